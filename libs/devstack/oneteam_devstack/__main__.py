@@ -1,0 +1,53 @@
+"""`python -m oneteam_devstack run`: the whole suite in the foreground until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from oneteam_devstack.stack import Stack
+
+
+def main() -> None:
+    """Command-line entry."""
+    parser = argparse.ArgumentParser(prog="oneteam-dev")
+    parser.add_argument("command", choices=["run"])
+    parser.add_argument("--data-dir", default=os.environ.get("ONETEAM_DATA_DIR", ".data"))
+    args = parser.parse_args()
+    roster = Path("deploy/demo/officers.json")
+    demo = {"DISPATCH_ROSTER_FILE": str(roster.resolve())} if roster.exists() else {}
+    stack = Stack(Path(args.data_dir), extra_env={**demo, **_explicit_env()})
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        print("starting PostgreSQL and the broker ...", flush=True)
+        stack.start_infra()
+        assert stack.postgres is not None
+        print(f"  postgres  {stack.postgres.url('<service>', 'postgresql')}")
+        print(f"  kafka     {stack.bootstrap_servers}" + ("  (embedded Tansu)" if stack.broker else ""))
+        from oneteam_devstack.stack import SERVICES
+
+        for spec in SERVICES:
+            url = stack.start_service(spec)
+            print(f"  {spec.name:<9} {url}   OpenAPI: {url}/docs", flush=True)
+        print(f"logs in {Path(args.data_dir).resolve() / 'logs'}; Ctrl-C stops everything", flush=True)
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(0.5)
+        print("a service exited; stopping", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+    finally:
+        stack.stop()
+
+
+def _explicit_env() -> dict[str, str]:
+    # A roster named in the environment wins over the demo one.
+    return {k: v for k, v in os.environ.items() if k == "DISPATCH_ROSTER_FILE"}
+
+
+if __name__ == "__main__":
+    main()

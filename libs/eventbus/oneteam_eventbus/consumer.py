@@ -1,0 +1,189 @@
+"""Consumer-group reader with an idempotent inbox, bounded retries and a dead-letter topic.
+
+For each message: the handler runs in one database transaction together with the inbox row
+that records the event id, so a redelivered event is recognised and has no second effect.
+Offsets are committed only after those transactions have committed. A message that keeps
+failing goes to `<topic>.dlq` with the error, and the partition moves on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, IllegalStateError
+from oneteam_contracts import Envelope, dead_letter_topic, parse_event, spec_for
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from oneteam_eventbus.config import KafkaConfig
+from oneteam_eventbus.context import correlation_scope
+from oneteam_eventbus.metrics import (
+    CONSUMER_LAG,
+    DEAD_LETTERS,
+    EVENTS_HANDLED,
+    HANDLE_SECONDS,
+    HANDLER_ERRORS,
+)
+from oneteam_eventbus.producer import EventProducer
+from oneteam_eventbus.tables import inbox
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+
+
+class EventConsumer:
+    """Runs `handlers` (message type → handler) for one consumer group until stopped."""
+
+    def __init__(self, config: KafkaConfig, *, group_id: str, service: str,
+                 handlers: Mapping[str, Handler], sessions: async_sessionmaker[AsyncSession],
+                 dead_letters: EventProducer, max_attempts: int = 5, backoff: float = 0.2,
+                 after_commit: Callable[[], None] | None = None) -> None:
+        self._group = group_id
+        self._service = service
+        self._handlers = dict(handlers)
+        self._sessions = sessions
+        self._dead_letters = dead_letters
+        self._max_attempts = max_attempts
+        self._backoff = backoff
+        self._after_commit = after_commit
+        self._processing = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self.topics = sorted({spec_for(message_type).topic.name for message_type in handlers})
+        self._config = config
+
+    async def start(self) -> None:
+        """Join the group and subscribe (the client is made here, inside the running loop)."""
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._config.bootstrap_servers,
+            client_id=f"{self._config.client_id}-{self._group}",
+            group_id=self._group,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=200,
+        )
+        await self._consumer.start()
+        self._consumer.subscribe(self.topics, listener=_FinishBeforeRevoke(self._processing))
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, commit, leave the group."""
+        self._stopping.set()
+        async with self._processing:
+            await self._consumer.stop()
+
+    async def run(self) -> None:
+        """Consume until stop() is called."""
+        while not self._stopping.is_set():
+            batch = await self._consumer.getmany(timeout_ms=500)
+            if not batch:
+                continue
+            async with self._processing:
+                if self._stopping.is_set():
+                    return
+                # Partitions are independent, so they run side by side; within one the
+                # order of messages (and so of one incident's events) is kept.
+                await asyncio.gather(*(self._handle_partition(records) for records in batch.values()))
+                offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+                try:
+                    await self._consumer.commit(offsets)
+                except (CommitFailedError, IllegalStateError) as error:
+                    # The group rebalanced mid-batch: the new owner re-reads these
+                    # messages and the inbox turns them into no-ops.
+                    log.warning("offset commit skipped after rebalance: %s", error)
+                self._record_lag(offsets)
+
+    async def _handle_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+        for record in records:
+            await self._handle(record)
+
+    async def _handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
+        declared_type = dict(record.headers or ()).get("ce_type")
+        if declared_type is not None and declared_type.decode(errors="replace") not in self._handlers:
+            # Topics carry several message types; ones this group does not handle are
+            # skipped unparsed, so a newer type from a newer producer is no poison here.
+            return
+        try:
+            event = parse_event(record.value or b"")
+        except ValueError as error:  # pydantic's ValidationError is a ValueError too
+            await self._dead_letter(record, error, attempts=1)
+            return
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            EVENTS_HANDLED.labels(self._service, self._group, event.type, "ignored").inc()
+            return
+        for attempt in range(1, self._max_attempts + 1):
+            started = time.perf_counter()
+            try:
+                with correlation_scope(str(event.correlation_id)):
+                    outcome = await self._apply(handler, event)
+                HANDLE_SECONDS.labels(self._service, self._group, event.type).observe(
+                    time.perf_counter() - started)
+                EVENTS_HANDLED.labels(self._service, self._group, event.type, outcome).inc()
+                return
+            except Exception as error:
+                HANDLER_ERRORS.labels(self._service, self._group, event.type).inc()
+                log.warning("handler for %s failed (attempt %d/%d): %r", event.type, attempt,
+                            self._max_attempts, error)
+                if attempt == self._max_attempts:
+                    await self._dead_letter(record, error, attempts=attempt)
+                    return
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+    async def _apply(self, handler: Handler, event: Envelope[Any]) -> str:
+        async with self._sessions.begin() as session:
+            first_time = (await session.execute(
+                insert(inbox)
+                .values(consumer_group=self._group, event_id=event.id, event_type=event.type)
+                .on_conflict_do_nothing()
+                .returning(inbox.c.event_id)
+            )).first()
+            if first_time is None:
+                return "duplicate"
+            await handler(session, event)
+        if self._after_commit is not None:
+            self._after_commit()
+        return "handled"
+
+    async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: Exception,
+                           attempts: int) -> None:
+        topic = dead_letter_topic(record.topic)
+        headers = list(record.headers or ()) + [
+            ("dlq.error", str(error)[:2000].encode()),
+            ("dlq.error_type", type(error).__name__.encode()),
+            ("dlq.original_topic", record.topic.encode()),
+            ("dlq.original_partition", str(record.partition).encode()),
+            ("dlq.original_offset", str(record.offset).encode()),
+            ("dlq.consumer_group", self._group.encode()),
+            ("dlq.attempts", str(attempts).encode()),
+        ]
+        await self._dead_letters.send_raw(topic, record.key, record.value or b"", headers)
+        DEAD_LETTERS.labels(self._service, self._group, record.topic).inc()
+        log.error("message %s[%d]@%d sent to %s: %r", record.topic, record.partition, record.offset,
+                  topic, error)
+
+    def _record_lag(self, committed: dict[TopicPartition, int]) -> None:
+        for tp, position in committed.items():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None:
+                CONSUMER_LAG.labels(self._service, self._group, tp.topic, tp.partition).set(
+                    max(0, highwater - position))
+
+
+class _FinishBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Lets the batch in hand finish (and commit) before partitions move to another member."""
+
+    def __init__(self, processing: asyncio.Lock) -> None:
+        self._processing = processing
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        async with self._processing:
+            pass
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        return None

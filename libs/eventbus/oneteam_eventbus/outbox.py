@@ -1,0 +1,155 @@
+"""Transactional outbox: events are written with the state change and published after commit.
+
+`add_event` runs inside the caller's database transaction, so the event exists exactly when
+the change does. `OutboxRelay` publishes rows in sequence order and marks them sent; a crash
+between the broker's ack and the mark only causes a re-send, which consumers' inboxes absorb.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import Any
+
+from oneteam_contracts import Envelope, kafka_headers, partition_key, spec_for_type
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from oneteam_eventbus.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+from oneteam_eventbus.producer import EventProducer
+from oneteam_eventbus.tables import outbox
+
+log = logging.getLogger(__name__)
+
+
+async def add_event(session: AsyncSession, event: Envelope[Any]) -> None:
+    """Stage `event` for publication in the session's current transaction."""
+    spec = spec_for_type(event.type, event.schema_version)
+    await session.execute(
+        insert(outbox).values(
+            event_id=event.id,
+            event_type=event.type,
+            topic=spec.topic.name,
+            key=partition_key(event),
+            headers=[[name, value.decode()] for name, value in kafka_headers(event)],
+            payload=event.model_dump_json().encode(),
+        )
+    )
+
+
+class OutboxRelay:
+    """Publishes the outbox of one service database; one relay per database is leader at a time.
+
+    Leadership is a PostgreSQL advisory lock held on a dedicated connection, so with several
+    replicas only one publishes and events of one key cannot overtake each other.
+    """
+
+    def __init__(self, engine: AsyncEngine, producer: EventProducer, *, service: str,
+                 batch_size: int = 500, poll_interval: float = 0.5,
+                 keep_sent: timedelta = timedelta(days=7)) -> None:
+        self._engine = engine
+        self._producer = producer
+        self._service = service
+        self._batch_size = batch_size
+        self._poll_interval = poll_interval
+        self._keep_sent = keep_sent
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._lock_id = _lock_id(service)
+
+    def wake(self) -> None:
+        """Tell the relay new rows were committed, so it publishes now instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """Ask the loop to finish after the current batch."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Publish until stopped; survives broker and database outages by retrying."""
+        while not self._stopping:
+            try:
+                async with self._engine.connect() as lock_conn:
+                    if await self._try_lead(lock_conn):
+                        await self._lead(lock_conn)
+                        return
+            except Exception:
+                log.exception("outbox relay failed; retrying")
+            await self._sleep(self._poll_interval * 4)
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unsent rows; returns how many were published."""
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(
+                select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.headers, outbox.c.payload)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.seq)
+                .limit(self._batch_size)
+            )).all()
+            if not rows:
+                OUTBOX_BACKLOG.labels(self._service).set(0)
+                return 0
+            await self._producer.send_many([
+                (row.topic, row.key, row.payload, [(k, v.encode()) for k, v in row.headers])
+                for row in rows
+            ])
+            await conn.execute(
+                update(outbox).where(outbox.c.seq.in_([row.seq for row in rows])).values(sent_at=func.now())
+            )
+        for row in rows:
+            EVENTS_PUBLISHED.labels(self._service, row.topic).inc()
+        return len(rows)
+
+    async def backlog(self) -> int:
+        """Rows waiting to be published."""
+        async with self._engine.connect() as conn:
+            count = await conn.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+        return int(count or 0)
+
+    async def _try_lead(self, conn: AsyncConnection) -> bool:
+        return bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:id)"), {"id": self._lock_id}))
+
+    async def _lead(self, lock_conn: AsyncConnection) -> None:
+        last_purge = last_check = 0.0
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            self._wake.clear()
+            if loop.time() - last_check > 5:
+                # The lock lives as long as its connection; a dead one means another
+                # replica may lead now, so this one must stop and re-contend.
+                await lock_conn.execute(text("SELECT 1"))
+                last_check = loop.time()
+            try:
+                published = await self.publish_pending()
+            except Exception:
+                log.exception("outbox publish failed; will retry")
+                await self._sleep(self._poll_interval)
+                continue
+            if published == self._batch_size:
+                continue
+            if loop.time() - last_purge > 600:
+                await self._purge_sent()
+                last_purge = loop.time()
+            OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
+            await self._sleep(self._poll_interval)
+
+    async def _purge_sent(self) -> None:
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                delete(outbox).where(outbox.c.sent_at < func.now() - self._keep_sent)
+            )
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+
+
+def _lock_id(service: str) -> int:
+    # A stable 63-bit id per service name: advisory locks are per database anyway,
+    # the name only keeps services that share a database apart.
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"outbox:{service}".encode()).digest()[:8], "big") >> 1

@@ -1,0 +1,71 @@
+"""The FastAPI app factory: every service's `main` is a call to `create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from oneteam_servicekit.http import CorrelationAndMetrics
+from oneteam_servicekit.logs import configure_logging
+from oneteam_servicekit.problems import install_problem_handlers
+from oneteam_servicekit.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    """Dependency: the service's runtime."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+ops = APIRouter(tags=["operations"])
+
+
+@ops.get("/healthz", summary="Liveness: the process answers")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@ops.get("/readyz", summary="Readiness: database and broker reachable")
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    checks = await runtime.readiness()
+    ready = all(value == "ok" for value in checks.values())
+    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
+                        status_code=200 if ready else 503)
+
+
+@ops.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+async def metrics(runtime: RuntimeDep) -> Response:
+    from oneteam_eventbus.metrics import OUTBOX_BACKLOG
+
+    OUTBOX_BACKLOG.labels(runtime.settings.service_name).set(await runtime.relay.backlog())
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def create_app(runtime: Runtime, *, title: str, description: str, routers: Sequence[APIRouter]) -> FastAPI:
+    """Build the service's app; the lifespan starts and stops `runtime`."""
+    settings = runtime.settings
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.add_middleware(CorrelationAndMetrics, service=settings.service_name)
+    install_problem_handlers(app)
+    app.include_router(ops)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,52 @@
+"""Alembic, run per service: at start-up, or by `python -m <service>.main migrate`.
+
+Each service keeps its revisions in `<package>/migrations/`; its `env.py` is two lines that
+call `run_env`, so the async plumbing below exists once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+    """An Alembic config pointing at one service's revisions and database."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+async def upgrade(migrations_dir: Path, database_url: str) -> None:
+    """Bring the database to the newest revision."""
+    config = alembic_config(migrations_dir, database_url)
+    # Alembic's command API is synchronous and env.py starts its own loop, so it runs in a thread.
+    await asyncio.to_thread(command.upgrade, config, "head")
+
+
+def run_env(target_metadata: MetaData | None = None) -> None:
+    """Body of every service's `env.py`: run the revisions online over an async engine."""
+    url = context.config.get_main_option("sqlalchemy.url")
+    assert url is not None, "sqlalchemy.url is set by alembic_config"
+
+    def run(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def main() -> None:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                await connection.run_sync(run)
+                await connection.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(main())

@@ -1,0 +1,127 @@
+"""A running service's parts — database, producer, outbox relay, consumers — and their life."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from oneteam_eventbus import EventConsumer, EventProducer, Handler, OutboxRelay, ensure_topics
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_servicekit import migrations
+from oneteam_servicekit.db import make_engine, make_sessions
+from oneteam_servicekit.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """One consumer group of a service: which message types it handles, and how."""
+
+    group: str
+    handlers: Mapping[str, Handler]
+
+
+@dataclass
+class Runtime:
+    """Everything a route or handler needs at run time, built from settings."""
+
+    settings: ServiceSettings
+    migrations_dir: Path
+    subscriptions: list[Subscription] = field(default_factory=list)
+    on_start: list[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.engine = make_engine(self.settings.database_url)
+        self.sessions = make_sessions(self.engine)
+        self.producer = EventProducer(self.settings.kafka())
+        self.relay = OutboxRelay(self.engine, self.producer, service=self.settings.service_name)
+        self.consumers: list[EventConsumer] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in one transaction; on commit the outbox relay is woken at once."""
+        async with self.sessions.begin() as session:
+            yield session
+        self.relay.wake()
+
+    async def start(self) -> None:
+        """Migrate, connect, create topics, then start the relay and the consumers."""
+        if self.settings.run_migrations:
+            await migrations.upgrade(self.migrations_dir, self.settings.database_url)
+        kafka = self.settings.kafka()
+        await _retrying("broker", lambda: ensure_topics(kafka))
+        await _retrying("producer", self.producer.start)
+        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        for subscription in self.subscriptions:
+            consumer = EventConsumer(
+                kafka, group_id=subscription.group, service=self.settings.service_name,
+                handlers=subscription.handlers, sessions=self.sessions, dead_letters=self.producer,
+                after_commit=self.relay.wake,
+            )
+            await consumer.start()
+            self.consumers.append(consumer)
+            self._tasks.append(asyncio.create_task(_supervised(consumer), name=subscription.group))
+        for hook in self.on_start:
+            await hook(self)
+
+    async def stop(self) -> None:
+        """Stop consumers (committing what they finished), the relay, the producer, the pool."""
+        for consumer in self.consumers:
+            await consumer.stop()
+        self.relay.stop()
+        await asyncio.wait(self._tasks, timeout=10)
+        for task in self._tasks:
+            task.cancel()
+        await self.producer.stop()
+        await self.engine.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        """'ok' or the reason, for the database and the broker."""
+        checks: dict[str, str] = {}
+        try:
+            async with asyncio.timeout(3):
+                async with self.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"] = f"unreachable: {type(error).__name__}: {error}"[:300]
+        try:
+            await self.producer.ping()
+            checks["broker"] = "ok"
+        except Exception as error:
+            checks["broker"] = f"unreachable: {type(error).__name__}: {error}"[:300]
+        return checks
+
+
+async def _supervised(consumer: EventConsumer) -> None:
+    # A consumer loop that dies (broker gone for long) is restarted rather than left dead.
+    while True:
+        try:
+            await consumer.run()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("consumer %s stopped; restarting in 2s", consumer.topics)
+            await asyncio.sleep(2)
+
+
+async def _retrying(what: str, step: Callable[[], Awaitable[object]], attempts: int = 30) -> None:
+    # Services may start before the broker in compose deployments; wait for it a while.
+    for attempt in range(1, attempts + 1):
+        try:
+            await step()
+            return
+        except Exception as error:
+            if attempt == attempts:
+                raise
+            log.warning("%s not ready (%s); retrying", what, error)
+            await asyncio.sleep(1)

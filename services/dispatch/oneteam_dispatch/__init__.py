@@ -1,0 +1,1 @@
+"""Dispatch service (应): incidents in, assignments out."""

@@ -1,0 +1,1 @@
+"""Dispatch's rules, free of web, database and broker code."""

@@ -1,0 +1,1 @@
+"""Intake service (呼): reports in, incidents out."""

@@ -1,0 +1,1 @@
+"""Intake's rules, free of web, database and broker code."""
