@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -48,8 +49,10 @@ class EmbeddedPostgres:
         if not (pgdata / "PG_VERSION").exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             if self._user is not None:
-                # initdb creates pgdata itself, as the server account, inside a folder it owns.
+                # initdb creates pgdata itself, as the server account, inside a folder it owns;
+                # the account must also be able to pass through the folders above it.
                 shutil.chown(self.data_dir, self._user, self._user)
+                _let_others_traverse(self.data_dir.parent)
             self._run("initdb", "-D", str(pgdata), "--auth=trust", "-U", "postgres", "-E", "UTF8",
                       "--no-sync")
         options = f"-h {self.host} -p {self.port} -k {self.data_dir} -c max_connections=300"
@@ -87,8 +90,10 @@ class EmbeddedPostgres:
         return out.stdout
 
     def _run(self, exe: str, *args: str, check: bool = True) -> None:
-        result = subprocess.run([str(_bin_dir() / exe), *args], user=self._user, capture_output=True,
-                                text=True, cwd="/")
+        # Drop root's groups too: a root group match would shadow the folders' "other" bits.
+        account = {"user": self._user, "group": self._user, "extra_groups": []} if self._user else {}
+        result = subprocess.run([str(_bin_dir() / exe), *args], capture_output=True, text=True, cwd="/",
+                                **account)  # type: ignore[call-overload]
         if check and result.returncode != 0:
             log = self.data_dir / "server.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -104,3 +109,10 @@ def _server_account() -> str:
         subprocess.run(["useradd", "--system", "--user-group", "--no-create-home", _SERVER_ACCOUNT],
                        check=True, capture_output=True)
     return _SERVER_ACCOUNT
+
+
+def _let_others_traverse(folder: Path) -> None:
+    for path in [folder, *folder.parents]:
+        mode = path.stat().st_mode
+        if not mode & stat.S_IXOTH:
+            path.chmod(mode | stat.S_IXOTH)

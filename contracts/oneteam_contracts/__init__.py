@@ -1,0 +1,101 @@
+"""OneTeam event contracts: the only thing services share about each other.
+
+Value types, message data models, the event envelope and the topic registry.
+"""
+
+from .assignments import (
+    AssignmentAcknowledged,
+    AssignmentArrived,
+    AssignmentCreated,
+    AssignmentEscalated,
+    AssignmentOutcome,
+    AssignmentReassigned,
+    AssignmentReported,
+    AssignmentSlaBreached,
+    SlaStage,
+)
+from .envelope import (
+    Envelope,
+    envelope_model,
+    from_cloudevent,
+    kafka_headers,
+    new_event,
+    parse_event,
+    to_cloudevent,
+)
+from .errors import UnknownMessageType
+from .geodesy import gcj02_to_wgs84, haversine_m, wgs84_to_gcj02
+from .incidents import IncidentClosed, IncidentMerged, IncidentReported, IncidentResolution
+from .topics import (
+    ASSIGNMENTS,
+    INCIDENTS,
+    MESSAGES,
+    MessageSpec,
+    Retention,
+    TopicSpec,
+    dead_letter_topic,
+    message_specs,
+    partition_key,
+    spec_for,
+    spec_for_type,
+    topics,
+)
+from .values import (
+    CategoryCode,
+    ContractModel,
+    CoordinateSystem,
+    GeoPoint,
+    OfficerId,
+    Priority,
+    ReportSource,
+    TenantCode,
+    UtcDatetime,
+)
+
+__all__ = [
+    "ASSIGNMENTS",
+    "INCIDENTS",
+    "MESSAGES",
+    "AssignmentAcknowledged",
+    "AssignmentArrived",
+    "AssignmentCreated",
+    "AssignmentEscalated",
+    "AssignmentOutcome",
+    "AssignmentReassigned",
+    "AssignmentReported",
+    "AssignmentSlaBreached",
+    "CategoryCode",
+    "ContractModel",
+    "CoordinateSystem",
+    "Envelope",
+    "GeoPoint",
+    "IncidentClosed",
+    "IncidentMerged",
+    "IncidentReported",
+    "IncidentResolution",
+    "MessageSpec",
+    "OfficerId",
+    "Priority",
+    "ReportSource",
+    "Retention",
+    "SlaStage",
+    "TenantCode",
+    "TopicSpec",
+    "UnknownMessageType",
+    "UtcDatetime",
+    "dead_letter_topic",
+    "envelope_model",
+    "from_cloudevent",
+    "gcj02_to_wgs84",
+    "haversine_m",
+    "kafka_headers",
+    "message_specs",
+    "new_event",
+    "parse_event",
+    "partition_key",
+    "spec_for",
+    "spec_for_type",
+    "to_cloudevent",
+    "topics",
+    "wgs84_to_gcj02",
+]

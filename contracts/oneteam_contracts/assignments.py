@@ -1,0 +1,110 @@
+"""Assignment (派单) messages: an order to officers, tracked against the 1-3-5-8 clock.
+
+"1358": acknowledge within 1 min, coordinate within 3, arrive within 5, report within 8.
+"""
+
+from enum import StrEnum
+from uuid import UUID
+
+from pydantic import Field
+
+from .values import CategoryCode, ContractModel, GeoPoint, OfficerId, Priority, UtcDatetime
+
+
+class SlaStage(StrEnum):
+    """A step of the 1-3-5-8 response clock, in order."""
+
+    ACKNOWLEDGE = "acknowledge"
+    COORDINATE = "coordinate"
+    ARRIVE = "arrive"
+    REPORT = "report"
+
+
+class AssignmentOutcome(StrEnum):
+    """What the officer found and did on site."""
+
+    RESOLVED_ON_SITE = "resolved_on_site"
+    NEEDS_CASE = "needs_case"
+    DISPUTE_FOR_MEDIATION = "dispute_for_mediation"
+    FALSE_REPORT = "false_report"
+    TRANSFERRED = "transferred"
+
+
+class AssignmentCreated(ContractModel):
+    """The command centre ordered one or more officers to handle an incident."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    officer_ids: list[OfficerId] = Field(min_length=1)
+    team: str | None = Field(default=None, description="Team (队伍/中队) code, if one owns it.")
+    category: CategoryCode
+    priority: Priority
+    location: GeoPoint
+    deadlines: dict[SlaStage, UtcDatetime] = Field(description="Due time of each SLA stage.")
+    reason: str | None = Field(default=None, max_length=2000, description="Why these officers were chosen.")
+    created_at: UtcDatetime
+
+
+class AssignmentAcknowledged(ContractModel):
+    """An officer acknowledged the order on their terminal (the "1" of 1-3-5-8)."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    officer_id: OfficerId
+    acknowledged_at: UtcDatetime
+
+
+class AssignmentArrived(ContractModel):
+    """An officer arrived on site (the "5" of 1-3-5-8)."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    officer_id: OfficerId
+    arrived_at: UtcDatetime
+    location: GeoPoint | None = Field(default=None, description="Officer's position on arrival.")
+    distance_m: float | None = Field(
+        default=None, ge=0, description="Metres between the officer and the incident."
+    )
+
+
+class AssignmentReported(ContractModel):
+    """An officer reported how the incident was handled (the "8" of 1-3-5-8)."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    officer_id: OfficerId
+    outcome: AssignmentOutcome
+    notes: str | None = Field(default=None, max_length=4000)
+    photo_ids: list[str] = Field(default_factory=list, description="Ids in the evidence store.")
+    reported_at: UtcDatetime
+
+
+class AssignmentReassigned(ContractModel):
+    """The order moved to other officers."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    from_officer_id: OfficerId | None = None
+    to_officer_ids: list[OfficerId] = Field(min_length=1)
+    reason: str = Field(max_length=2000)
+    reassigned_at: UtcDatetime
+
+
+class AssignmentEscalated(ContractModel):
+    """The order was escalated to supervisors, for a stage or as a whole."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    stage: SlaStage | None = None
+    reason: str = Field(max_length=2000)
+    escalated_at: UtcDatetime
+
+
+class AssignmentSlaBreached(ContractModel):
+    """A 1-3-5-8 stage passed its deadline without being done."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    stage: SlaStage
+    deadline: UtcDatetime
+    breached_at: UtcDatetime

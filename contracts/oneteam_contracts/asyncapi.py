@@ -1,0 +1,152 @@
+"""Build the AsyncAPI 2.6 document describing every topic and message. Pure, no I/O."""
+
+from collections.abc import Iterable
+from inspect import cleandoc
+from typing import Any
+
+from .topics import MessageSpec, TopicSpec, dead_letter_topic
+from .values import TENANT_CODE_PATTERN
+
+Schema = dict[str, Any]
+
+# Version of the document as a whole; each message carries its own schema version.
+API_VERSION = "1.0.0"
+_KAFKA_BINDING_VERSION = "0.4.0"
+_DEFS_REF = "#/$defs/"
+_COMPONENTS_REF = "#/components/schemas/"
+
+_DESCRIPTION = """\
+Events published by OneTeam, the command-and-dispatch system of Zhejiang's unified
+grassroots law enforcement ("一支队伍管执法").
+
+Every record value is a JSON envelope with CloudEvents 1.0 attribute names plus the
+extensions tenant, schema_version, correlation_id and causation_id; `data` holds the
+message. The same metadata is repeated in `ce_*` record headers (CloudEvents Kafka binding
+style) so that records can be routed and filtered without parsing the value. The record key
+is the incident id, so one incident's events are ordered within each topic.
+
+A published (type, schema_version) only ever gains optional fields; anything else is
+published as the next schema_version. Messages carry no personal data. Records a consumer
+cannot handle go to the topic's dead-letter topic, `<topic>.dlq`.
+"""
+
+
+def asyncapi_document(envelopes: Iterable[tuple[MessageSpec, Schema]]) -> Schema:
+    """The AsyncAPI document for the given messages and their envelope JSON Schemas."""
+    pairs = list(envelopes)
+    schemas: Schema = {}
+    messages: Schema = {}
+    by_topic: dict[TopicSpec, list[str]] = {}
+    for spec, envelope_schema in pairs:
+        key = _message_key(spec)
+        _hoist(envelope_schema, key, schemas)
+        messages[key] = _message(spec)
+        by_topic.setdefault(spec.topic, []).append(key)
+    return {
+        "asyncapi": "2.6.0",
+        "id": "urn:oneteam:events",
+        "info": {"title": "OneTeam events", "version": API_VERSION, "description": _DESCRIPTION},
+        "defaultContentType": "application/json",
+        "channels": {topic.name: _channel(topic, keys) for topic, keys in by_topic.items()},
+        "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def _message_key(spec: MessageSpec) -> str:
+    return f"{spec.type}.v{spec.version}"
+
+
+def _hoist(envelope_schema: Schema, key: str, schemas: Schema) -> None:
+    """Move the envelope schema and its $defs into components.schemas, rewriting refs."""
+    body = {k: v for k, v in envelope_schema.items() if k not in ("$defs", "$id", "$schema")}
+    # $id is dropped: inside a component it would re-base the rewritten local refs.
+    schemas[key] = _rewrite_refs(body)
+    for name, definition in envelope_schema.get("$defs", {}).items():
+        rewritten = _rewrite_refs(definition)
+        if schemas.setdefault(name, rewritten) != rewritten:
+            raise ValueError(f"two different schemas are named {name!r}; rename one model")
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: _COMPONENTS_REF + v[len(_DEFS_REF) :]
+            if k == "$ref" and isinstance(v, str) and v.startswith(_DEFS_REF)
+            else _rewrite_refs(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(item) for item in node]
+    return node
+
+
+def _channel(topic: TopicSpec, message_keys: list[str]) -> Schema:
+    config = topic.retention.topic_config()
+    return {
+        "description": f"{topic.description} Dead letters: {dead_letter_topic(topic.name)}.",
+        "bindings": {
+            "kafka": {
+                "topic": topic.name,
+                "partitions": topic.partitions,
+                "topicConfiguration": {
+                    "cleanup.policy": [config["cleanup.policy"]],
+                    "retention.ms": int(config["retention.ms"]),
+                },
+                "bindingVersion": _KAFKA_BINDING_VERSION,
+            }
+        },
+        # AsyncAPI 2.x: "subscribe" lists what OneTeam publishes for others to subscribe to.
+        "subscribe": {
+            "operationId": "receive_" + topic.name.replace(".", "_"),
+            "summary": f"Events published on {topic.name}.",
+            "message": {"oneOf": [{"$ref": f"#/components/messages/{key}"} for key in message_keys]},
+        },
+    }
+
+
+def _message(spec: MessageSpec) -> Schema:
+    doc = cleandoc(spec.data_model.__doc__ or spec.type)
+    return {
+        "messageId": _message_key(spec),
+        "name": spec.type,
+        "title": f"{spec.type} v{spec.version}",
+        "summary": doc.splitlines()[0],
+        "description": (
+            f"Envelope type `{spec.type}`, schema_version {spec.version}, data "
+            f"`{spec.data_model.__name__}`. Record key: data.{spec.key_field}."
+        ),
+        "contentType": "application/json",
+        "x-dataschema": spec.schema_id,
+        "headers": _headers(spec),
+        "payload": {"$ref": _COMPONENTS_REF + _message_key(spec)},
+        "bindings": {
+            "kafka": {
+                "key": {
+                    "type": "string",
+                    "description": f"data.{spec.key_field} as UTF-8 text.",
+                },
+                "bindingVersion": _KAFKA_BINDING_VERSION,
+            }
+        },
+    }
+
+
+def _headers(spec: MessageSpec) -> Schema:
+    uuid: Schema = {"type": "string", "format": "uuid"}
+    properties: Schema = {
+        "ce_id": {**uuid, "description": "Envelope id."},
+        "ce_type": {"type": "string", "const": spec.type},
+        "ce_source": {"type": "string", "description": "Producing service."},
+        "ce_time": {"type": "string", "format": "date-time"},
+        "ce_subject": {"type": "string", "description": "Aggregate id."},
+        "ce_tenant": {"type": "string", "pattern": TENANT_CODE_PATTERN},
+        "ce_schemaversion": {"type": "string", "const": str(spec.version)},
+        "ce_correlationid": uuid,
+        "ce_causationid": {**uuid, "description": "Absent when nothing caused the event."},
+        "content-type": {"type": "string", "const": "application/json"},
+    }
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name != "ce_causationid"],
+    }

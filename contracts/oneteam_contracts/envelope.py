@@ -1,0 +1,144 @@
+"""The event envelope (CloudEvents 1.0 attributes plus OneTeam's) and its wire mappings."""
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any, Generic, Literal, TypeVar
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .topics import spec_for, spec_for_type
+from .values import TenantCode, UtcDatetime
+
+DataT = TypeVar("DataT")
+
+_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
+
+# CloudEvents extension attribute names must be lowercase alphanumeric, so the envelope's
+# snake_case names are renamed on the wire; "tenant" is already a valid name.
+_CE_EXTENSIONS = {
+    "schema_version": "schemaversion",
+    "correlation_id": "correlationid",
+    "causation_id": "causationid",
+}
+_CE_ORDER = (
+    "specversion", "id", "source", "type", "datacontenttype", "dataschema",
+    "subject", "time", "tenant", "schemaversion", "correlationid", "causationid", "data",
+)  # fmt: skip
+
+
+class Envelope(BaseModel, Generic[DataT]):
+    """One event: who produced it, about what, for which tenant, and its data.
+
+    The attribute names follow CloudEvents 1.0; ``tenant``, ``schema_version``,
+    ``correlation_id`` and ``causation_id`` are OneTeam extensions.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    specversion: Literal["1.0"] = "1.0"
+    id: UUID = Field(description="Unique per event; consumers deduplicate on it.")
+    type: str = Field(pattern=_TYPE_PATTERN, description="Message type, e.g. incident.reported.")
+    source: str = Field(min_length=1, max_length=255, description="Producing service, e.g. intake.")
+    time: UtcDatetime = Field(description="When the event happened, in UTC.")
+    tenant: TenantCode = Field(description="Administrative division code of the tenant.")
+    subject: str = Field(min_length=1, max_length=255, description="Id of the aggregate the event is about.")
+    schema_version: int = Field(ge=1, description="Version of the data schema for this type.")
+    correlation_id: UUID = Field(description="Shared by every event of one business flow.")
+    causation_id: UUID | None = Field(default=None, description="Id of the event that caused this.")
+    datacontenttype: Literal["application/json"] = "application/json"
+    data: DataT
+
+
+def envelope_model(data_model: type[BaseModel]) -> type[Envelope[Any]]:
+    """The envelope class whose ``data`` is validated as ``data_model`` (cached by pydantic)."""
+    parametrised: type[Envelope[Any]] = Envelope[data_model]  # type: ignore[valid-type]
+    return parametrised
+
+
+def new_event(
+    data: BaseModel,
+    *,
+    source: str,
+    tenant: str,
+    subject: str,
+    correlation_id: UUID | None = None,
+    caused_by: Envelope[Any] | None = None,
+    time: datetime | None = None,
+) -> Envelope[Any]:
+    """Wrap message data in a new envelope; type and version come from the registry."""
+    spec = spec_for(type(data))
+    if caused_by is not None:
+        correlation_id = caused_by.correlation_id
+    return envelope_model(spec.data_model)(
+        id=uuid4(),
+        type=spec.type,
+        source=source,
+        time=time if time is not None else datetime.now(UTC),
+        tenant=tenant,
+        subject=subject,
+        schema_version=spec.version,
+        correlation_id=correlation_id if correlation_id is not None else uuid4(),
+        causation_id=caused_by.id if caused_by is not None else None,
+        data=data,
+    )
+
+
+def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
+    """Validate an envelope and its data; ``data`` becomes the registered data model.
+
+    Raises ``UnknownMessageType`` for a type or version the registry does not know and
+    ``pydantic.ValidationError`` for an invalid envelope or data.
+    """
+    payload: Any = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    # First the envelope alone, so that a bad envelope is reported as such and the
+    # type and version are trustworthy before choosing the data model.
+    head = Envelope[Any].model_validate(payload)
+    spec = spec_for_type(head.type, head.schema_version)
+    return envelope_model(spec.data_model).model_validate(payload)
+
+
+def to_cloudevent(env: Envelope[Any]) -> dict[str, Any]:
+    """The event in CloudEvents 1.0 JSON format (extensions renamed, dataschema added)."""
+    attributes = env.model_dump(mode="json")
+    if attributes["causation_id"] is None:
+        del attributes["causation_id"]
+    for name, ce_name in _CE_EXTENSIONS.items():
+        if name in attributes:
+            attributes[ce_name] = attributes.pop(name)
+    attributes["dataschema"] = spec_for_type(env.type, env.schema_version).schema_id
+    return {name: attributes[name] for name in _CE_ORDER if name in attributes}
+
+
+def from_cloudevent(event: Mapping[str, Any]) -> Envelope[Any]:
+    """The envelope of a CloudEvents 1.0 JSON event made by ``to_cloudevent``."""
+    attributes = dict(event)
+    dataschema = attributes.pop("dataschema", None)
+    for name, ce_name in _CE_EXTENSIONS.items():
+        if ce_name in attributes:
+            attributes[name] = attributes.pop(ce_name)
+    env = parse_event(attributes)
+    expected = spec_for_type(env.type, env.schema_version).schema_id
+    if dataschema is not None and dataschema != expected:
+        raise ValueError(f"dataschema {dataschema!r} does not match {expected!r}")
+    return env
+
+
+def kafka_headers(env: Envelope[Any]) -> list[tuple[str, bytes]]:
+    """Envelope metadata as Kafka record headers, CloudEvents Kafka binding style."""
+    # Same text as in the JSON body, so a header and the body never disagree on format.
+    wire = env.model_dump(mode="json", exclude={"data"})
+    values = [
+        ("ce_id", wire["id"]),
+        ("ce_type", wire["type"]),
+        ("ce_source", wire["source"]),
+        ("ce_time", wire["time"]),
+        ("ce_subject", wire["subject"]),
+        ("ce_tenant", wire["tenant"]),
+        ("ce_schemaversion", str(wire["schema_version"])),
+        ("ce_correlationid", wire["correlation_id"]),
+        ("ce_causationid", wire["causation_id"]),
+        ("content-type", wire["datacontenttype"]),
+    ]
+    return [(name, value.encode()) for name, value in values if value is not None]

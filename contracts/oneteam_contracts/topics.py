@@ -1,0 +1,182 @@
+"""The topic registry: every Kafka topic and every message type, in one place.
+
+A message family is added with one ``TopicSpec`` and one ``MessageSpec`` line per type in
+``_SPECS``; a new version of a type is one more line with the next version number.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel
+
+from .assignments import (
+    AssignmentAcknowledged,
+    AssignmentArrived,
+    AssignmentCreated,
+    AssignmentEscalated,
+    AssignmentReassigned,
+    AssignmentReported,
+    AssignmentSlaBreached,
+)
+from .errors import UnknownMessageType
+from .incidents import IncidentClosed, IncidentMerged, IncidentReported
+
+if TYPE_CHECKING:
+    # Only for the annotation: envelope.py imports this module at run time.
+    from .envelope import Envelope
+
+_DAY_MS = 24 * 60 * 60 * 1000
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long Kafka keeps a topic's records; ``retention_ms=None`` keeps them forever."""
+
+    cleanup_policy: Literal["delete", "compact"]
+    retention_ms: int | None
+
+    def topic_config(self) -> dict[str, str]:
+        """Kafka topic configuration entries for this retention."""
+        # Kafka reads retention.ms=-1 as "no time limit".
+        ms = -1 if self.retention_ms is None else self.retention_ms
+        return {"cleanup.policy": self.cleanup_policy, "retention.ms": str(ms)}
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """A Kafka topic: name, partition count, retention and what it carries."""
+
+    name: str
+    partitions: int
+    retention: Retention
+    description: str
+
+
+@dataclass(frozen=True)
+class MessageSpec:
+    """One version of one message type: its data model, topic and partition key field."""
+
+    type: str
+    version: int
+    # builtins.type: the field above named "type" shadows the builtin in this class body.
+    data_model: builtins.type[BaseModel]
+    topic: TopicSpec
+    key_field: str  # name of the data field whose value is the partition key
+
+    def __post_init__(self) -> None:
+        if self.version < 1:
+            raise ValueError(f"{self.type}: version must be >= 1, got {self.version}")
+        if self.key_field not in self.data_model.model_fields:
+            raise ValueError(
+                f"{self.type} v{self.version}: key field {self.key_field!r} "
+                f"is not a field of {self.data_model.__name__}"
+            )
+
+    @property
+    def schema_id(self) -> str:
+        """The URN naming this message's JSON Schema (its ``$id`` and CloudEvents dataschema)."""
+        return f"urn:oneteam:schema:{self.type}:v{self.version}"
+
+
+# Transport, not the record: services keep their own history (and the audit trail the
+# procuratorate may inspect), so 30 days covers replays, backfills and slow subscribers.
+# 12 partitions leave room to scale consumers out without re-keying.
+INCIDENTS = TopicSpec(
+    "oneteam.incidents",
+    12,
+    Retention("delete", 30 * _DAY_MS),
+    "Incident lifecycle (事件): reported, merged, closed. Keyed by incident_id.",
+)
+# Keyed by incident_id as well, not assignment_id, so that every event about one incident
+# lands on one partition of each topic and is consumed in order.
+ASSIGNMENTS = TopicSpec(
+    "oneteam.assignments",
+    12,
+    Retention("delete", 30 * _DAY_MS),
+    "Assignment lifecycle (派单) against the 1-3-5-8 clock. Keyed by incident_id.",
+)
+
+_SPECS: tuple[MessageSpec, ...] = (
+    MessageSpec("incident.reported", 1, IncidentReported, INCIDENTS, "incident_id"),
+    MessageSpec("incident.merged", 1, IncidentMerged, INCIDENTS, "incident_id"),
+    MessageSpec("incident.closed", 1, IncidentClosed, INCIDENTS, "incident_id"),
+    MessageSpec("assignment.created", 1, AssignmentCreated, ASSIGNMENTS, "incident_id"),
+    MessageSpec("assignment.acknowledged", 1, AssignmentAcknowledged, ASSIGNMENTS, "incident_id"),
+    MessageSpec("assignment.arrived", 1, AssignmentArrived, ASSIGNMENTS, "incident_id"),
+    MessageSpec("assignment.reported", 1, AssignmentReported, ASSIGNMENTS, "incident_id"),
+    MessageSpec("assignment.reassigned", 1, AssignmentReassigned, ASSIGNMENTS, "incident_id"),
+    MessageSpec("assignment.escalated", 1, AssignmentEscalated, ASSIGNMENTS, "incident_id"),
+    MessageSpec("assignment.sla_breached", 1, AssignmentSlaBreached, ASSIGNMENTS, "incident_id"),
+)
+
+
+def _index_by_type_version(specs: tuple[MessageSpec, ...]) -> dict[tuple[str, int], MessageSpec]:
+    index: dict[tuple[str, int], MessageSpec] = {}
+    models: set[type[BaseModel]] = set()
+    for spec in specs:
+        if (spec.type, spec.version) in index:
+            raise ValueError(f"{spec.type} v{spec.version} is registered twice")
+        # new_event finds the type from the data's class, so a class can mean one thing only.
+        if spec.data_model in models:
+            raise ValueError(f"{spec.data_model.__name__} is registered for two message types")
+        index[(spec.type, spec.version)] = spec
+        models.add(spec.data_model)
+    return index
+
+
+_BY_TYPE_VERSION = _index_by_type_version(_SPECS)
+_BY_MODEL: dict[type[BaseModel], MessageSpec] = {spec.data_model: spec for spec in _SPECS}
+
+MESSAGES: dict[str, MessageSpec] = {spec.type: spec for spec in sorted(_SPECS, key=lambda spec: spec.version)}
+"""Current (highest) version of every message type, keyed by type."""
+
+
+def spec_for(data_model_or_type: type[BaseModel] | BaseModel | str) -> MessageSpec:
+    """The spec for a data model class or instance, or the current spec of a type name."""
+    if isinstance(data_model_or_type, str):
+        spec = MESSAGES.get(data_model_or_type)
+        if spec is None:
+            raise UnknownMessageType(f"unknown message type {data_model_or_type!r}")
+        return spec
+    model = data_model_or_type if isinstance(data_model_or_type, type) else type(data_model_or_type)
+    spec = _BY_MODEL.get(model)
+    if spec is None:
+        raise UnknownMessageType(f"{model.__name__} is not a registered message data model")
+    return spec
+
+
+def spec_for_type(type: str, version: int) -> MessageSpec:
+    """The spec of one version of one message type."""
+    spec = _BY_TYPE_VERSION.get((type, version))
+    if spec is None:
+        known = sorted(v for t, v in _BY_TYPE_VERSION if t == type)
+        detail = f"known versions: {known}" if known else "no such type"
+        raise UnknownMessageType(f"unknown message {type!r} v{version} ({detail})")
+    return spec
+
+
+def message_specs() -> list[MessageSpec]:
+    """Every registered (type, version), in registry order."""
+    return list(_SPECS)
+
+
+def topics() -> list[TopicSpec]:
+    """Every topic that carries a registered message, in registry order."""
+    return list(dict.fromkeys(spec.topic for spec in _SPECS))
+
+
+def partition_key(env: Envelope[Any]) -> bytes:
+    """The Kafka record key of an event: its key field's value, as UTF-8."""
+    field = spec_for_type(env.type, env.schema_version).key_field
+    data = env.data
+    value = data[field] if isinstance(data, Mapping) else getattr(data, field)
+    return str(value).encode()
+
+
+def dead_letter_topic(topic_name: str) -> str:
+    """The dead-letter topic for records that a consumer of ``topic_name`` cannot handle."""
+    return f"{topic_name}.dlq"

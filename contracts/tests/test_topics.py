@@ -1,0 +1,106 @@
+import pytest
+
+from oneteam_contracts import (
+    ASSIGNMENTS,
+    INCIDENTS,
+    MESSAGES,
+    AssignmentAcknowledged,
+    Envelope,
+    IncidentReported,
+    UnknownMessageType,
+    dead_letter_topic,
+    parse_event,
+    partition_key,
+    spec_for,
+    spec_for_type,
+    topics,
+)
+
+from .samples import ASSIGNMENT_ID, INCIDENT_ID
+
+
+def test_assignment_events_are_keyed_by_incident_id(
+    acknowledged_event: Envelope[AssignmentAcknowledged],
+) -> None:
+    key = partition_key(acknowledged_event)
+
+    assert key == str(INCIDENT_ID).encode()
+    assert key != str(ASSIGNMENT_ID).encode()
+
+
+def test_an_incident_and_its_assignments_share_a_partition_key(
+    reported_event: Envelope[IncidentReported],
+    acknowledged_event: Envelope[AssignmentAcknowledged],
+) -> None:
+    assert partition_key(reported_event) == partition_key(acknowledged_event)
+
+
+def test_partition_key_works_on_a_parsed_event(
+    reported_event: Envelope[IncidentReported],
+) -> None:
+    parsed = parse_event(reported_event.model_dump_json())
+
+    assert partition_key(parsed) == str(INCIDENT_ID).encode()
+
+
+def test_every_message_type_is_registered_at_version_1() -> None:
+    assert sorted(MESSAGES) == [
+        "assignment.acknowledged",
+        "assignment.arrived",
+        "assignment.created",
+        "assignment.escalated",
+        "assignment.reassigned",
+        "assignment.reported",
+        "assignment.sla_breached",
+        "incident.closed",
+        "incident.merged",
+        "incident.reported",
+    ]
+    assert {spec.version for spec in MESSAGES.values()} == {1}
+
+
+def test_incident_messages_go_to_incidents_and_assignment_messages_to_assignments() -> None:
+    for name, spec in MESSAGES.items():
+        expected = INCIDENTS if name.startswith("incident.") else ASSIGNMENTS
+        assert spec.topic == expected, name
+
+
+def test_spec_is_found_by_model_class_instance_or_type_name(
+    incident_reported: IncidentReported,
+) -> None:
+    expected = MESSAGES["incident.reported"]
+
+    assert spec_for(IncidentReported) is expected
+    assert spec_for(incident_reported) is expected
+    assert spec_for("incident.reported") is expected
+    assert spec_for_type("incident.reported", 1) is expected
+
+
+def test_unknown_version_names_the_known_versions() -> None:
+    with pytest.raises(UnknownMessageType, match=r"known versions: \[1\]"):
+        spec_for_type("incident.reported", 2)
+
+
+def test_unknown_type_name_is_refused() -> None:
+    with pytest.raises(UnknownMessageType):
+        spec_for("incident.teleported")
+
+
+def test_topics_lists_each_topic_once() -> None:
+    assert topics() == [INCIDENTS, ASSIGNMENTS]
+    assert all(topic.partitions == 12 for topic in topics())
+
+
+def test_topics_keep_records_for_30_days() -> None:
+    assert INCIDENTS.retention.topic_config() == {
+        "cleanup.policy": "delete",
+        "retention.ms": str(30 * 24 * 60 * 60 * 1000),
+    }
+
+
+def test_dead_letter_topic_is_the_topic_name_with_dlq() -> None:
+    assert dead_letter_topic("oneteam.incidents") == "oneteam.incidents.dlq"
+
+
+def test_schema_id_is_a_urn_with_type_and_version() -> None:
+    assert MESSAGES["assignment.created"].schema_id == "urn:oneteam:schema:assignment.created:v1"

@@ -1,0 +1,124 @@
+"""The consumer: one effect per event, bounded retries, dead letters that keep the original."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from oneteam_contracts import Envelope
+from oneteam_eventbus import EventConsumer, EventProducer, Handler, KafkaConfig
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from .conftest import effects, read_topic
+from .test_outbox import reported
+
+pytestmark = pytest.mark.integration
+
+
+async def count_effect(session: AsyncSession, event: Envelope[Any]) -> None:
+    """A handler with a visible effect: +1 on the event's subject."""
+    statement = insert(effects).values(subject=event.subject, count=1)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[effects.c.subject], set_={"count": effects.c.count + 1}))
+
+
+async def effect_count(engine: AsyncEngine, subject: str) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(effects.c.count).where(effects.c.subject == subject)) or 0)
+
+
+@pytest.fixture
+async def consume(kafka: KafkaConfig, engine: AsyncEngine, producer: EventProducer,
+                  ) -> AsyncIterator[Callable[..., Any]]:
+    """Start consumers with fresh groups running a handler for incident.reported; stops them after."""
+    started: list[tuple[EventConsumer, asyncio.Task[None]]] = []
+
+    async def start(handler: Handler, **options: Any) -> EventConsumer:
+        consumer = EventConsumer(
+            kafka, group_id=f"test-{uuid.uuid4().hex[:8]}", service="test",
+            handlers={"incident.reported": handler}, sessions=async_sessionmaker(engine),
+            dead_letters=producer, **options,
+        )
+        await consumer.start()
+        started.append((consumer, asyncio.create_task(consumer.run())))
+        return consumer
+
+    yield start
+    for consumer, task in started:
+        await consumer.stop()
+        await asyncio.wait_for(task, 10)
+
+
+async def eventually(check: Callable[[], Any], timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.1)
+
+
+async def test_redelivered_event_has_a_single_effect(
+    consume: Any, producer: EventProducer, engine: AsyncEngine,
+) -> None:
+    event = reported(uuid.uuid4())
+    await consume(count_effect)
+    for _ in range(3):  # the broker handing the same event over again, e.g. after a relay re-send
+        await producer.publish(event)
+
+    await eventually(lambda: _at_least(engine, event.subject, 1))
+    await asyncio.sleep(1.0)  # room for a wrong second effect to show up
+
+    assert await effect_count(engine, event.subject) == 1
+
+
+async def _at_least(engine: AsyncEngine, subject: str, n: int) -> bool:
+    return await effect_count(engine, subject) >= n
+
+
+async def test_poison_event_goes_to_the_dead_letter_topic_after_the_retry_budget(
+    consume: Any, producer: EventProducer, engine: AsyncEngine, kafka: KafkaConfig,
+) -> None:
+    poison, healthy = reported(uuid.uuid4()), reported(uuid.uuid4())
+    attempts: list[str] = []
+
+    async def fails_on_poison(session: AsyncSession, event: Envelope[Any]) -> None:
+        if event.id == poison.id:
+            attempts.append(event.subject)
+            raise RuntimeError("cannot handle this incident")
+        await count_effect(session, event)
+
+    await consume(fails_on_poison, max_attempts=3, backoff=0.05)
+    await producer.publish(poison)
+    await producer.publish(healthy)
+
+    dead = await read_topic(kafka, "oneteam.incidents.dlq", 1,
+                            lambda r: dict(r.headers).get("ce_id") == str(poison.id).encode())
+    assert len(dead) == 1
+    headers = dict(dead[0].headers)
+    assert headers["dlq.error"] == b"cannot handle this incident"
+    assert headers["dlq.attempts"] == b"3"
+    assert json.loads(dead[0].value)["id"] == str(poison.id), "the original message is kept whole"
+    assert len(attempts) == 3
+    await eventually(lambda: _at_least(engine, healthy.subject, 1))
+    assert await effect_count(engine, poison.subject) == 0, "failed attempts leave no effect"
+
+
+async def test_unreadable_message_goes_to_the_dead_letter_topic_at_once(
+    consume: Any, producer: EventProducer, kafka: KafkaConfig,
+) -> None:
+    marker = uuid.uuid4().hex.encode()
+    await consume(count_effect)
+    await producer.send_raw("oneteam.incidents", marker, b"{not json", [("ce_type", b"incident.reported")])
+
+    dead = await read_topic(kafka, "oneteam.incidents.dlq", 1, lambda r: r.key == marker)
+
+    assert len(dead) == 1
+    assert dead[0].value == b"{not json"
+    assert dict(dead[0].headers)["dlq.attempts"] == b"1"

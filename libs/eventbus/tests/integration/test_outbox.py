@@ -1,0 +1,104 @@
+"""The outbox: nothing lost between commit and publish, and one key's events stay in order."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from oneteam_contracts import (
+    GeoPoint,
+    IncidentMerged,
+    IncidentReported,
+    Priority,
+    ReportSource,
+    new_event,
+)
+from oneteam_eventbus import EventProducer, KafkaConfig, OutboxRelay, add_event, outbox
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .conftest import read_topic
+
+pytestmark = pytest.mark.integration
+
+TENANT = "330106004"
+
+
+def reported(incident_id: uuid.UUID) -> Any:
+    return new_event(IncidentReported(
+        incident_id=incident_id, report_id=uuid.uuid4(), category="street_vending",
+        source=ReportSource.CITIZEN_APP, priority=Priority.NORMAL,
+        location=GeoPoint(lon=120.125, lat=30.29), description="vendor on the pavement",
+        reported_at=datetime.now(UTC),
+    ), source="test", tenant=TENANT, subject=str(incident_id))
+
+
+def merged(incident_id: uuid.UUID, count: int) -> Any:
+    return new_event(IncidentMerged(
+        incident_id=incident_id, report_id=uuid.uuid4(), source=ReportSource.GRID_WORKER,
+        report_count=count, priority=Priority.NORMAL, merged_at=datetime.now(UTC),
+    ), source="test", tenant=TENANT, subject=str(incident_id))
+
+
+class CrashingProducer(EventProducer):
+    """Acts like a relay process killed after the commit, before anything reached the broker."""
+
+    async def send_many(self, messages: list[Any]) -> None:
+        raise ConnectionResetError("relay killed")
+
+
+async def unsent(engine: AsyncEngine) -> int:
+    async with engine.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
+                   or 0)
+
+
+async def test_event_committed_before_the_relay_dies_is_published_by_the_next_relay(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
+) -> None:
+    event = reported(uuid.uuid4())
+    async with engine.begin() as conn:
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        async with AsyncSession(bind=conn) as session:
+            await add_event(session, event)
+
+    dying = OutboxRelay(engine, CrashingProducer(kafka), service="test")
+    with pytest.raises(ConnectionResetError):
+        await dying.publish_pending()
+    assert await unsent(engine) == 1, "the event must survive the crash in the outbox"
+
+    published = await OutboxRelay(engine, producer, service="test").publish_pending()
+
+    assert published == 1
+    assert await unsent(engine) == 0
+    found = await read_topic(kafka, "oneteam.incidents", 1,
+                             lambda r: dict(r.headers).get("ce_id") == str(event.id).encode())
+    assert len(found) == 1
+    assert found[0].key == str(event.data.incident_id).encode()
+    assert dict(found[0].headers)["ce_type"] == b"incident.reported"
+
+
+async def test_events_of_one_incident_reach_the_topic_in_commit_order(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
+) -> None:
+    incident_id = uuid.uuid4()
+    events = [reported(incident_id)] + [merged(incident_id, n) for n in range(2, 60)]
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    sessions = async_sessionmaker(engine)
+    for event in events:  # one transaction per event, as separate requests would do
+        async with sessions.begin() as session:
+            await add_event(session, event)
+
+    relay = OutboxRelay(engine, producer, service="test", batch_size=7)  # several batches
+    while await relay.publish_pending():
+        pass
+
+    found = await read_topic(kafka, "oneteam.incidents", len(events),
+                             lambda r: r.key == str(incident_id).encode())
+    assert [json.loads(r.value)["id"] for r in found] == [str(e.id) for e in events]
+    assert len({r.partition for r in found}) == 1
