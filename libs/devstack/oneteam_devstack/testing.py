@@ -7,13 +7,19 @@ Loaded from the repository's root `conftest.py`. PostgreSQL is always the embedd
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI
 
 from oneteam_devstack.broker import EmbeddedBroker
 from oneteam_devstack.postgres import EmbeddedPostgres
@@ -52,3 +58,40 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Infra]:
         if broker is not None:
             broker.stop()
         postgres.stop()
+
+
+@contextlib.asynccontextmanager
+async def serve(app: FastAPI, base_url: str = "http://service") -> AsyncIterator[httpx.AsyncClient]:
+    """Run `app`'s start-up (migrations, producer, relay, consumers) and talk HTTP to it in-process."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client
+
+
+def service_settings(infra: Infra, prefix: str) -> dict[str, object]:
+    """Keyword arguments for a service's settings class: a fresh database, the session's broker."""
+    return {
+        "database_url": infra.fresh_database(prefix),
+        "kafka_bootstrap_servers": infra.bootstrap_servers,
+        "kafka_enable_idempotence": infra.idempotence,
+        "log_json": False,
+    }
+
+
+async def read_topic(bootstrap_servers: str, topic: str, want: int, match: Callable[[Any], bool],
+                     timeout: float = 20.0) -> list[Any]:
+    """Read `topic` from its start until `want` records satisfy `match`, or `timeout` passes."""
+    reader = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
+                              group_id=f"reader-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
+    await reader.start()
+    found: list[Any] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(found) < want and loop.time() < deadline:
+            batch = await reader.getmany(timeout_ms=500)
+            found.extend(r for records in batch.values() for r in records if match(r))
+    finally:
+        await reader.stop()
+    return found

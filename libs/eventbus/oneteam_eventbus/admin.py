@@ -6,18 +6,11 @@ import logging
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from oneteam_contracts import TopicSpec, dead_letter_topic, topics
 
+from oneteam_contracts import TopicSpec, dead_letter_topic, topics
 from oneteam_eventbus.config import KafkaConfig
 
 log = logging.getLogger(__name__)
-
-
-def _configs(spec: TopicSpec) -> dict[str, str]:
-    configs = {"cleanup.policy": spec.retention.cleanup_policy}
-    if spec.retention.retention_ms is not None:
-        configs["retention.ms"] = str(spec.retention.retention_ms)
-    return configs
 
 
 async def ensure_topics(config: KafkaConfig, specs: list[TopicSpec] | None = None) -> list[str]:
@@ -25,7 +18,7 @@ async def ensure_topics(config: KafkaConfig, specs: list[TopicSpec] | None = Non
     wanted: list[NewTopic] = []
     for spec in specs or topics():
         wanted.append(NewTopic(spec.name, spec.partitions, config.replication_factor,
-                               topic_configs=_configs(spec)))
+                               topic_configs=spec.retention.topic_config()))
         # Dead letters keep the source's partition count so keys stay comparable.
         wanted.append(NewTopic(dead_letter_topic(spec.name), spec.partitions, config.replication_factor,
                                topic_configs={"cleanup.policy": "delete"}))

@@ -16,11 +16,11 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from aiokafka.errors import CommitFailedError, IllegalStateError
-from oneteam_contracts import Envelope, dead_letter_topic, parse_event, spec_for
+from aiokafka.errors import CommitFailedError, ConsumerStoppedError, IllegalStateError
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from oneteam_contracts import Envelope, dead_letter_topic, parse_event, spec_for
 from oneteam_eventbus.config import KafkaConfig
 from oneteam_eventbus.context import correlation_scope
 from oneteam_eventbus.metrics import (
@@ -75,12 +75,16 @@ class EventConsumer:
         """Finish the batch in hand, commit, leave the group."""
         self._stopping.set()
         async with self._processing:
-            await self._consumer.stop()
+            pass  # the batch in hand is done; leaving outside the lock, as leaving revokes
+        await self._consumer.stop()
 
     async def run(self) -> None:
         """Consume until stop() is called."""
         while not self._stopping.is_set():
-            batch = await self._consumer.getmany(timeout_ms=500)
+            try:
+                batch = await self._consumer.getmany(timeout_ms=500)
+            except ConsumerStoppedError:
+                return
             if not batch:
                 continue
             async with self._processing:
@@ -153,7 +157,8 @@ class EventConsumer:
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: Exception,
                            attempts: int) -> None:
         topic = dead_letter_topic(record.topic)
-        headers = list(record.headers or ()) + [
+        headers = [
+            *(record.headers or ()),
             ("dlq.error", str(error)[:2000].encode()),
             ("dlq.error_type", type(error).__name__.encode()),
             ("dlq.original_topic", record.topic.encode()),

@@ -13,10 +13,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from oneteam_contracts import Envelope, kafka_headers, partition_key, spec_for_type
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from oneteam_contracts import Envelope, kafka_headers, partition_key, spec_for_type
 from oneteam_eventbus.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from oneteam_eventbus.producer import EventProducer
 from oneteam_eventbus.tables import outbox

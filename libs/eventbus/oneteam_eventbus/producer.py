@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from oneteam_contracts import Envelope, kafka_headers, partition_key, spec_for_type
 
+from oneteam_contracts import Envelope, kafka_headers, partition_key, spec_for_type
 from oneteam_eventbus.config import KafkaConfig
 
 Headers = list[tuple[str, bytes]]

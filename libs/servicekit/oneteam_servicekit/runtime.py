@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from oneteam_eventbus import EventConsumer, EventProducer, Handler, OutboxRelay, ensure_topics
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_eventbus import EventConsumer, EventProducer, Handler, OutboxRelay, ensure_topics
 from oneteam_servicekit import migrations
 from oneteam_servicekit.db import make_engine, make_sessions
 from oneteam_servicekit.settings import ServiceSettings
@@ -42,8 +42,8 @@ class Runtime:
         self.sessions = make_sessions(self.engine)
         self.producer = EventProducer(self.settings.kafka())
         self.relay = OutboxRelay(self.engine, self.producer, service=self.settings.service_name)
-        self.consumers: list[EventConsumer] = []
-        self._tasks: list[asyncio.Task[None]] = []
+        self.consumers: list[tuple[EventConsumer, asyncio.Task[None]]] = []
+        self._relay_task: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -59,7 +59,7 @@ class Runtime:
         kafka = self.settings.kafka()
         await _retrying("broker", lambda: ensure_topics(kafka))
         await _retrying("producer", self.producer.start)
-        self._tasks.append(asyncio.create_task(self.relay.run(), name="outbox-relay"))
+        self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
         for subscription in self.subscriptions:
             consumer = EventConsumer(
                 kafka, group_id=subscription.group, service=self.settings.service_name,
@@ -67,19 +67,19 @@ class Runtime:
                 after_commit=self.relay.wake,
             )
             await consumer.start()
-            self.consumers.append(consumer)
-            self._tasks.append(asyncio.create_task(_supervised(consumer), name=subscription.group))
+            self.consumers.append((consumer, asyncio.create_task(_supervised(consumer), name=subscription.group)))
         for hook in self.on_start:
             await hook(self)
 
     async def stop(self) -> None:
         """Stop consumers (committing what they finished), the relay, the producer, the pool."""
-        for consumer in self.consumers:
+        for consumer, task in self.consumers:
             await consumer.stop()
+            task.cancel()  # stop() waited for the batch in hand; only an idle fetch is cut
         self.relay.stop()
-        await asyncio.wait(self._tasks, timeout=10)
-        for task in self._tasks:
-            task.cancel()
+        if self._relay_task is not None:
+            await asyncio.wait([self._relay_task], timeout=10)
+            self._relay_task.cancel()
         await self.producer.stop()
         await self.engine.dispose()
 

@@ -11,7 +11,7 @@ class ServiceSettings(BaseSettings):
     `INTAKE_DATABASE_URL` configures intake while a plain `DATABASE_URL` also works when the
     service runs alone in its container."""
 
-    model_config = SettingsConfigDict(extra="ignore")
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     service_name: str = "service"
     database_url: str = Field(
@@ -29,6 +29,17 @@ class ServiceSettings(BaseSettings):
     run_migrations: bool = True
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("LOG_JSON"))
+
+    jwt_secret: str | None = Field(
+        "oneteam-development-secret-change-me", validation_alias=AliasChoices("JWT_SECRET"),
+        description="HS256 shared secret (development); unset it in production and give JWT_PUBLIC_KEY",
+    )
+    jwt_public_key: str | None = Field(
+        None, validation_alias=AliasChoices("JWT_PUBLIC_KEY"),
+        description="PEM public key for RS256/ES256 tokens from the identity provider (production)",
+    )
+    jwt_issuer: str = Field("oneteam", validation_alias=AliasChoices("JWT_ISSUER"))
+    jwt_audience: str = Field("oneteam", validation_alias=AliasChoices("JWT_AUDIENCE"))
 
     def kafka(self) -> KafkaConfig:
         """The event bus's view of these settings."""

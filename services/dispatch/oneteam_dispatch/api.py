@@ -7,13 +7,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
-from oneteam_contracts import GeoPoint, SlaStage, TenantCode
-from oneteam_servicekit import NotFound, RuntimeDep
 from pydantic import BaseModel, ConfigDict, Field
 
+from oneteam_contracts import GeoPoint, SlaStage, TenantCode
 from oneteam_dispatch import store
 from oneteam_dispatch.domain.assignments import Assignment
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus
+from oneteam_servicekit import NotFound, RuntimeDep
 
 router = APIRouter(prefix="/v1")
 

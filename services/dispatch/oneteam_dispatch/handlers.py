@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from oneteam_contracts import Envelope, IncidentReported, new_event
-from oneteam_eventbus import add_event
-from oneteam_servicekit import Subscription
-from oneteam_servicekit.clock import Clock, SystemClock
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_contracts import Envelope, IncidentReported, new_event
 from oneteam_dispatch import store
 from oneteam_dispatch.domain.assignments import assign
 from oneteam_dispatch.domain.officers import choose_officer
 from oneteam_dispatch.domain.sla import STANDARD_1358
+from oneteam_eventbus import add_event
+from oneteam_servicekit import Subscription
+from oneteam_servicekit.clock import Clock, SystemClock
 
 clock: Clock = SystemClock()
 

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
-from oneteam_servicekit import Runtime
 
 from oneteam_dispatch import store
 from oneteam_dispatch.api import OfficerIn
 from oneteam_dispatch.domain.officers import Officer
 from oneteam_dispatch.settings import DispatchSettings
+from oneteam_servicekit import Runtime
 
 
 class RosterEntry(OfficerIn):
@@ -27,7 +28,8 @@ async def load_roster(runtime: Runtime) -> None:
         return
     path = Path(settings.roster_file)
     try:
-        entries = TypeAdapter(list[RosterEntry]).validate_python(json.loads(path.read_text()))
+        text = await asyncio.to_thread(path.read_text)
+        entries = TypeAdapter(list[RosterEntry]).validate_python(json.loads(text))
     except ValidationError as error:
         raise SystemExit(f"roster {path}: {error}") from None
     async with runtime.transaction() as session:

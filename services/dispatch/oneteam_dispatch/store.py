@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from oneteam_contracts import GeoPoint, Priority, SlaStage
 from sqlalchemy import Column, DateTime, Double, MetaData, String, Table, Text, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, insert
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_contracts import GeoPoint, Priority, SlaStage
 from oneteam_dispatch.domain.assignments import Assignment, AssignmentStatus
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus
 

@@ -9,15 +9,15 @@ from uuid import UUID
 from fastapi import APIRouter, Header
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
 from oneteam_contracts import CategoryCode, GeoPoint, ReportSource, TenantCode, new_event
 from oneteam_eventbus import add_event, correlation_id
+from oneteam_intake import store
+from oneteam_intake.domain.reports import NewReport, accept
 from oneteam_servicekit import NotFound, RuntimeDep
 from oneteam_servicekit import idempotency as idem
 from oneteam_servicekit.clock import SystemClock
-from pydantic import BaseModel, ConfigDict, Field
-
-from oneteam_intake import store
-from oneteam_intake.domain.reports import NewReport, accept
 
 router = APIRouter(prefix="/v1", tags=["reports"])
 clock = SystemClock()

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from oneteam_contracts import Envelope
-from oneteam_servicekit import Subscription
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_contracts import Envelope
 from oneteam_intake import store
 from oneteam_intake.domain.reports import status_after
+from oneteam_servicekit import Subscription
 
 
 async def follow_incident(session: AsyncSession, event: Envelope[Any]) -> None:

@@ -5,19 +5,19 @@ import sys
 from pathlib import Path
 
 from fastapi import FastAPI
-from oneteam_servicekit import Runtime, create_app
-from oneteam_servicekit.migrations import upgrade
 
 from oneteam_intake.api import router
 from oneteam_intake.handlers import SUBSCRIPTIONS
 from oneteam_intake.settings import IntakeSettings
+from oneteam_servicekit import Runtime, create_app
+from oneteam_servicekit.migrations import upgrade
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def build() -> FastAPI:
-    """The intake app for the current environment."""
-    runtime = Runtime(IntakeSettings(), MIGRATIONS, subscriptions=SUBSCRIPTIONS)
+def build(settings: IntakeSettings | None = None) -> FastAPI:
+    """The intake app for `settings` (default: from the environment)."""
+    runtime = Runtime(settings or IntakeSettings(), MIGRATIONS, subscriptions=SUBSCRIPTIONS)
     return create_app(runtime, title="OneTeam intake", routers=[router],
                       description="呼 — every source of reports in, one clean incident out.")
 

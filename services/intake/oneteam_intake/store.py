@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from oneteam_contracts import GeoPoint, Priority
 from sqlalchemy import (
     Column,
     DateTime,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_contracts import GeoPoint, Priority
 from oneteam_intake.domain.reports import AcceptedReport, Incident, IncidentStatus
 
 metadata = MetaData()

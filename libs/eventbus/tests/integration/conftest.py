@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer
-from oneteam_devstack.testing import Infra
-from oneteam_eventbus import EventProducer, KafkaConfig, bus_metadata, ensure_topics
 from sqlalchemy import Column, Integer, MetaData, String, Table
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from oneteam_devstack.testing import Infra
+from oneteam_eventbus import EventProducer, KafkaConfig, bus_metadata, ensure_topics
 
 pytestmark = pytest.mark.integration
 
@@ -51,22 +48,3 @@ async def producer(kafka: KafkaConfig) -> AsyncIterator[EventProducer]:
     await producer.start()
     yield producer
     await producer.stop()
-
-
-async def read_topic(kafka: KafkaConfig, topic: str, want: int, match: Any, timeout: float = 20.0,
-                     ) -> list[Any]:
-    """Read `topic` from the start until `want` records satisfying `match` arrived (or time out)."""
-    reader = AIOKafkaConsumer(topic, bootstrap_servers=kafka.bootstrap_servers,
-                              group_id=f"reader-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
-                              enable_auto_commit=False)
-    await reader.start()
-    found: list[Any] = []
-    try:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(found) < want and loop.time() < deadline:
-            batch = await reader.getmany(timeout_ms=500)
-            found.extend(r for records in batch.values() for r in records if match(r))
-    finally:
-        await reader.stop()
-    return found

@@ -9,13 +9,15 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from oneteam_contracts import Envelope
-from oneteam_eventbus import EventConsumer, EventProducer, Handler, KafkaConfig
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from .conftest import effects, read_topic
+from oneteam_contracts import Envelope
+from oneteam_devstack.testing import read_topic
+from oneteam_eventbus import EventConsumer, EventProducer, Handler, KafkaConfig
+
+from .conftest import effects
 from .test_outbox import reported
 
 pytestmark = pytest.mark.integration
@@ -98,7 +100,7 @@ async def test_poison_event_goes_to_the_dead_letter_topic_after_the_retry_budget
     await producer.publish(poison)
     await producer.publish(healthy)
 
-    dead = await read_topic(kafka, "oneteam.incidents.dlq", 1,
+    dead = await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1,
                             lambda r: dict(r.headers).get("ce_id") == str(poison.id).encode())
     assert len(dead) == 1
     headers = dict(dead[0].headers)
@@ -117,7 +119,7 @@ async def test_unreadable_message_goes_to_the_dead_letter_topic_at_once(
     await consume(count_effect)
     await producer.send_raw("oneteam.incidents", marker, b"{not json", [("ce_type", b"incident.reported")])
 
-    dead = await read_topic(kafka, "oneteam.incidents.dlq", 1, lambda r: r.key == marker)
+    dead = await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1, lambda r: r.key == marker)
 
     assert len(dead) == 1
     assert dead[0].value == b"{not json"

@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from oneteam_contracts import (
     GeoPoint,
     IncidentMerged,
@@ -16,11 +19,8 @@ from oneteam_contracts import (
     ReportSource,
     new_event,
 )
+from oneteam_devstack.testing import read_topic
 from oneteam_eventbus import EventProducer, KafkaConfig, OutboxRelay, add_event, outbox
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from .conftest import read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +75,7 @@ async def test_event_committed_before_the_relay_dies_is_published_by_the_next_re
 
     assert published == 1
     assert await unsent(engine) == 0
-    found = await read_topic(kafka, "oneteam.incidents", 1,
+    found = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", 1,
                              lambda r: dict(r.headers).get("ce_id") == str(event.id).encode())
     assert len(found) == 1
     assert found[0].key == str(event.data.incident_id).encode()
@@ -98,7 +98,7 @@ async def test_events_of_one_incident_reach_the_topic_in_commit_order(
     while await relay.publish_pending():
         pass
 
-    found = await read_topic(kafka, "oneteam.incidents", len(events),
+    found = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", len(events),
                              lambda r: r.key == str(incident_id).encode())
     assert [json.loads(r.value)["id"] for r in found] == [str(e.id) for e in events]
     assert len({r.partition for r in found}) == 1

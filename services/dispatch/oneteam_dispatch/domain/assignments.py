@@ -8,7 +8,6 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from oneteam_contracts import AssignmentCreated, GeoPoint, IncidentReported, Priority, SlaStage
-
 from oneteam_dispatch.domain.officers import Choice
 from oneteam_dispatch.domain.sla import SlaProfile
 

@@ -5,10 +5,10 @@ Revises:
 """
 
 from alembic import op
-from oneteam_eventbus import bus_metadata
-from oneteam_servicekit.idempotency import kit_metadata
 
+from oneteam_eventbus import bus_metadata
 from oneteam_intake.store import metadata
+from oneteam_servicekit.idempotency import kit_metadata
 
 revision = "0001"
 down_revision = None

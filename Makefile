@@ -1,0 +1,65 @@
+# The one entry point for people and for CI. Every target creates the virtual environment
+# and installs the packages first if needed, so a fresh clone needs only Python 3.11+ and make.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+export ONETEAM_DATA_DIR ?= $(CURDIR)/.data
+
+# Installed editable, in dependency order; each has its own pyproject.toml.
+PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] services/intake services/dispatch
+MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_intake oneteam_dispatch
+PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
+
+.PHONY: install run test test-unit test-kafka lint contracts contracts-check bench clean help
+
+help:
+	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
+	@echo "make test         the whole suite on embedded PostgreSQL and the embedded broker"
+	@echo "make test-kafka   the integration and end-to-end suites on Apache Kafka (KRaft)"
+	@echo "make lint         ruff, mypy, and the contracts drift/compatibility check"
+	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
+	@echo "make bench        report→assignment latency and throughput through the running pipeline"
+	@echo "make clean        remove .data (databases, logs, Kafka jars and data)"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: $(PYPROJECTS) deploy/constraints.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is needed"; exit 1; }
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c deploy/constraints.txt $(foreach p,$(PACKAGES),-e '$(p)')
+	touch $@
+
+run: install
+	$(BIN)/python -m oneteam_devstack run
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-unit: install
+	$(BIN)/python -m pytest -q -m "not integration and not e2e"
+
+# Apache Kafka itself, fetched from Maven Central and started in KRaft mode on loopback.
+test-kafka: install
+	@set -e; trap 'deploy/kafka/kafka.sh stop' EXIT; \
+	bootstrap=$$(deploy/kafka/kafka.sh start | tail -n 1); \
+	echo "Apache Kafka at $$bootstrap"; \
+	KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python -m pytest -q -m "integration or e2e"
+
+lint: install contracts-check
+	$(BIN)/ruff check .
+	$(BIN)/mypy $(foreach p,$(MYPY_PACKAGES),-p $(p))
+
+contracts: install
+	$(BIN)/python -m oneteam_contracts.export
+
+contracts-check: install
+	$(BIN)/python -m oneteam_contracts.export --check
+
+bench: install
+	$(BIN)/python tests/bench/pipeline.py
+
+clean:
+	rm -rf $(ONETEAM_DATA_DIR)

@@ -1,0 +1,5 @@
+-- Run once by the postgres image's entrypoint, on an empty data volume only
+-- (mounted into /docker-entrypoint-initdb.d/ by docker-compose.yml).
+-- One database per service: each service owns its tables, outbox and inbox.
+CREATE DATABASE intake;
+CREATE DATABASE dispatch;
