@@ -45,6 +45,7 @@ class Stack:
 
     data_dir: Path
     durable: bool = True
+    fixed_ports: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
     postgres: EmbeddedPostgres | None = None
     broker: EmbeddedBroker | None = None
@@ -74,7 +75,9 @@ class Stack:
 
     def start_service(self, spec: ServiceSpec, port: int | None = None) -> str:
         """Start one service with uvicorn; returns its base URL once /readyz answers 200."""
-        port = port or (spec.default_port if port_is_free(spec.default_port) else free_port())
+        if port is None:
+            wanted = self.fixed_ports and port_is_free(spec.default_port)
+            port = spec.default_port if wanted else free_port()
         log_dir = self.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         with (log_dir / f"{spec.name}.log").open("ab") as log:
