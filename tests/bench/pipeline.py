@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -26,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
 from oneteam_devstack.stack import Stack
 
 TENANT = "330106004"
@@ -49,12 +51,13 @@ def percentile(values: list[float], q: float) -> float:
 
 async def watch_assignments(bootstrap: str, sent: dict[str, float], done: dict[str, float],
                             expected: int, ready: asyncio.Event) -> None:
-    consumer = AIOKafkaConsumer("oneteam.assignments", bootstrap_servers=bootstrap, auto_offset_reset="latest",
-                                group_id=f"bench-{uuid.uuid4().hex[:8]}", fetch_max_wait_ms=20)
+    # Partitions assigned by hand: no group to join, so watching starts at once.
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=20)
     await consumer.start()
     try:
-        while not consumer.assignment():
-            await asyncio.sleep(0.05)
+        await consumer.topics()  # fetches metadata, so the topic's partitions are known
+        partitions = consumer.partitions_for_topic("oneteam.assignments") or set()
+        consumer.assign([TopicPartition("oneteam.assignments", p) for p in partitions])
         await consumer.seek_to_end()
         ready.set()
         while len(done) < expected:
@@ -103,10 +106,8 @@ async def drive(intake: str, reports: int, concurrency: int, bootstrap: str) -> 
     async with httpx.AsyncClient(timeout=30) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
     accepted_at = time.perf_counter()
-    try:
+    with contextlib.suppress(TimeoutError):  # what never arrived is reported as unassigned
         await asyncio.wait_for(watcher, timeout=120)
-    except TimeoutError:
-        pass
     finished = time.perf_counter()
     latency = [(done[i] - sent[i]) * 1000 for i in done if i in sent]
     return {

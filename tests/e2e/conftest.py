@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from oneteam_devstack.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]

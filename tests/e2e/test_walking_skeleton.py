@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from oneteam_devstack.stack import Stack
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import Role, issue_token
