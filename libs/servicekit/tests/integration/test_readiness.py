@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from oneteam_devstack import EmbeddedBroker, EmbeddedPostgres
 from oneteam_devstack.testing import serve
 from oneteam_servicekit import Runtime, ServiceSettings, create_app
