@@ -30,18 +30,10 @@ import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from oneteam_devstack.stack import Stack
+from oneteam_devstack.testing import roster
 
 TENANT = "330106004"
 RESULTS = Path(__file__).parent / "results"
-
-
-def roster(size: int) -> list[dict[str, Any]]:
-    """`size` available officers spread over the demo tenant's area."""
-    rng = random.Random(7)
-    return [{"id": f"bench-{i:05d}", "tenant": TENANT, "name": f"Bench officer {i}", "team": "management_brigade",
-             "skills": ["street_order"], "status": "available",
-             "position": {"lon": round(rng.uniform(120.110, 120.140), 6), "lat": round(rng.uniform(30.278, 30.302), 6)}}
-            for i in range(size)]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from oneteam_devstack.stack import Stack
-
-ROOT = Path(__file__).resolve().parents[2]
+from oneteam_devstack.testing import roster
 
 
 @pytest.fixture(scope="session")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Every service started with uvicorn on free loopback ports, with the demo roster."""
-    stack = Stack(tmp_path_factory.mktemp("suite"), durable=False, fixed_ports=False,
-                  extra_env={"DISPATCH_ROSTER_FILE": str(ROOT / "deploy/demo/officers.json"), "LOG_JSON": "true"})
+    """Every service started with uvicorn on free loopback ports.
+
+    The roster is large because on a broker shared with earlier tests (the Apache Kafka run)
+    dispatch's new consumer group also reads their incidents and sends officers to them.
+    """
+    folder = tmp_path_factory.mktemp("suite")
+    roster_file = folder / "roster.json"
+    roster_file.write_text(json.dumps(roster(500)))
+    stack = Stack(folder, durable=False, fixed_ports=False,
+                  extra_env={"DISPATCH_ROSTER_FILE": str(roster_file), "LOG_JSON": "true"})
     try:
         stack.start_all()
         yield stack

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import random
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -95,3 +96,13 @@ async def read_topic(bootstrap_servers: str, topic: str, want: int, match: Calla
     finally:
         await reader.stop()
     return found
+
+
+def roster(size: int, tenant: str = "330106004", seed: int = 7) -> list[dict[str, Any]]:
+    """`size` available officers spread over the demo tenant's area, as a dispatch roster file holds them."""
+    rng = random.Random(seed)
+    return [{"id": f"test-{i:05d}", "tenant": tenant, "name": f"Test officer {i}", "team": "management_brigade",
+             "skills": ["street_order"], "status": "available",
+             "position": {"lon": round(rng.uniform(120.110, 120.140), 6),
+                          "lat": round(rng.uniform(30.278, 30.302), 6)}}
+            for i in range(size)]

@@ -191,7 +191,11 @@ class _FinishBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         async with self._processing:
-            pass
+            log.info("partitions revoked: %s", _names(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        return None
+        log.info("partitions assigned: %s", _names(assigned))
+
+
+def _names(partitions: list[TopicPartition]) -> str:
+    return ", ".join(sorted(f"{tp.topic}[{tp.partition}]" for tp in partitions)) or "none"
