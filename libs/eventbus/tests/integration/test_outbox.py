@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from oneteam_contracts import (
     GeoPoint,
@@ -60,11 +60,8 @@ async def test_event_committed_before_the_relay_dies_is_published_by_the_next_re
     engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
 ) -> None:
     event = reported(uuid.uuid4())
-    async with engine.begin() as conn:
-        from sqlalchemy.ext.asyncio import AsyncSession
-
-        async with AsyncSession(bind=conn) as session:
-            await add_event(session, event)
+    async with async_sessionmaker(engine).begin() as session:
+        await add_event(session, event)
 
     dying = OutboxRelay(engine, CrashingProducer(kafka), service="test")
     with pytest.raises(ConnectionResetError):
@@ -87,8 +84,6 @@ async def test_events_of_one_incident_reach_the_topic_in_commit_order(
 ) -> None:
     incident_id = uuid.uuid4()
     events = [reported(incident_id)] + [merged(incident_id, n) for n in range(2, 60)]
-    from sqlalchemy.ext.asyncio import async_sessionmaker
-
     sessions = async_sessionmaker(engine)
     for event in events:  # one transaction per event, as separate requests would do
         async with sessions.begin() as session:
@@ -102,3 +97,26 @@ async def test_events_of_one_incident_reach_the_topic_in_commit_order(
                              lambda r: r.key == str(incident_id).encode())
     assert [json.loads(r.value)["id"] for r in found] == [str(e.id) for e in events]
     assert len({r.partition for r in found}) == 1
+
+
+async def test_two_relays_on_one_database_publish_each_event_once(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
+) -> None:
+    incident_id = uuid.uuid4()
+    events = [reported(incident_id)] + [merged(incident_id, n) for n in range(2, 30)]
+    relays = [OutboxRelay(engine, producer, service="test", poll_interval=0.05) for _ in range(2)]
+    running = [asyncio.create_task(relay.run()) for relay in relays]
+    sessions = async_sessionmaker(engine)
+    for event in events:  # committed while both replicas' relays are running
+        async with sessions.begin() as session:
+            await add_event(session, event)
+        for relay in relays:
+            relay.wake()
+
+    found = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", len(events) + 1,
+                             lambda r: r.key == str(incident_id).encode(), timeout=8)
+    for relay in relays:
+        relay.stop()
+    await asyncio.wait_for(asyncio.gather(*running), 10)
+
+    assert [dict(r.headers)["ce_id"].decode() for r in found] == [str(e.id) for e in events]
