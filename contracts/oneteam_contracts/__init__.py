@@ -24,12 +24,20 @@ from .envelope import (
     to_cloudevent,
 )
 from .errors import UnknownMessageType
+from .feedback import FeedbackReceived, Satisfaction
 from .geodesy import gcj02_to_wgs84, haversine_m, wgs84_to_gcj02
+from .handoffs import CaseRequested, MediationRequested
+from .inbound import ReportSubmitted
 from .incidents import IncidentClosed, IncidentMerged, IncidentReported, IncidentResolution
+from .officers import OfficerPositionReported, PositionSource
 from .topics import (
     ASSIGNMENTS,
+    FEEDBACK,
+    HANDOFFS,
+    INBOUND_REPORTS,
     INCIDENTS,
     MESSAGES,
+    OFFICER_POSITIONS,
     MessageSpec,
     Retention,
     TopicSpec,
@@ -54,8 +62,12 @@ from .values import (
 
 __all__ = [
     "ASSIGNMENTS",
+    "FEEDBACK",
+    "HANDOFFS",
+    "INBOUND_REPORTS",
     "INCIDENTS",
     "MESSAGES",
+    "OFFICER_POSITIONS",
     "AssignmentAcknowledged",
     "AssignmentArrived",
     "AssignmentCreated",
@@ -64,20 +76,27 @@ __all__ = [
     "AssignmentReassigned",
     "AssignmentReported",
     "AssignmentSlaBreached",
+    "CaseRequested",
     "CategoryCode",
     "ContractModel",
     "CoordinateSystem",
     "Envelope",
+    "FeedbackReceived",
     "GeoPoint",
     "IncidentClosed",
     "IncidentMerged",
     "IncidentReported",
     "IncidentResolution",
+    "MediationRequested",
     "MessageSpec",
     "OfficerId",
+    "OfficerPositionReported",
+    "PositionSource",
     "Priority",
     "ReportSource",
+    "ReportSubmitted",
     "Retention",
+    "Satisfaction",
     "SlaStage",
     "TenantCode",
     "TopicSpec",

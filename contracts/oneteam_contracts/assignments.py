@@ -43,6 +43,9 @@ class AssignmentCreated(ContractModel):
     deadlines: dict[SlaStage, UtcDatetime] = Field(description="Due time of each SLA stage.")
     reason: str | None = Field(default=None, max_length=2000, description="Why these officers were chosen.")
     created_at: UtcDatetime
+    eta_s: float | None = Field(default=None, ge=0, description="Estimated travel seconds of the chosen officer.")
+    runner_up_officer_id: OfficerId | None = Field(default=None, description="The next best officer, if any.")
+    runner_up_eta_s: float | None = Field(default=None, ge=0, description="The runner-up's estimated seconds.")
 
 
 class AssignmentAcknowledged(ContractModel):

@@ -23,7 +23,11 @@ from .assignments import (
     AssignmentSlaBreached,
 )
 from .errors import UnknownMessageType
+from .feedback import FeedbackReceived
+from .handoffs import CaseRequested, MediationRequested
+from .inbound import ReportSubmitted
 from .incidents import IncidentClosed, IncidentMerged, IncidentReported
+from .officers import OfficerPositionReported
 
 if TYPE_CHECKING:
     # Only for the annotation: envelope.py imports this module at run time.
@@ -99,6 +103,33 @@ ASSIGNMENTS = TopicSpec(
     Retention("delete", 30 * _DAY_MS),
     "Assignment lifecycle (派单) against the 1-3-5-8 clock. Keyed by incident_id.",
 )
+# Reporters' ratings (回访) for the satisfaction KPI; keyed by incident_id like its lifecycle.
+FEEDBACK = TopicSpec(
+    "oneteam.feedback",
+    12,
+    Retention("delete", 30 * _DAY_MS),
+    "Reporters' feedback (评价) after closure. Keyed by incident_id.",
+)
+# Written by other platforms, read by intake; 7 days covers an intake outage over a holiday.
+INBOUND_REPORTS = TopicSpec(
+    "oneteam.inbound-reports",
+    12,
+    Retention("delete", 7 * _DAY_MS),
+    "Reports produced by other platforms for intake. Keyed by external_id.",
+)
+# Compacted: subscribers want each officer's latest fix; dispatch keeps the track for replay.
+OFFICER_POSITIONS = TopicSpec(
+    "oneteam.officer-positions",
+    12,
+    Retention("compact", None),
+    "Officers' latest positions (WGS-84), compacted. Keyed by officer_id.",
+)
+HANDOFFS = TopicSpec(
+    "oneteam.handoffs",
+    12,
+    Retention("delete", 30 * _DAY_MS),
+    "Dispatch's hand-offs to the case and mediation services. Keyed by request_id.",
+)
 
 _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("incident.reported", 1, IncidentReported, INCIDENTS, "incident_id"),
@@ -111,6 +142,11 @@ _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("assignment.reassigned", 1, AssignmentReassigned, ASSIGNMENTS, "incident_id"),
     MessageSpec("assignment.escalated", 1, AssignmentEscalated, ASSIGNMENTS, "incident_id"),
     MessageSpec("assignment.sla_breached", 1, AssignmentSlaBreached, ASSIGNMENTS, "incident_id"),
+    MessageSpec("feedback.received", 1, FeedbackReceived, FEEDBACK, "incident_id"),
+    MessageSpec("report.submitted", 1, ReportSubmitted, INBOUND_REPORTS, "external_id"),
+    MessageSpec("officer.position_reported", 1, OfficerPositionReported, OFFICER_POSITIONS, "officer_id"),
+    MessageSpec("case.requested", 1, CaseRequested, HANDOFFS, "request_id"),
+    MessageSpec("mediation.requested", 1, MediationRequested, HANDOFFS, "request_id"),
 )
 
 

@@ -2,8 +2,12 @@ import pytest
 
 from oneteam_contracts import (
     ASSIGNMENTS,
+    FEEDBACK,
+    HANDOFFS,
+    INBOUND_REPORTS,
     INCIDENTS,
     MESSAGES,
+    OFFICER_POSITIONS,
     AssignmentAcknowledged,
     Envelope,
     IncidentReported,
@@ -52,17 +56,42 @@ def test_every_message_type_is_registered_at_version_1() -> None:
         "assignment.reassigned",
         "assignment.reported",
         "assignment.sla_breached",
+        "case.requested",
+        "feedback.received",
         "incident.closed",
         "incident.merged",
         "incident.reported",
+        "mediation.requested",
+        "officer.position_reported",
+        "report.submitted",
     ]
     assert {spec.version for spec in MESSAGES.values()} == {1}
 
 
 def test_incident_messages_go_to_incidents_and_assignment_messages_to_assignments() -> None:
     for name, spec in MESSAGES.items():
-        expected = INCIDENTS if name.startswith("incident.") else ASSIGNMENTS
-        assert spec.topic == expected, name
+        if name.startswith("incident."):
+            assert spec.topic == INCIDENTS, name
+        elif name.startswith("assignment."):
+            assert spec.topic == ASSIGNMENTS, name
+
+
+def test_officer_positions_are_compacted_and_keyed_by_officer() -> None:
+    spec = MESSAGES["officer.position_reported"]
+
+    assert spec.topic == OFFICER_POSITIONS and spec.key_field == "officer_id"
+    assert OFFICER_POSITIONS.retention.topic_config()["cleanup.policy"] == "compact"
+
+
+def test_feedback_is_keyed_by_incident_and_inbound_reports_by_external_id() -> None:
+    assert MESSAGES["feedback.received"].topic == FEEDBACK
+    assert MESSAGES["feedback.received"].key_field == "incident_id"
+    assert MESSAGES["report.submitted"].topic == INBOUND_REPORTS
+    assert MESSAGES["report.submitted"].key_field == "external_id"
+
+
+def test_case_and_mediation_requests_go_to_the_handoffs_topic() -> None:
+    assert MESSAGES["case.requested"].topic == MESSAGES["mediation.requested"].topic == HANDOFFS
 
 
 def test_spec_is_found_by_model_class_instance_or_type_name(
@@ -87,7 +116,7 @@ def test_unknown_type_name_is_refused() -> None:
 
 
 def test_topics_lists_each_topic_once() -> None:
-    assert topics() == [INCIDENTS, ASSIGNMENTS]
+    assert topics() == [INCIDENTS, ASSIGNMENTS, FEEDBACK, INBOUND_REPORTS, OFFICER_POSITIONS, HANDOFFS]
     assert all(topic.partitions == 12 for topic in topics())
 
 

@@ -1,4 +1,4 @@
-"""Dispatch's Kafka edge: an incident reported → an assignment (or the command centre's queue)."""
+"""Dispatch's Kafka edge: a reported incident joins the matcher's pending set."""
 
 from __future__ import annotations
 
@@ -6,35 +6,25 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import Envelope, IncidentReported, new_event
-from oneteam_dispatch import store
-from oneteam_dispatch.domain.assignments import assign
-from oneteam_dispatch.domain.officers import choose_officer
-from oneteam_dispatch.domain.sla import STANDARD_1358
-from oneteam_eventbus import add_event
+from oneteam_contracts import Envelope, IncidentReported
+from oneteam_dispatch.push import PENDING, notify
+from oneteam_dispatch.store import incidents as incident_store
 from oneteam_servicekit import Subscription
 from oneteam_servicekit.clock import Clock, SystemClock
 
 clock: Clock = SystemClock()
 
 
-async def dispatch_incident(session: AsyncSession, event: Envelope[Any]) -> None:
-    """Choose an officer for a newly reported incident and order them to it."""
+async def note_incident(session: AsyncSession, event: Envelope[Any]) -> None:
+    """Keep the incident as pending; the matcher, woken on commit, matches it with its neighbours in time."""
     incident: IncidentReported = event.data
-    now = clock.now()
-    candidates = await store.list_officers(session, event.tenant, lock_available=True)
-    choice = choose_officer(candidates, event.tenant, incident.location)
-    if choice is None:
-        await store.add_waiting(session, incident.incident_id, event.tenant, incident.category,
-                                "no available officer", now)
-        return
-    assignment = assign(event.tenant, incident, choice, STANDARD_1358, now)
-    await store.add_assignment(session, assignment)
-    await store.mark_assigned(session, choice.officer.id, now)
-    await add_event(session, new_event(
-        assignment.created_event(choice.officer.team), source="dispatch", tenant=event.tenant,
-        subject=str(assignment.id), caused_by=event,
-    ))
+    added = await incident_store.add_incident(
+        session, id=incident.incident_id, tenant=event.tenant, category=incident.category,
+        priority=incident.priority, location=incident.location, district=incident.district, grid=incident.grid,
+        event_id=event.id, correlation_id=event.correlation_id, reported_at=incident.reported_at, now=clock.now(),
+    )
+    if added:
+        await notify(session, PENDING, {"tenant": event.tenant})
 
 
-SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers={"incident.reported": dispatch_incident})]
+SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers={"incident.reported": note_incident})]

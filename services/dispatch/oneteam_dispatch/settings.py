@@ -17,5 +17,19 @@ class DispatchSettings(ServiceSettings):
         validation_alias=AliasChoices("DISPATCH_DATABASE_URL", "DATABASE_URL"),
     )
     roster_file: str | None = Field(
-        None, description="YAML or JSON list of officers loaded (upserted) at start-up, e.g. a demo roster"
+        None, description="YAML or JSON roster of officers loaded (upserted) at start-up, e.g. a demo roster"
+    )
+    config_dir: str | None = Field(
+        None, description="Folder of <tenant>/responsibilities.yaml files; default: the shipped demo tenant's",
+    )
+    batch_window_ms: int = Field(
+        150, ge=0, description="How long the matcher lets incidents gather before matching them together",
+    )
+    matcher_poll_s: float = Field(1.0, gt=0, description="Matcher's fallback poll when no notification comes")
+    scheduler_poll_s: float = Field(0.5, gt=0, description="How often due deadlines are looked for")
+    arrive_radius_m: float = Field(200.0, gt=0, description="How close to the incident an arrival must be")
+    stale_after_s: float = Field(180.0, gt=0, description="Position fixes older than this count as stale")
+    background: bool = Field(True, description="Run the matcher and deadline scheduler in this process")
+    consume_incidents: bool = Field(
+        True, description="Consume incident.reported; off for an API-only replica (and tests that need no Kafka input)",
     )

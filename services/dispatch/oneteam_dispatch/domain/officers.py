@@ -1,17 +1,12 @@
-"""Officers and the walking skeleton's naive choice of one.
-
-The dispatch issue replaces `choose_officer` with batch assignment over travel-time costs;
-this version picks the nearest available officer of the tenant, falling back to the one
-who has waited longest since their last order when no position is known.
-"""
+"""Officers (队员): who they are, what they can do, where they are and what they are doing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from oneteam_contracts import GeoPoint, haversine_m
+from oneteam_contracts import GeoPoint
 
 
 class OfficerStatus(StrEnum):
@@ -26,6 +21,37 @@ class OfficerStatus(StrEnum):
     ON_BREAK = "on_break"
 
 
+class TravelMode(StrEnum):
+    """How an officer moves between jobs."""
+
+    ON_FOOT = "on_foot"
+    E_BIKE = "e_bike"
+    CAR = "car"
+
+
+# Statuses an officer's own app may set; the assignment statuses are set by orders.
+SELF_SET_STATUSES = frozenset({OfficerStatus.OFF_DUTY, OfficerStatus.AVAILABLE, OfficerStatus.ON_BREAK})
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A daily on-duty window in local time (Asia/Shanghai); may run past midnight."""
+
+    start: time
+    end: time
+
+    def covers(self, local: time) -> bool:
+        """Whether the local time of day falls in the window ("00:00-24:00" is all day)."""
+        if self.start == self.end:
+            return True
+        if self.start < self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+_CHINA_STANDARD_TIME = timedelta(hours=8)  # China has one time zone and no daylight saving
+
+
 @dataclass(frozen=True)
 class Officer:
     """A person who can be dispatched."""
@@ -37,24 +63,25 @@ class Officer:
     status: OfficerStatus
     position: GeoPoint | None
     last_assigned_at: datetime | None
+    department: str = "comprehensive_enforcement"
+    district: str | None = None
+    skills: frozenset[str] = frozenset()
+    mode: TravelMode = TravelMode.E_BIKE
+    shifts: tuple[Shift, ...] = ()
+    position_at: datetime | None = None
+    active_orders: int = 0
 
+    def on_shift(self, now: datetime) -> bool:
+        """Whether `now` falls in one of the officer's shifts (no shifts listed: always)."""
+        if not self.shifts:
+            return True
+        local = (now + _CHINA_STANDARD_TIME).time()
+        return any(shift.covers(local) for shift in self.shifts)
 
-@dataclass(frozen=True)
-class Choice:
-    """The chosen officer and why."""
+    def can_take_orders(self, now: datetime) -> bool:
+        """Available, on shift and with a known position."""
+        return self.status is OfficerStatus.AVAILABLE and self.position is not None and self.on_shift(now)
 
-    officer: Officer
-    reason: str
-
-
-def choose_officer(candidates: list[Officer], tenant: str, at: GeoPoint) -> Choice | None:
-    """The nearest available officer of `tenant` to `at`, or None when nobody is free."""
-    free = [o for o in candidates if o.tenant == tenant and o.status is OfficerStatus.AVAILABLE]
-    if not free:
-        return None
-    located = [(haversine_m(o.position.lon, o.position.lat, at.lon, at.lat), o) for o in free if o.position]
-    if located:
-        distance, officer = min(located, key=lambda pair: (pair[0], pair[1].id))
-        return Choice(officer, f"nearest available officer, {distance:.0f} m away")
-    officer = min(free, key=lambda o: (o.last_assigned_at.timestamp() if o.last_assigned_at else 0.0, o.id))
-    return Choice(officer, "no positions known; available officer idle longest")
+    def position_is_stale(self, now: datetime, stale_after: timedelta) -> bool:
+        """True when the last fix is older than `stale_after` (or its time is unknown)."""
+        return self.position_at is None or now - self.position_at > stale_after

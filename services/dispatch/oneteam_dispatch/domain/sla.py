@@ -17,15 +17,25 @@ class SlaProfile:
     coordinate: float
     arrive: float
     report: float
+    max_travel: float | None = None  # minutes of travel a candidate may need; default: the arrive allowance
 
     def deadlines(self, ordered_at: datetime) -> dict[SlaStage, datetime]:
         """Each stage's deadline for an order made at `ordered_at`."""
-        return {
-            SlaStage.ACKNOWLEDGE: ordered_at + timedelta(minutes=self.acknowledge),
-            SlaStage.COORDINATE: ordered_at + timedelta(minutes=self.coordinate),
-            SlaStage.ARRIVE: ordered_at + timedelta(minutes=self.arrive),
-            SlaStage.REPORT: ordered_at + timedelta(minutes=self.report),
-        }
+        return {stage: ordered_at + self.allowance(stage) for stage in SlaStage}
+
+    def allowance(self, stage: SlaStage) -> timedelta:
+        """Time allowed from the order to `stage`."""
+        minutes = {
+            SlaStage.ACKNOWLEDGE: self.acknowledge,
+            SlaStage.COORDINATE: self.coordinate,
+            SlaStage.ARRIVE: self.arrive,
+            SlaStage.REPORT: self.report,
+        }[stage]
+        return timedelta(minutes=minutes)
+
+    def travel_limit_s(self) -> float:
+        """The longest travel time, in seconds, of an officer worth sending."""
+        return (self.max_travel if self.max_travel is not None else self.arrive) * 60.0
 
 
 # Cuiyuan's figures (DOMAIN.md, "Figures the system must serve").

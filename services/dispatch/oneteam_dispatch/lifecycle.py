@@ -1,0 +1,227 @@
+"""An assignment's life after the order, shared by the HTTP edge and the deadline scheduler:
+the officer's steps, reassignment (automatic or by the command centre), escalation and
+what the reported outcome sets off."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_contracts import (
+    AssignmentOutcome,
+    AssignmentReassigned,
+    CaseRequested,
+    IncidentClosed,
+    IncidentResolution,
+    MediationRequested,
+    SlaStage,
+)
+from oneteam_dispatch.domain import assignments as rules
+from oneteam_dispatch.domain.assignments import Assignment
+from oneteam_dispatch.domain.deadlines import escalate
+from oneteam_dispatch.domain.matching import Decision, Demand, Pick, match
+from oneteam_dispatch.domain.officers import Officer, OfficerStatus
+from oneteam_dispatch.domain.responsibility import Need
+from oneteam_dispatch.domain.sla import STANDARD_1358, SlaProfile
+from oneteam_dispatch.events import emit
+from oneteam_dispatch.matcher import lock_tenant
+from oneteam_dispatch.push import notify_orders
+from oneteam_dispatch.runtime import DispatchRuntime
+from oneteam_dispatch.store import assignments as assignment_store
+from oneteam_dispatch.store import incidents as incident_store
+from oneteam_dispatch.store import officers as officer_store
+from oneteam_servicekit import Conflict, InvalidRequest, NotFound
+
+_CLOSING = {
+    AssignmentOutcome.RESOLVED_ON_SITE: IncidentResolution.RESOLVED_ON_SITE,
+    AssignmentOutcome.FALSE_REPORT: IncidentResolution.FALSE_REPORT,
+    AssignmentOutcome.TRANSFERRED: IncidentResolution.TRANSFERRED,
+}
+
+
+async def load_for_update(session: AsyncSession, assignment_id: UUID, tenant: str | None) -> Assignment:
+    """The assignment, locked; another tenant's is reported as not found."""
+    a = await assignment_store.get_assignment(session, assignment_id, for_update=True)
+    if a is None or (tenant is not None and a.tenant != tenant):
+        raise NotFound(f"assignment {assignment_id} does not exist")
+    return a
+
+
+async def acknowledge(session: AsyncSession, a: Assignment, officer_id: str, now: datetime) -> Assignment:
+    """The officer saw the order and sets off."""
+    after, event = rules.acknowledge(a, officer_id, now)
+    if event is not None:
+        await assignment_store.save_assignment(session, after, now)
+        await officer_store.set_status(session, [officer_id], OfficerStatus.EN_ROUTE)
+        await emit(session, event, tenant=a.tenant, subject=a.id)
+    return after
+
+
+async def arrive(session: AsyncSession, a: Assignment, officer: Officer, note: str | None, radius_m: float,
+                 now: datetime) -> Assignment:
+    """The officer is on site (checked against their latest position)."""
+    after, event = rules.arrive(a, officer.id, officer.position, note, radius_m, now)
+    if event is not None:
+        await assignment_store.save_assignment(session, after, now)
+        await officer_store.set_status(session, [officer.id], OfficerStatus.ON_SCENE)
+        await emit(session, event, tenant=a.tenant, subject=a.id)
+    return after
+
+
+async def report(runtime: DispatchRuntime, session: AsyncSession, a: Assignment, officer_id: str,
+                 outcome: AssignmentOutcome, notes: str | None, photo_ids: Sequence[str],
+                 now: datetime) -> Assignment:
+    """The outcome is in: the officers are free again and the next step is set off."""
+    after, event = rules.report(a, officer_id, outcome, notes, tuple(photo_ids), now)
+    if event is None:
+        return after
+    await assignment_store.save_assignment(session, after, now)
+    await officer_store.set_status(session, a.officer_ids, OfficerStatus.AVAILABLE)
+    await emit(session, event, tenant=a.tenant, subject=a.id)
+    await _hand_off(runtime, session, after, officer_id, outcome, notes, list(photo_ids), now)
+    return after
+
+
+async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, a: Assignment, officer_id: str,
+                    outcome: AssignmentOutcome, notes: str | None, photo_ids: list[str], now: datetime) -> None:
+    if outcome in _CLOSING:
+        await incident_store.set_state(session, [a.incident_id], "closed")
+        await emit(session, IncidentClosed(incident_id=a.incident_id, resolution=_CLOSING[outcome], closed_at=now,
+                                           note=notes[:2000] if notes else None),
+                   tenant=a.tenant, subject=a.incident_id)
+    elif outcome is AssignmentOutcome.NEEDS_CASE:
+        listed = await runtime.tenants.responsibilities(session, a.tenant)
+        entry = listed.lookup(a.category) if listed else None
+        await incident_store.set_state(session, [a.incident_id], "handed_off", "case requested")
+        await emit(session, CaseRequested(
+            request_id=uuid4(), incident_id=a.incident_id, assignment_id=a.id, category=a.category,
+            department=entry.department if entry else None, legal_basis=entry.legal_basis if entry else None,
+            location=a.location, officer_id=officer_id, notes=notes, photo_ids=photo_ids, requested_at=now,
+        ), tenant=a.tenant, subject=a.incident_id)
+    else:
+        await incident_store.set_state(session, [a.incident_id], "handed_off", "mediation requested")
+        await emit(session, MediationRequested(
+            request_id=uuid4(), incident_id=a.incident_id, assignment_id=a.id, category=a.category,
+            location=a.location, officer_id=officer_id, notes=notes, requested_at=now,
+        ), tenant=a.tenant, subject=a.incident_id)
+
+
+async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession, a: Assignment,
+                                 leaving: set[str], reason: str, now: datetime) -> Assignment:
+    """Find the next best officers for the departments of `leaving`; escalate when there are none."""
+    await lock_tenant(session, a.tenant)
+    incident = await incident_store.get_incident(session, a.incident_id, for_update=True)
+    excluded = set(leaving) | set(a.officer_ids) | (set(incident.excluded) if incident else set())
+    skills = await _entry_skills(runtime, session, a)
+    needs = tuple(Need(m.department, skills.get(m.department, frozenset()))
+                  for m in a.members if m.officer_id in leaving)
+    profile = await _profile(runtime, session, a)
+    demand = Demand(a.incident_id, a.tenant, a.location, needs, incident.district if incident else None, a.priority,
+                    profile.travel_limit_s(), frozenset(excluded))
+    officers = await officer_store.list_officers(session, a.tenant, status=OfficerStatus.AVAILABLE)
+    decision = match([demand], officers, now, runtime.tenants.policy(a.tenant))[0]
+    if incident is not None:
+        await incident_store.set_state(session, [incident.id], incident.state, incident.reason,
+                                       excluded=sorted(excluded))
+    if not decision.assigned:
+        after, event = escalate(a, SlaStage.ACKNOWLEDGE, f"{reason}; nobody to reassign to: {decision.reason()}",
+                                now)
+        await assignment_store.save_assignment(session, after, now)
+        await emit(session, event, tenant=a.tenant, subject=a.id)
+        if incident is not None:
+            await incident_store.queue(session, incident, f"no officer acknowledged; {decision.reason()}", now)
+        return after
+    return await _move(session, a, leaving, decision, profile, f"{reason}; {decision.reason()}", now)
+
+
+async def reassign_manually(runtime: DispatchRuntime, session: AsyncSession, a: Assignment, officer_ids: list[str],
+                            reason: str, now: datetime) -> Assignment:
+    """The command centre's override: these officers take the order, for the stated reason."""
+    await lock_tenant(session, a.tenant)
+    chosen = await _officers_of(session, a.tenant, officer_ids)
+    if {o.id for o in chosen} == set(a.officer_ids):
+        return a  # the same override again: nothing to do
+    picks = tuple(Pick(Need(o.department), o.id, 0.0, 0.0, False, None, None) for o in chosen)
+    decision = Decision(a.incident_id, picks)
+    # Every member leaves; members are rebuilt from the chosen officers' departments.
+    rebuilt = replace(a, members=tuple(rules.Member(o.id, o.department) for o in chosen))
+    leaving = set(a.officer_ids) - {o.id for o in chosen}
+    after = rules.replace_officers(rebuilt, set(), decision, await _profile(runtime, session, a), now)
+    after = replace(after, reason=f"override by the command centre: {reason}")
+    return await _store_move(session, a, after, leaving, reason, now)
+
+
+async def _move(session: AsyncSession, a: Assignment, leaving: set[str], decision: Decision, profile: SlaProfile,
+                reason: str, now: datetime) -> Assignment:
+    after = rules.replace_officers(a, leaving, decision, profile, now)
+    return await _store_move(session, a, after, leaving, reason, now)
+
+
+async def _store_move(session: AsyncSession, before: Assignment, after: Assignment, leaving: set[str], reason: str,
+                      now: datetime) -> Assignment:
+    arriving = [o for o in after.officer_ids if o not in before.officer_ids]
+    await assignment_store.save_assignment(session, after, now)
+    await assignment_store.add_deadlines(session, after)
+    if leaving:
+        await officer_store.set_status(session, sorted(leaving), OfficerStatus.AVAILABLE)
+    if arriving:
+        await officer_store.set_status(session, arriving, OfficerStatus.ASSIGNED, assigned_at=now)
+    await emit(session, AssignmentReassigned(
+        assignment_id=after.id, incident_id=after.incident_id, from_officer_id=min(leaving) if leaving else None,
+        to_officer_ids=after.officer_ids, reason=reason[:2000], reassigned_at=now,
+    ), tenant=after.tenant, subject=after.id)
+    await notify_orders(session, arriving, after.id, "created")
+    await notify_orders(session, sorted(leaving), after.id, "withdrawn")
+    return after
+
+
+async def assign_manually(runtime: DispatchRuntime, session: AsyncSession, incident_id: UUID, tenant: str | None,
+                          officer_ids: list[str], reason: str, now: datetime) -> Assignment:
+    """The command centre orders officers to an incident from its queue."""
+    from oneteam_dispatch.matcher import order
+
+    incident = await incident_store.get_incident(session, incident_id, for_update=True)
+    if incident is None or (tenant is not None and incident.tenant != tenant):
+        raise NotFound(f"incident {incident_id} does not exist")
+    if incident.state in {"assigned", "closed", "handed_off"}:
+        raise Conflict(f"incident {incident_id} is {incident.state}; use the assignment's reassign instead")
+    await lock_tenant(session, incident.tenant)
+    chosen = await _officers_of(session, incident.tenant, officer_ids)
+    picks = tuple(Pick(Need(o.department), o.id, 0.0, 0.0, False, None, None) for o in chosen)
+    listed = await runtime.tenants.responsibilities(session, incident.tenant)
+    profile = (listed.profile_for(incident.category) if listed else None) or STANDARD_1358
+    decision = Decision(incident_id, picks)
+    a = await order(session, incident, decision, profile, now, team=None)
+    a = replace(a, reason=f"assigned by the command centre: {reason}")
+    await assignment_store.save_assignment(session, a, now)
+    return a
+
+
+async def _officers_of(session: AsyncSession, tenant: str, officer_ids: list[str]) -> list[Officer]:
+    if len(set(officer_ids)) != len(officer_ids):
+        raise InvalidRequest("officer_ids lists an officer twice", field="officer_ids")
+    found = {o.id: o for o in await officer_store.list_officers(session, tenant, ids=officer_ids)}
+    missing = [i for i in officer_ids if i not in found]
+    if missing:
+        raise InvalidRequest(f"no officer {', '.join(missing)} in tenant {tenant}", field="officer_ids")
+    off = [i for i in officer_ids if found[i].status is OfficerStatus.OFF_DUTY]
+    if off:
+        raise InvalidRequest(f"{', '.join(off)} off duty", field="officer_ids")
+    return [found[i] for i in officer_ids]
+
+
+async def _profile(runtime: DispatchRuntime, session: AsyncSession, a: Assignment) -> SlaProfile:
+    listed = await runtime.tenants.responsibilities(session, a.tenant)
+    if listed is not None and a.sla_profile in listed.profiles:
+        return listed.profiles[a.sla_profile]
+    return STANDARD_1358
+
+
+async def _entry_skills(runtime: DispatchRuntime, session: AsyncSession, a: Assignment) -> dict[str, frozenset[str]]:
+    listed = await runtime.tenants.responsibilities(session, a.tenant)
+    entry = listed.lookup(a.category) if listed else None
+    return {need.department: need.skills for need in entry.needs()} if entry else {}

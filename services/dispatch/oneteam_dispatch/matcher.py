@@ -1,0 +1,130 @@
+"""The matcher: incidents that wait together are matched together.
+
+Every replica runs the loop; a notification (or the fallback poll) wakes it, it lets a
+short batching window pass so incidents arriving together are matched together, then
+claims the pending incidents with ``FOR UPDATE SKIP LOCKED`` and takes the tenant's
+advisory lock, so two replicas never hand the same officer two orders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_dispatch.domain.assignments import Assignment, assign
+from oneteam_dispatch.domain.matching import Decision, Demand, match
+from oneteam_dispatch.domain.officers import OfficerStatus
+from oneteam_dispatch.domain.sla import SlaProfile
+from oneteam_dispatch.events import emit
+from oneteam_dispatch.push import notify_orders
+from oneteam_dispatch.runtime import DispatchRuntime
+from oneteam_dispatch.store import assignments as assignment_store
+from oneteam_dispatch.store import incidents as incident_store
+from oneteam_dispatch.store import officers as officer_store
+from oneteam_dispatch.store.incidents import IncidentRow
+
+log = logging.getLogger(__name__)
+BATCH_LIMIT = 2000
+
+
+async def lock_tenant(session: AsyncSession, tenant: str) -> None:
+    """Serialise everything that hands out a tenant's officers, across replicas, until commit."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('dispatch:' || :tenant))"),
+                          {"tenant": tenant})
+
+
+async def dispatch_incidents(runtime: DispatchRuntime, session: AsyncSession, tenant: str,
+                             rows: Sequence[IncidentRow], now: datetime) -> list[Assignment]:
+    """Match a tenant's waiting incidents together; order the chosen officers or queue the rest."""
+    await lock_tenant(session, tenant)
+    listed = await runtime.tenants.responsibilities(session, tenant)
+    demands: list[Demand] = []
+    rows_by_id = {row.id: row for row in rows}
+    for row in rows:
+        entry = listed.lookup(row.category) if listed else None
+        if listed is None or entry is None:
+            await _queue(session, row, f"the responsibility list has no entry for {row.category!r}", now)
+            continue
+        profile = listed.profiles[entry.sla_profile]
+        demands.append(Demand(row.id, tenant, row.location, entry.needs(), row.district, row.priority,
+                              profile.travel_limit_s(), row.excluded))
+    if not demands:
+        return []
+    officers = await officer_store.list_officers(session, tenant, status=OfficerStatus.AVAILABLE)
+    made: list[Assignment] = []
+    for decision in match(demands, officers, now, runtime.tenants.policy(tenant)):
+        row = rows_by_id[decision.incident_id]
+        if not decision.assigned:
+            await _queue(session, row, decision.reason(), now)
+            continue
+        assert listed is not None
+        entry = listed.entries[row.category]
+        made.append(await order(session, row, decision, listed.profiles[entry.sla_profile], now,
+                                team=entry.team_type.value))
+    return made
+
+
+async def order(session: AsyncSession, row: IncidentRow, decision: Decision, profile: SlaProfile,
+                now: datetime, *, team: str | None) -> Assignment:
+    """Create the assignment for a decision: store it, start its clock, tell the officers."""
+    a = assign(row.tenant, row.id, row.category, row.priority, row.location, decision, profile, now)
+    await assignment_store.add_assignment(session, a)
+    await officer_store.set_status(session, a.officer_ids, OfficerStatus.ASSIGNED, assigned_at=now)
+    await incident_store.set_state(session, [row.id], "assigned", None)
+    await incident_store.unqueue(session, row.id)
+    await emit(session, a.created_event(team), tenant=row.tenant, subject=a.id, correlation=row.correlation_id)
+    await notify_orders(session, a.officer_ids, a.id, "created")
+    return a
+
+
+async def _queue(session: AsyncSession, row: IncidentRow, reason: str, now: datetime) -> None:
+    # The queue is the command centre's alert list: the board shows it at the top.
+    log.warning("incident %s of %s queued for the command centre: %s", row.id, row.tenant, reason)
+    await incident_store.queue(session, row, reason, now)
+
+
+class Matcher:
+    """The loop that matches pending incidents in batches."""
+
+    def __init__(self, runtime: DispatchRuntime) -> None:
+        self._runtime = runtime
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Incidents are waiting: match soon."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Match until cancelled."""
+        settings = self._runtime.dispatch_settings
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), settings.matcher_poll_s)
+            self._wake.clear()
+            await asyncio.sleep(settings.batch_window_ms / 1000)
+            try:
+                while await self.run_once() >= BATCH_LIMIT:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("matching failed; will retry")
+
+    async def run_once(self) -> int:
+        """Match every pending incident now; returns how many were claimed."""
+        async with self._runtime.transaction() as session:
+            pending = await incident_store.claim_pending(session, BATCH_LIMIT)
+            by_tenant: dict[str, list[IncidentRow]] = defaultdict(list)
+            for row in pending:
+                by_tenant[row.tenant].append(row)
+            now = self._runtime.clock.now()
+            for tenant, rows in sorted(by_tenant.items()):
+                await dispatch_incidents(self._runtime, session, tenant, rows, now)
+        return len(pending)

@@ -1,0 +1,140 @@
+"""Assignments, their deadlines and the incidents dispatch is matching."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_contracts import AssignmentOutcome, GeoPoint, Priority, SlaStage
+from oneteam_dispatch.domain.assignments import OPEN_STATUSES, Assignment, AssignmentStatus, Member, Report
+from oneteam_dispatch.store.tables import assignments, deadlines
+
+
+def _values(a: Assignment, now: datetime) -> dict[str, Any]:
+    return {
+        "status": a.status.value, "reason": a.reason, "officer_id": a.officer_id, "officer_ids": a.officer_ids,
+        "deadlines": {stage.value: at.isoformat() for stage, at in a.deadlines.items()},
+        "members": [_member_json(m) for m in a.members], "sla_profile": a.sla_profile, "eta_s": a.eta_s,
+        "runner_up_officer_id": a.runner_up_officer_id, "runner_up_eta_s": a.runner_up_eta_s,
+        "escalated": sorted(s.value for s in a.escalated), "report": _report_json(a.report), "updated_at": now,
+    }
+
+
+async def add_assignment(session: AsyncSession, a: Assignment) -> None:
+    """Store a new assignment and its deadlines."""
+    await session.execute(assignments.insert().values(
+        id=a.id, tenant=a.tenant, incident_id=a.incident_id, category=a.category, priority=a.priority.value,
+        lon=a.location.lon, lat=a.location.lat, created_at=a.created_at, **_values(a, a.created_at)))
+    await add_deadlines(session, a)
+
+
+async def add_deadlines(session: AsyncSession, a: Assignment) -> None:
+    """Schedule every stage's deadline of `a` (after a reassignment the old rows go stale)."""
+    await session.execute(insert(deadlines).values([
+        {"assignment_id": a.id, "stage": stage.value, "due_at": due} for stage, due in a.deadlines.items()
+    ]).on_conflict_do_nothing())
+
+
+async def save_assignment(session: AsyncSession, a: Assignment, now: datetime) -> None:
+    """Write back an assignment's changed state."""
+    await session.execute(update(assignments).where(assignments.c.id == a.id).values(**_values(a, now)))
+
+
+async def get_assignment(session: AsyncSession, assignment_id: UUID, *,
+                         for_update: bool = False) -> Assignment | None:
+    """One assignment, or None."""
+    query = select(assignments).where(assignments.c.id == assignment_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).first()
+    return _assignment(row._mapping) if row else None
+
+
+async def list_assignments(session: AsyncSession, *, tenant: str | None = None, incident_id: UUID | None = None,
+                           officer_id: str | None = None, open_only: bool = False,
+                           limit: int = 100) -> list[Assignment]:
+    """Assignments, newest first."""
+    query = select(assignments).order_by(assignments.c.created_at.desc()).limit(limit)
+    if tenant is not None:
+        query = query.where(assignments.c.tenant == tenant)
+    if incident_id is not None:
+        query = query.where(assignments.c.incident_id == incident_id)
+    if officer_id is not None:
+        query = query.where(assignments.c.officer_ids.any_() == officer_id)
+    if open_only:
+        query = query.where(assignments.c.status.in_([s.value for s in OPEN_STATUSES]))
+    return [_assignment(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def due_deadlines(session: AsyncSession, now: datetime,
+                        limit: int = 100) -> list[tuple[UUID, SlaStage, datetime]]:
+    """Unfired deadlines due by `now`, locked so that no other replica fires them too."""
+    rows = (await session.execute(
+        select(deadlines.c.assignment_id, deadlines.c.stage, deadlines.c.due_at)
+        .where(deadlines.c.fired_at.is_(None), deadlines.c.due_at <= now)
+        .order_by(deadlines.c.due_at).limit(limit).with_for_update(skip_locked=True)
+    )).all()
+    return [(row.assignment_id, SlaStage(row.stage), row.due_at) for row in rows]
+
+
+async def mark_fired(session: AsyncSession, assignment_id: UUID, stage: SlaStage, due: datetime,
+                     now: datetime) -> None:
+    """The deadline has been handled; it never fires again."""
+    await session.execute(update(deadlines).where(
+        deadlines.c.assignment_id == assignment_id, deadlines.c.stage == stage.value, deadlines.c.due_at == due,
+    ).values(fired_at=now))
+
+
+async def drop_open_deadlines(session: AsyncSession, assignment_ids: Sequence[UUID], now: datetime) -> None:
+    """A closed or cancelled assignment's clock stops."""
+    await session.execute(update(deadlines).where(
+        deadlines.c.assignment_id.in_(list(assignment_ids)), deadlines.c.fired_at.is_(None)).values(fired_at=now))
+
+
+async def purge_fired(session: AsyncSession, before: datetime) -> None:
+    """Forget deadlines handled long ago."""
+    await session.execute(delete(deadlines).where(deadlines.c.fired_at < before))
+
+
+def _member_json(m: Member) -> dict[str, Any]:
+    return {"officer_id": m.officer_id, "department": m.department,
+            "acknowledged_at": m.acknowledged_at.isoformat() if m.acknowledged_at else None,
+            "arrived_at": m.arrived_at.isoformat() if m.arrived_at else None,
+            "arrival_distance_m": m.arrival_distance_m, "arrival_note": m.arrival_note}
+
+
+def _report_json(r: Report | None) -> dict[str, Any] | None:
+    if r is None:
+        return None
+    return {"outcome": r.outcome.value, "officer_id": r.officer_id, "notes": r.notes,
+            "photo_ids": list(r.photo_ids), "reported_at": r.reported_at.isoformat()}
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _assignment(row: Any) -> Assignment:
+    members = tuple(
+        Member(m["officer_id"], m["department"], _when(m.get("acknowledged_at")), _when(m.get("arrived_at")),
+               m.get("arrival_distance_m"), m.get("arrival_note"))
+        for m in row["members"]
+    ) or (Member(row["officer_id"], "comprehensive_enforcement"),)
+    r = row["report"]
+    report = Report(AssignmentOutcome(r["outcome"]), r["officer_id"], r["notes"], tuple(r["photo_ids"]),
+                    datetime.fromisoformat(r["reported_at"])) if r else None
+    return Assignment(
+        id=row["id"], tenant=row["tenant"], incident_id=row["incident_id"], category=row["category"],
+        priority=Priority(row["priority"]), location=GeoPoint(lon=row["lon"], lat=row["lat"]),
+        status=AssignmentStatus(row["status"]), reason=row["reason"],
+        deadlines={SlaStage(k): datetime.fromisoformat(v) for k, v in row["deadlines"].items()},
+        created_at=row["created_at"], members=members, sla_profile=row["sla_profile"], eta_s=row["eta_s"],
+        runner_up_officer_id=row["runner_up_officer_id"], runner_up_eta_s=row["runner_up_eta_s"],
+        escalated=frozenset(SlaStage(s) for s in row["escalated"]), report=report,
+    )

@@ -1,0 +1,113 @@
+"""Incidents dispatch has heard of, and the command centre's queue of those nobody could take."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_contracts import GeoPoint, Priority
+from oneteam_dispatch.store.tables import incidents, waiting_incidents
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    """An incident as dispatch keeps it."""
+
+    id: UUID
+    tenant: str
+    category: str
+    priority: Priority
+    location: GeoPoint
+    district: str | None
+    grid: str | None
+    state: str
+    excluded: frozenset[str]
+    reason: str | None
+    event_id: UUID | None
+    correlation_id: UUID | None
+    reported_at: datetime
+    received_at: datetime
+
+
+async def add_incident(session: AsyncSession, *, id: UUID, tenant: str, category: str, priority: Priority,
+                       location: GeoPoint, district: str | None, grid: str | None, event_id: UUID | None,
+                       correlation_id: UUID | None, reported_at: datetime, now: datetime) -> bool:
+    """Note a reported incident as pending a match; False when it was already known."""
+    inserted = (await session.execute(insert(incidents).values(
+        id=id, tenant=tenant, category=category, priority=priority.value, lon=location.lon, lat=location.lat,
+        district=district, grid=grid, state="pending", event_id=event_id, correlation_id=correlation_id,
+        reported_at=reported_at, received_at=now,
+    ).on_conflict_do_nothing().returning(incidents.c.id))).first()
+    return inserted is not None
+
+
+async def claim_pending(session: AsyncSession, limit: int) -> list[IncidentRow]:
+    """Pending incidents, oldest first, locked for this transaction; other replicas skip them."""
+    rows = (await session.execute(
+        select(incidents).where(incidents.c.state == "pending").order_by(incidents.c.received_at)
+        .limit(limit).with_for_update(skip_locked=True)
+    )).all()
+    return [_incident(row._mapping) for row in rows]
+
+
+async def get_incident(session: AsyncSession, incident_id: UUID, *, for_update: bool = False) -> IncidentRow | None:
+    """One incident, or None."""
+    query = select(incidents).where(incidents.c.id == incident_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).first()
+    return _incident(row._mapping) if row else None
+
+
+async def set_state(session: AsyncSession, incident_ids: Sequence[UUID], state: str, reason: str | None = None,
+                    excluded: Sequence[str] | None = None) -> None:
+    """Move incidents to `state` (pending, assigned, queued, closed)."""
+    values: dict[str, Any] = {"state": state, "reason": reason}
+    if excluded is not None:
+        values["excluded"] = sorted(set(excluded))
+    await session.execute(update(incidents).where(incidents.c.id.in_(list(incident_ids))).values(**values))
+
+
+async def queue(session: AsyncSession, incident: IncidentRow, reason: str, since: datetime) -> None:
+    """Put an incident on the command centre's queue (once)."""
+    await set_state(session, [incident.id], "queued", reason)
+    statement = insert(waiting_incidents).values(incident_id=incident.id, tenant=incident.tenant,
+                                                 category=incident.category, reason=reason, since=since)
+    await session.execute(statement.on_conflict_do_update(index_elements=[waiting_incidents.c.incident_id],
+                                                          set_={"reason": reason}))
+
+
+async def unqueue(session: AsyncSession, incident_id: UUID) -> None:
+    """Take an incident off the queue."""
+    await session.execute(delete(waiting_incidents).where(waiting_incidents.c.incident_id == incident_id))
+
+
+async def list_queue(session: AsyncSession, tenant: str | None) -> list[dict[str, Any]]:
+    """The command centre's queue, oldest first."""
+    query = select(waiting_incidents).order_by(waiting_incidents.c.since)
+    if tenant is not None:
+        query = query.where(waiting_incidents.c.tenant == tenant)
+    return [dict(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def open_incidents(session: AsyncSession, tenant: str) -> list[IncidentRow]:
+    """Incidents not yet closed, oldest first (for the board)."""
+    query = (select(incidents).where(incidents.c.tenant == tenant, incidents.c.state != "closed")
+             .order_by(incidents.c.received_at).limit(1000))
+    return [_incident(row._mapping) for row in (await session.execute(query)).all()]
+
+
+def _incident(row: Any) -> IncidentRow:
+    return IncidentRow(
+        id=row["id"], tenant=row["tenant"], category=row["category"], priority=Priority(row["priority"]),
+        location=GeoPoint(lon=row["lon"], lat=row["lat"]), district=row["district"], grid=row["grid"],
+        state=row["state"], excluded=frozenset(row["excluded"]), reason=row["reason"], event_id=row["event_id"],
+        correlation_id=row["correlation_id"], reported_at=row["reported_at"], received_at=row["received_at"],
+    )
