@@ -1,0 +1,1 @@
+"""Intake's HTTP edge: one router per source, plus staff and reporter views."""

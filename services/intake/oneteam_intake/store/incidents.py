@@ -1,0 +1,144 @@
+"""Queries on incidents and the camera suppression table."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_contracts import GeoPoint, IncidentResolution, Priority, ReportSource
+from oneteam_intake.domain.reports import Incident, IncidentStatus
+from oneteam_intake.store.tables import camera_suppressions, incidents
+
+
+async def lock(session: AsyncSession, name: str) -> None:
+    """Serialise transactions that take the lock `name` until the current one ends.
+
+    Used per (tenant, category): without it two reports of the same problem arriving together
+    would each see no open incident and open two; other categories do not wait. And per
+    sender's external id, so a re-send racing the first send cannot insert it twice.
+    """
+    key = int.from_bytes(hashlib.sha256(f"intake:{name}".encode()).digest()[:8], "big") >> 1
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+async def insert(session: AsyncSession, incident: Incident) -> None:
+    """Store a newly opened incident."""
+    await session.execute(incidents.insert().values(
+        id=incident.id, tenant=incident.tenant, category=incident.category, priority=incident.priority.value,
+        lon=incident.location.lon, lat=incident.location.lat, description=incident.description,
+        status=incident.status.value, report_count=incident.report_count, opened_at=incident.opened_at,
+        updated_at=incident.opened_at, source=incident.source.value, district=incident.district,
+        grid=incident.grid, last_report_at=incident.last_report_at,
+    ))
+
+
+async def save_merge(session: AsyncSession, incident: Incident) -> None:
+    """Store an incident's count, priority and latest report time after a merge."""
+    await session.execute(update(incidents).where(incidents.c.id == incident.id).values(
+        report_count=incident.report_count, priority=incident.priority.value,
+        last_report_at=incident.last_report_at, updated_at=incident.last_report_at,
+    ))
+
+
+async def get(session: AsyncSession, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
+    """The incident, or None."""
+    query = select(incidents).where(incidents.c.id == incident_id)
+    if for_update:
+        query = query.with_for_update()
+    row = (await session.execute(query)).first()
+    return to_incident(row._mapping) if row else None
+
+
+async def open_near(session: AsyncSession, tenant: str, category: str, box: tuple[float, float, float, float],
+                    since: datetime) -> list[Incident]:
+    """Open incidents of `category` inside `box` whose latest report is after `since`."""
+    min_lon, min_lat, max_lon, max_lat = box
+    rows = (await session.execute(select(incidents).where(
+        incidents.c.tenant == tenant, incidents.c.category == category, incidents.c.status != "closed",
+        incidents.c.last_report_at >= since,
+        incidents.c.lon.between(min_lon, max_lon), incidents.c.lat.between(min_lat, max_lat),
+    ))).all()
+    return [to_incident(row._mapping) for row in rows]
+
+
+async def set_status(session: AsyncSession, incident_id: UUID, status: IncidentStatus, at: datetime) -> None:
+    """Move an incident to `status`."""
+    values: dict[str, Any] = {"status": status.value, "updated_at": at}
+    if status is IncidentStatus.CLOSED:
+        values["closed_at"] = at
+    await session.execute(update(incidents).where(incidents.c.id == incident_id).values(**values))
+
+
+async def close(session: AsyncSession, incident_id: UUID, resolution: IncidentResolution, at: datetime) -> None:
+    """Close an incident with its resolution."""
+    await session.execute(update(incidents).where(incidents.c.id == incident_id).values(
+        status=IncidentStatus.CLOSED.value, resolution=resolution.value, closed_at=at, updated_at=at))
+
+
+async def resolution_of(session: AsyncSession, incident_id: UUID) -> str | None:
+    """How the incident was closed, if it was closed here."""
+    value = await session.scalar(select(incidents.c.resolution).where(incidents.c.id == incident_id))
+    return str(value) if value is not None else None
+
+
+async def listing(session: AsyncSession, tenant: str | None, status: str | None, category: str | None,
+                  limit: int) -> list[Incident]:
+    """Incidents, newest report first, optionally filtered."""
+    query = select(incidents).order_by(incidents.c.last_report_at.desc()).limit(limit)
+    if tenant is not None:
+        query = query.where(incidents.c.tenant == tenant)
+    if status is not None:
+        query = query.where(incidents.c.status == status)
+    if category is not None:
+        query = query.where(incidents.c.category == category)
+    return [to_incident(row._mapping) for row in (await session.execute(query)).all()]
+
+
+async def suppression(session: AsyncSession, tenant: str, camera_id: str,
+                      label: str) -> tuple[Incident, datetime] | None:
+    """The incident a camera's label last fed and when, locked for this transaction."""
+    row = (await session.execute(
+        select(camera_suppressions.c.incident_id, camera_suppressions.c.last_seen_at).where(
+            camera_suppressions.c.tenant == tenant, camera_suppressions.c.camera_id == camera_id,
+            camera_suppressions.c.label == label).with_for_update()
+    )).first()
+    if row is None:
+        return None
+    incident = await get(session, row.incident_id, for_update=True)
+    return (incident, row.last_seen_at) if incident is not None else None
+
+
+async def remember_suppression(session: AsyncSession, tenant: str, camera_id: str, label: str,
+                               incident_id: UUID, at: datetime) -> None:
+    """Record that the camera's label now feeds `incident_id`, as of `at`."""
+    statement = pg_insert(camera_suppressions).values(
+        tenant=tenant, camera_id=camera_id, label=label, incident_id=incident_id, last_seen_at=at)
+    await session.execute(statement.on_conflict_do_update(
+        index_elements=[camera_suppressions.c.tenant, camera_suppressions.c.camera_id, camera_suppressions.c.label],
+        set_={"incident_id": incident_id, "last_seen_at": at},
+    ))
+
+
+def to_incident(row: Any) -> Incident:
+    """An incident from its row."""
+    return Incident(
+        id=row["id"], tenant=row["tenant"], category=row["category"], priority=Priority(row["priority"]),
+        location=GeoPoint(lon=row["lon"], lat=row["lat"]), description=row["description"],
+        status=IncidentStatus(row["status"]), report_count=row["report_count"], opened_at=row["opened_at"],
+        last_report_at=row["last_report_at"], source=ReportSource(row["source"]), district=row["district"],
+        grid=row["grid"],
+    )
+
+
+async def by_ids(session: AsyncSession, ids: list[UUID]) -> dict[UUID, Incident]:
+    """Incidents by id (missing ones are left out)."""
+    if not ids:
+        return {}
+    rows = (await session.execute(select(incidents).where(incidents.c.id.in_(ids)))).all()
+    return {row.id: to_incident(row._mapping) for row in rows}

@@ -1,0 +1,165 @@
+"""Intake's own figures: how fast reports are accepted, singly and as 200-detection camera batches.
+
+Acceptance = the HTTP answer that the report is stored with its incident and its event is in
+the outbox (what a phone waits for). Two modes:
+
+    .venv/bin/python tests/bench/intake.py                         # starts its own intake (see below)
+    .venv/bin/python tests/bench/intake.py --url http://127.0.0.1:8101   # drives a running one (make run)
+
+Without --url it starts embedded PostgreSQL and the embedded broker (or KAFKA_BOOTSTRAP_SERVERS)
+under a temporary folder and intake as a separate uvicorn process, exactly as `make run` does
+(oneteam_devstack.stack), so the figures include HTTP and the load generator does not share
+intake's event loop (only the machine's CPUs). Reports are sent as grid workers (staff are not rate-limited) at random
+points of the demo tenant with a mix of categories, so some merge as they would in life.
+Tokens are signed with JWT_SECRET or the development default, as the services verify them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import platform
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from oneteam_servicekit import ServiceSettings
+from oneteam_servicekit.auth import issue_token
+
+TENANT = "330106004"
+CATEGORIES = ["street_vending", "e_bike_parking", "dumped_waste", "noise", "shop_encroachment", "illegal_parking",
+              "fire_hazard", "food_safety", "dispute", "unlicensed_construction"]
+LABELS = ["street_vendor", "ebike_misparked", "garbage_pile", "shop_outside_business"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def spot(rng: random.Random) -> dict[str, float]:
+    return {"lon": round(rng.uniform(120.106, 120.144), 6), "lat": round(rng.uniform(30.276, 30.304), 6)}
+
+
+async def single_reports(client: httpx.AsyncClient, url: str, count: int, concurrency: int) -> dict[str, Any]:
+    """`count` reports from `concurrency` phones at once; acceptance latency and throughput."""
+    rng = random.Random(7)
+    token = {"Authorization": "Bearer " + issue_token(ServiceSettings(), "bench-grid", ["grid_worker"], tenant=TENANT)}
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(count):
+        queue.put_nowait(n)
+
+    async def phone() -> None:
+        while not queue.empty():
+            queue.get_nowait()
+            body = {"tenant": TENANT, "category": rng.choice(CATEGORIES), "description": "bench report 基准测试",
+                    "location": spot(rng), "source": "grid_worker",
+                    "contact": {"name": "测试", "phone": "13800000000"}}
+            started = time.perf_counter()
+            response = await client.post(f"{url}/v1/reports", json=body,
+                                         headers={**token, "Idempotency-Key": str(uuid.uuid4())})
+            if response.status_code != 201:
+                outcomes[f"http {response.status_code}"] += 1
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            outcomes["merged" if response.json()["merged"] else "opened"] += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(phone() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - began
+    return {"accepted_per_s": len(latencies) / elapsed, "p50_ms": percentile(latencies, 50),
+            "p99_ms": percentile(latencies, 99), "mean_ms": statistics.fmean(latencies), "outcomes": dict(outcomes)}
+
+
+async def camera_batches(client: httpx.AsyncClient, url: str, batches: int, size: int,
+                         concurrency: int) -> dict[str, Any]:
+    """`batches` uploads of `size` detections each, from many cameras across the tenant."""
+    rng = random.Random(11)
+    token = {"Authorization": "Bearer " + issue_token(ServiceSettings(), "bench-camera-gateway", ["commander"],
+                                                      tenant=TENANT)}
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(batches):
+        queue.put_nowait(n)
+
+    async def gateway() -> None:
+        while not queue.empty():
+            queue.get_nowait()
+            now = datetime.now(UTC).isoformat()
+            detections = []
+            for _ in range(size):
+                camera = f"bench-cam-{rng.randrange(300)}"
+                detections.append({"detection_id": uuid.uuid4().hex, "camera_id": camera,
+                                   "label": rng.choice(LABELS), "confidence": round(rng.uniform(0.4, 0.99), 2),
+                                   "detected_at": now, "location": spot(rng)})
+            started = time.perf_counter()
+            response = await client.post(f"{url}/v1/detections", json={"tenant": TENANT, "detections": detections},
+                                         headers=token)
+            if response.status_code != 200:
+                outcomes[f"http {response.status_code}"] += 1
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            outcomes.update(response.json()["counts"])
+
+    began = time.perf_counter()
+    await asyncio.gather(*(gateway() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - began
+    return {"batches_per_s": len(latencies) / elapsed, "detections_per_s": len(latencies) * size / elapsed,
+            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "outcomes": dict(outcomes)}
+
+
+@contextlib.contextmanager
+def own_intake() -> Iterator[str]:
+    """Embedded infrastructure and intake as its own process, as `make run` starts it; yields its URL."""
+    from oneteam_devstack.stack import SERVICES, Stack
+
+    with tempfile.TemporaryDirectory(prefix="intake-bench-") as folder:
+        stack = Stack(Path(folder), durable=False, extra_env={"LOG_LEVEL": "WARNING"})
+        try:
+            stack.start_infra()
+            yield stack.start_service(next(spec for spec in SERVICES if spec.name == "intake"))
+        finally:
+            stack.stop()
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with contextlib.AsyncExitStack() as stack:
+        url = args.url or stack.enter_context(own_intake())
+        limits = httpx.Limits(max_connections=args.concurrency * 2)
+        client = await stack.enter_async_context(httpx.AsyncClient(timeout=60, limits=limits))
+        await single_reports(client, url, min(100, args.reports), args.concurrency)  # warm-up
+        singles = await single_reports(client, url, args.reports, args.concurrency)
+        cameras = await camera_batches(client, url, args.batches, args.batch_size, args.camera_concurrency)
+    print(f"\nintake acceptance — {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"{'own intake process' if not args.url else args.url}")
+    print(f"single reports: {args.reports} at concurrency {args.concurrency}: "
+          f"{singles['accepted_per_s']:.0f} accepted/s, p50 {singles['p50_ms']:.1f} ms, "
+          f"p99 {singles['p99_ms']:.1f} ms  {singles['outcomes']}")
+    print(f"camera batches: {args.batches} × {args.batch_size} detections at concurrency "
+          f"{args.camera_concurrency}: {cameras['detections_per_s']:.0f} detections/s, "
+          f"p50 {cameras['p50_ms']:.0f} ms, p99 {cameras['p99_ms']:.0f} ms per batch  {cameras['outcomes']}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="a running intake (default: start one in this process)")
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=200)
+    parser.add_argument("--camera-concurrency", type=int, default=2)
+    asyncio.run(main(parser.parse_args()))
