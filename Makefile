@@ -11,7 +11,7 @@ PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] services/
 MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_intake oneteam_dispatch
 PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: install run test test-unit test-kafka lint contracts contracts-check bench clean help
+.PHONY: install run test test-unit test-kafka lint contracts contracts-check bench sim load load-kafka clean help
 
 help:
 	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
@@ -19,7 +19,9 @@ help:
 	@echo "make test-kafka   the integration and end-to-end suites on Apache Kafka (KRaft)"
 	@echo "make lint         ruff, mypy, and the contracts drift/compatibility check"
 	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
-	@echo "make bench        report→assignment latency and throughput through the running pipeline"
+	@echo "make bench        report→assignment latency through the whole pipeline; matching time"
+	@echo "make sim          a simulated shift: nearest-officer baseline versus batch assignment"
+	@echo "make load         load test of the running suite over HTTP, up to saturation (load-kafka: on Apache Kafka)"
 	@echo "make clean        remove .data (databases, logs, Kafka jars and data)"
 
 install: $(VENV)/.installed
@@ -60,6 +62,18 @@ contracts-check: install
 
 bench: install
 	$(BIN)/python tests/bench/pipeline.py
+	$(BIN)/python tests/bench/matching.py
+
+sim: install
+	$(BIN)/python tests/bench/simulate.py
+
+load: install
+	$(BIN)/python tests/bench/loadtest.py
+
+load-kafka: install
+	@set -e; trap 'deploy/kafka/kafka.sh stop' EXIT; \
+	bootstrap=$$(deploy/kafka/kafka.sh start | tail -n 1); \
+	KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python tests/bench/loadtest.py
 
 clean:
 	rm -rf $(ONETEAM_DATA_DIR)

@@ -22,7 +22,7 @@ from oneteam_dispatch.domain.responsibility import Need
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 TENANT = "330106004"
-DISTRICTS = [f"cy0{i}" for i in range(1, 9)]
+DISTRICTS = [f"D0{i}" for i in range(1, 9)]
 SKILLS = ["street_order", "food_safety", "fire_safety"]
 
 

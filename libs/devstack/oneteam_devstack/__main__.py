@@ -31,7 +31,7 @@ def main() -> None:
     if args.command == "token":
         print(_token(args.role, args.tenant, args.subject, args.officer))
         return
-    roster = Path("deploy/demo/officers.json")
+    roster = Path("services/dispatch/oneteam_dispatch/config/330106004/officers.yaml")
     demo = {"DISPATCH_ROSTER_FILE": str(roster.resolve())} if roster.exists() else {}
     stack = Stack(Path(args.data_dir), extra_env={**demo, **_explicit_env()})
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -31,6 +31,8 @@ from oneteam_dispatch.domain.sla import SlaProfile
 
 DEMO_DIR = Path(__file__).parent / "config"
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+# District codes come from the tenant's GeoJSON, which intake reads too (e.g. "D01").
+DistrictCode = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
 _SHIFT = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])-([01][0-9]|2[0-4]):([0-5][0-9])$")
 
 
@@ -78,9 +80,9 @@ class EntryIn(_Strict):
 class DistrictIn(_Strict):
     """A district (片区) and the districts next to it."""
 
-    code: Code
+    code: DistrictCode
     name: str = Field(min_length=1, max_length=100)
-    neighbours: list[Code] = []
+    neighbours: list[DistrictCode] = []
 
 
 class ChecklistItemIn(_Strict):
@@ -111,7 +113,7 @@ class OfficerIn(_Strict):
     name: str = Field(min_length=1, max_length=100)
     team: str | None = Field(None, max_length=100)
     department: Code = "comprehensive_enforcement"
-    district: Code | None = None
+    district: DistrictCode | None = None
     skills: list[Code] = []
     mode: TravelMode = TravelMode.E_BIKE
     shifts: list[str] = Field(default=[], description='Daily windows in local time, e.g. "08:00-20:00"')

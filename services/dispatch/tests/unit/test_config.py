@@ -30,7 +30,7 @@ def test_a_category_without_an_entry_is_not_found() -> None:
 def test_the_demo_roster_and_the_legacy_json_roster_both_load() -> None:
     officers = load_roster(DEMO_DIR / "330106004" / "officers.yaml")
 
-    assert {o.district for o in officers if o.district} == {f"cy0{i}" for i in range(1, 9)}
+    assert {o.district for o in officers if o.district} == {f"D0{i}" for i in range(1, 9)}
     assert {"market_regulation", "emergency_management"} <= {o.department for o in officers}
 
 

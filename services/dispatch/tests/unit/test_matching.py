@@ -80,11 +80,11 @@ def test_joint_work_waits_whole_when_one_department_has_nobody() -> None:
 
 
 def test_neighbouring_district_is_tried_when_the_own_has_nobody() -> None:
-    policy = Policy(neighbours={"cy01": frozenset({"cy02"})})
-    demand = incident(east(0), district="cy01")
+    policy = Policy(neighbours={"D01": frozenset({"D02"})})
+    demand = incident(east(0), district="D01")
 
-    widened = match([demand], [officer("next", east(300), district="cy02")], NOW, policy)[0]
-    beyond = match([demand], [officer("other", east(300), district="cy03")], NOW, policy)[0]
+    widened = match([demand], [officer("next", east(300), district="D02")], NOW, policy)[0]
+    beyond = match([demand], [officer("other", east(300), district="D03")], NOW, policy)[0]
 
     assert widened.officer_ids == ["next"] and widened.picks[0].widened
     assert "neighbouring district" in widened.reason()
@@ -92,10 +92,10 @@ def test_neighbouring_district_is_tried_when_the_own_has_nobody() -> None:
 
 
 def test_own_district_is_preferred_even_if_a_neighbour_is_a_little_closer() -> None:
-    policy = Policy(neighbours={"cy01": frozenset({"cy02"})})
+    policy = Policy(neighbours={"D01": frozenset({"D02"})})
 
-    decision = match([incident(east(0), district="cy01")],
-                     [officer("own", east(400), district="cy01"), officer("next", east(300), district="cy02")],
+    decision = match([incident(east(0), district="D01")],
+                     [officer("own", east(400), district="D01"), officer("next", east(300), district="D02")],
                      NOW, policy)[0]
 
     assert decision.officer_ids == ["own"]

@@ -115,6 +115,16 @@ class Service:
             await producer.stop()
 
 
+def _readable(records: list[Any]) -> list[Any]:
+    # The session's broker is shared: the event bus tests put deliberately unreadable
+    # messages on the incidents topic, which are no concern of intake's tests.
+    events = []
+    for record in records:
+        with contextlib.suppress(ValueError):
+            events.append(json.loads(record.value))
+    return events
+
+
 async def _watch(bootstrap_servers: str, watcher: Watcher) -> None:
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False, group_id=None)
     await reader.start()
@@ -126,7 +136,7 @@ async def _watch(bootstrap_servers: str, watcher: Watcher) -> None:
         while True:
             batch = await reader.getmany(timeout_ms=200)
             for records in batch.values():
-                watcher.events.extend(json.loads(r.value) for r in records)
+                watcher.events.extend(_readable(records))
             if batch:
                 watcher.arrived.set()
     finally:

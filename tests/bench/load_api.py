@@ -1,0 +1,169 @@
+"""The load test's one door into the suite's HTTP APIs: intake's sources and dispatch's officer app.
+
+Paths, bodies, roles and signatures live here and nowhere else in the load test, so when an
+endpoint moves only this file changes. Each call returns plain values and raises `ApiError`
+with the status and body when the server refuses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from oneteam_servicekit import ServiceSettings
+from oneteam_servicekit.auth import issue_token
+
+TENANT = "330106004"
+HOTLINE = "hotline-12345"  # a platform with a development key in intake's settings
+
+
+class ApiError(Exception):
+    """A call the server refused."""
+
+    def __init__(self, what: str, status: int, body: str) -> None:
+        super().__init__(f"{what}: HTTP {status}: {body[:300]}")
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What intake made of one report: the incident it opened (or joined), if any."""
+
+    incident_id: str | None
+    opened: bool  # a new incident, so dispatch should send an order for it
+
+
+@dataclass(frozen=True)
+class Order:
+    """An order as it arrives on an officer's push channel."""
+
+    assignment_id: str
+    incident_id: str | None
+    kind: str
+
+
+class Tokens:
+    """Development tokens signed with the suite's shared secret (JWT_SECRET, or the dev default)."""
+
+    def __init__(self) -> None:
+        self.settings = ServiceSettings()
+
+    def admin(self) -> str:
+        return issue_token(self.settings, "loadtest-admin", ["admin"], tenant=TENANT)
+
+    def commander(self) -> str:
+        return issue_token(self.settings, "loadtest-camera-gateway", ["commander"], tenant=TENANT)
+
+    def grid_worker(self, n: int) -> str:
+        return issue_token(self.settings, f"loadtest-grid-{n}", ["grid_worker"], tenant=TENANT)
+
+    def officer(self, officer_id: str) -> str:
+        return issue_token(self.settings, f"loadtest-{officer_id}", ["officer"], tenant=TENANT, officer_id=officer_id)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _check(what: str, response: httpx.Response, *ok: int) -> Any:
+    if response.status_code not in ok:
+        raise ApiError(what, response.status_code, response.text)
+    return response.json() if response.content else None
+
+
+def _receipt(body: dict[str, Any]) -> Receipt:
+    incident = body.get("incident_id")
+    return Receipt(incident, incident is not None and not body.get("merged") and not body.get("duplicate"))
+
+
+# -- intake: every source ----------------------------------------------------------------------
+
+async def report_from_app(client: httpx.AsyncClient, intake: str, token: str, source: str, category: str,
+                          lon: float, lat: float) -> Receipt:
+    """A grid worker's, citizen's or patrol officer's report through the mobile-app endpoint."""
+    body = {"tenant": TENANT, "category": category, "description": f"load test {source} report",
+            "location": {"lon": lon, "lat": lat}, "source": source}
+    response = await client.post(f"{intake}/v1/reports", json=body,
+                                 headers={**bearer(token), "Idempotency-Key": str(uuid.uuid4())})
+    return _receipt(_check("POST /v1/reports", response, 201))
+
+
+async def camera_batch(client: httpx.AsyncClient, intake: str, token: str,
+                       detections: list[tuple[str, str, float, float]]) -> list[Receipt]:
+    """One camera gateway upload: (camera_id, label, lon, lat) each, confident enough to dispatch."""
+    now = datetime.now(UTC).isoformat()
+    body = {"tenant": TENANT, "detections": [
+        {"detection_id": uuid.uuid4().hex, "camera_id": camera, "label": label, "confidence": 0.95,
+         "detected_at": now, "location": {"lon": lon, "lat": lat}} for camera, label, lon, lat in detections]}
+    response = await client.post(f"{intake}/v1/detections", json=body, headers=bearer(token))
+    results = _check("POST /v1/detections", response, 200)["results"]
+    return [Receipt(r.get("incident_id"), r["outcome"] == "opened") for r in results]
+
+
+async def hotline_push(client: httpx.AsyncClient, intake: str, key: str, category: str,
+                       lon: float, lat: float) -> Receipt:
+    """The 12345 hotline's signed webhook (HMAC-SHA256 over timestamp + '.' + body)."""
+    body = json.dumps({"tenant": TENANT, "external_id": uuid.uuid4().hex, "category": category,
+                       "source": "hotline_12345", "description": "load test hotline call",
+                       "location": {"lon": lon, "lat": lat}}).encode()
+    stamp = str(int(time.time()))
+    signature = hmac.new(key.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    response = await client.post(f"{intake}/v1/inbound/{HOTLINE}", content=body, headers={
+        "Content-Type": "application/json", "X-OneTeam-Timestamp": stamp, "X-OneTeam-Signature": f"sha256={signature}"})
+    return _receipt(_check(f"POST /v1/inbound/{HOTLINE}", response, 201, 200))
+
+
+# -- dispatch: the officer's app ---------------------------------------------------------------
+
+async def register_officer(client: httpx.AsyncClient, dispatch: str, admin: str, officer_id: str,
+                           lon: float, lat: float) -> None:
+    """Put an officer on the roster, available, by car, skilled for street order, in no fixed district."""
+    body = {"tenant": TENANT, "name": f"Load officer {officer_id}", "team": "management_brigade",
+            "department": "comprehensive_enforcement", "skills": ["street_order"], "mode": "car",
+            "status": "available", "position": {"lon": lon, "lat": lat}}
+    response = await client.put(f"{dispatch}/v1/officers/{officer_id}", json=body, headers=bearer(admin))
+    _check(f"PUT /v1/officers/{officer_id}", response, 200, 201)
+
+
+async def send_position(client: httpx.AsyncClient, dispatch: str, token: str, officer_id: str,
+                        lon: float, lat: float) -> None:
+    """One GPS fix from the officer's terminal."""
+    body = {"fixes": [{"lon": lon, "lat": lat, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
+    response = await client.post(f"{dispatch}/v1/officers/{officer_id}/positions", json=body, headers=bearer(token))
+    _check("POST positions", response, 200)
+
+
+async def orders(client: httpx.AsyncClient, dispatch: str, token: str) -> AsyncGenerator[Order, None]:
+    """The officer's push channel (server-sent events on /v1/me/stream): each order as it is made or changed."""
+    async with client.stream("GET", f"{dispatch}/v1/me/stream",
+                             headers={**bearer(token), "Accept": "text/event-stream"}, timeout=None) as response:
+        if response.status_code != 200:
+            raise ApiError("GET /v1/me/stream", response.status_code, (await response.aread()).decode())
+        event, data = "message", []
+        async for line in response.aiter_lines():
+            if line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+            elif not line:
+                if data and event != "hello":
+                    body = json.loads("\n".join(data))
+                    yield Order(str(body["id"]), str(body["incident_id"]), "created" if event == "order" else event)
+                event, data = "message", []
+
+
+async def step(client: httpx.AsyncClient, dispatch: str, token: str, assignment_id: str, action: str,
+               body: dict[str, Any] | None = None) -> None:
+    """One step of an order from the officer's app: acknowledge, arrive or report."""
+    response = await client.post(f"{dispatch}/v1/assignments/{assignment_id}/{action}", json=body or {},
+                                 headers={**bearer(token), "Idempotency-Key": str(uuid.uuid4())})
+    _check(f"POST assignment {action}", response, 200, 201)
