@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from oneteam_contracts import ASSIGNMENTS
 from oneteam_devstack.stack import Stack
 from oneteam_devstack.testing import roster
 from oneteam_servicekit import ServiceSettings
@@ -58,9 +59,9 @@ class Watcher:
 
     async def start(self) -> None:
         await self._consumer.start()
-        await self._consumer.topics()  # fetches metadata, so the topic's partitions are known
-        partitions = self._consumer.partitions_for_topic("oneteam.assignments") or set()
-        self._consumer.assign([TopicPartition("oneteam.assignments", p) for p in partitions])
+        # Partition count from the registry: Apache Kafka's answer to topics() does not fill
+        # the consumer's own metadata, so partitions_for_topic() may still know nothing.
+        self._consumer.assign([TopicPartition(ASSIGNMENTS.name, p) for p in range(ASSIGNMENTS.partitions)])
         await self._consumer.seek_to_end()
         self._task = asyncio.create_task(self._run())
 

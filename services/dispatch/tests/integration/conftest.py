@@ -31,6 +31,7 @@ from oneteam_contracts import (
     kafka_headers,
     new_event,
     partition_key,
+    topics,
 )
 from oneteam_devstack.ports import free_port
 from oneteam_devstack.testing import Infra, service_settings
@@ -192,8 +193,10 @@ async def read_events(infra: Infra, topic: str, want: int, match: Any, timeout: 
     await reader.start()
     found: list[Any] = []
     try:
-        await reader.topics()  # fetches metadata, so the topic's partitions are known
-        partitions = [TopicPartition(topic, p) for p in sorted(reader.partitions_for_topic(topic) or ())]
+        # The registry knows each topic's partitions; the consumer's metadata may not yet
+        # (Apache Kafka answers topics() without filling partitions_for_topic()).
+        counts = {spec.name: spec.partitions for spec in topics()}
+        partitions = [TopicPartition(topic, p) for p in range(counts[topic])]
         reader.assign(partitions)
         await reader.seek_to_beginning()
         loop = asyncio.get_running_loop()
