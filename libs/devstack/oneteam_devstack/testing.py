@@ -19,9 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from fastapi import FastAPI
 
+from oneteam_contracts import topics
 from oneteam_devstack.broker import EmbeddedBroker
 from oneteam_devstack.postgres import EmbeddedPostgres
 
@@ -82,20 +83,35 @@ def service_settings(infra: Infra, prefix: str) -> dict[str, object]:
 
 async def read_topic(bootstrap_servers: str, topic: str, want: int, match: Callable[[Any], bool],
                      timeout: float = 20.0) -> list[Any]:
-    """Read `topic` from its start until `want` records satisfy `match`, or `timeout` passes."""
-    reader = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap_servers, enable_auto_commit=False,
-                              group_id=f"reader-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
+    """Read `topic` from its start until `want` records satisfy `match`, or `timeout` passes.
+
+    Partitions are assigned by hand, from the registry's counts, so no consumer group has to
+    be joined (seconds on the embedded broker) and no metadata has to be awaited.
+    """
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
     await reader.start()
     found: list[Any] = []
     try:
+        partitions = [TopicPartition(topic, p) for p in range(_partition_count(topic))]
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while len(found) < want and loop.time() < deadline:
-            batch = await reader.getmany(timeout_ms=500)
+            batch = await reader.getmany(timeout_ms=200)
             found.extend(r for records in batch.values() for r in records if match(r))
     finally:
         await reader.stop()
     return found
+
+
+def _partition_count(topic: str) -> int:
+    # Dead-letter topics keep their source's partition count (oneteam_eventbus.admin).
+    source = topic.removesuffix(".dlq")
+    counts = {spec.name: spec.partitions for spec in topics()}
+    if source not in counts:
+        raise ValueError(f"{topic} is not a topic of the registry")
+    return counts[source]
 
 
 def roster(size: int, tenant: str = "330106004", seed: int = 7) -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 import uvicorn
 import yaml
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from oneteam_contracts import (
@@ -31,10 +31,9 @@ from oneteam_contracts import (
     kafka_headers,
     new_event,
     partition_key,
-    topics,
 )
 from oneteam_devstack.ports import free_port
-from oneteam_devstack.testing import Infra, service_settings
+from oneteam_devstack.testing import Infra, read_topic, service_settings
 from oneteam_dispatch.config import DEMO_DIR
 from oneteam_dispatch.main import build
 from oneteam_dispatch.settings import DispatchSettings
@@ -185,25 +184,5 @@ def event_data(record: Any) -> dict[str, Any]:
 
 
 async def read_events(infra: Infra, topic: str, want: int, match: Any, timeout: float = 15.0) -> list[Any]:
-    """Records of `topic` from its start that satisfy `match`, until `want` are found or `timeout` passes.
-
-    Partitions are assigned by hand, so no consumer group has to be joined (which takes seconds).
-    """
-    reader = AIOKafkaConsumer(bootstrap_servers=infra.bootstrap_servers, enable_auto_commit=False)
-    await reader.start()
-    found: list[Any] = []
-    try:
-        # The registry knows each topic's partitions; the consumer's metadata may not yet
-        # (Apache Kafka answers topics() without filling partitions_for_topic()).
-        counts = {spec.name: spec.partitions for spec in topics()}
-        partitions = [TopicPartition(topic, p) for p in range(counts[topic])]
-        reader.assign(partitions)
-        await reader.seek_to_beginning()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(found) < want and loop.time() < deadline:
-            batch = await reader.getmany(timeout_ms=200)
-            found.extend(r for records in batch.values() for r in records if match(r))
-    finally:
-        await reader.stop()
-    return found
+    """Records of `topic` from its start that satisfy `match`, until `want` are found or `timeout` passes."""
+    return await read_topic(infra.bootstrap_servers, topic, want, match, timeout)
