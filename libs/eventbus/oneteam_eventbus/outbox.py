@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -101,6 +102,9 @@ class OutboxRelay:
             )
         for row in rows:
             EVENTS_PUBLISHED.labels(self._service, row.topic).inc()
+        if len(rows) < self._batch_size:
+            # A partial batch took everything committed so far: no count query needed.
+            OUTBOX_BACKLOG.labels(self._service).set(0)
         return len(rows)
 
     async def backlog(self) -> int:
@@ -126,6 +130,8 @@ class OutboxRelay:
                 published = await self.publish_pending()
             except Exception:
                 log.exception("outbox publish failed; will retry")
+                # Only while publishing fails does the backlog grow; count it for the gauge.
+                OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
                 await self._sleep(self._poll_interval)
                 continue
             if published == self._batch_size:
@@ -133,7 +139,6 @@ class OutboxRelay:
             if loop.time() - last_purge > 600:
                 await self._purge_sent()
                 last_purge = loop.time()
-            OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
             await self._sleep(self._poll_interval)
 
     async def _purge_sent(self) -> None:
@@ -150,6 +155,4 @@ class OutboxRelay:
 def _lock_id(service: str) -> int:
     # A stable 63-bit id per service name: advisory locks are per database anyway,
     # the name only keeps services that share a database apart.
-    import hashlib
-
     return int.from_bytes(hashlib.sha256(f"outbox:{service}".encode()).digest()[:8], "big") >> 1
