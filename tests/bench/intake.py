@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench_stats import percentile
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -42,10 +43,6 @@ CATEGORIES = ["street_vending", "e_bike_parking", "dumped_waste", "noise", "shop
               "fire_hazard", "food_safety", "dispute", "unlicensed_construction"]
 LABELS = ["street_vendor", "ebike_misparked", "garbage_pile", "shop_outside_business"]
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def spot(rng: random.Random) -> dict[str, float]:

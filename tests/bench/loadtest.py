@@ -35,6 +35,7 @@ from urllib.parse import urlparse
 
 import httpx
 import load_api as api
+from bench_stats import percentile
 
 RESULTS = Path(__file__).parent / "results"
 WEST, EAST, SOUTH, NORTH = 120.107, 120.143, 30.277, 30.303  # inside Cuiyuan, clear of its border
@@ -74,11 +75,9 @@ class Sites:
         return self.points[k % len(self.points)]
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+def _ms(values: list[float], q: float) -> float | None:
+    # null rather than NaN in the results JSON when a step produced no sample
+    return percentile(values, q) if values else None
 
 
 async def officer_app(client: httpx.AsyncClient, push: httpx.AsyncClient, dispatch: str, officer_id: str,
@@ -263,8 +262,8 @@ def summarise_step(rate: float, sent_for: float, step: Books, officer_errors: Co
         "incidents": len(step.due), "merged": step.merged, "ordered": len(latency),
         "no_order": len(step.due) - len(latency), "errors": sum(step.errors.values()),
         "error_kinds": dict(step.errors), "officer_app_errors": dict(officer_errors),
-        "accept_p50_ms": percentile(step.accept_ms, 50), "accept_p99_ms": percentile(step.accept_ms, 99),
-        "p50_ms": percentile(latency, 50), "p95_ms": percentile(latency, 95), "p99_ms": percentile(latency, 99),
+        "accept_p50_ms": _ms(step.accept_ms, 50), "accept_p99_ms": _ms(step.accept_ms, 99),
+        "p50_ms": _ms(latency, 50), "p95_ms": _ms(latency, 95), "p99_ms": _ms(latency, 99),
         "max_ms": max(latency) if latency else None,
     }
 

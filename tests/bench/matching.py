@@ -15,6 +15,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
+from bench_stats import percentile
+
 from oneteam_contracts import GeoPoint, Priority
 from oneteam_dispatch.domain.matching import Decision, Demand, match, nearest_available
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus, TravelMode
@@ -42,10 +44,6 @@ def incidents(n: int, rng: random.Random) -> list[Demand]:
     return [Demand(uuid4(), TENANT, point(rng), (Need("comprehensive_enforcement", frozenset({rng.choice(SKILLS)})),),
                    None, rng.choice(list(Priority)), 300.0) for _ in range(n)]
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def summary(decisions: list[Decision]) -> tuple[int, float]:

@@ -31,6 +31,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from bench_stats import percentile
 
 from oneteam_contracts import ASSIGNMENTS
 from oneteam_devstack.stack import Stack
@@ -41,10 +42,6 @@ from oneteam_servicekit.auth import Role, issue_token
 TENANT = "330106004"
 RESULTS = Path(__file__).parent / "results"
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 class Watcher:

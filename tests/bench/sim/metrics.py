@@ -9,15 +9,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from bench_stats import percentile
+
 from .engine import Record, Run
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The nearest-rank `q`th percentile of `values` (NaN when empty)."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
 def _within(records: list[Record], stage: str, limit_s: float) -> float:
