@@ -29,6 +29,11 @@ class Role(StrEnum):
     OFFICER = "officer"
     COMMANDER = "commander"
     ADMIN = "admin"
+    # The case service's (案件) reviewers: 法制审核 (Art. 58), the department head who signs
+    # off major decisions, and the read-only auditor (procuratorate, joint review).
+    LEGAL_REVIEWER = "legal_reviewer"
+    DEPARTMENT_HEAD = "department_head"
+    AUDITOR = "auditor"
 
 
 @dataclass(frozen=True)
