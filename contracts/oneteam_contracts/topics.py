@@ -22,6 +22,16 @@ from .assignments import (
     AssignmentReported,
     AssignmentSlaBreached,
 )
+from .cases import (
+    CaseClosed,
+    CaseDeadlineMissed,
+    CaseDeadlineWarning,
+    CaseDecided,
+    CaseFiled,
+    CaseOpened,
+    CaseTransferred,
+    MediationFailed,
+)
 from .errors import UnknownMessageType
 from .feedback import FeedbackReceived
 from .handoffs import CaseRequested, MediationRequested
@@ -128,7 +138,15 @@ HANDOFFS = TopicSpec(
     "oneteam.handoffs",
     12,
     Retention("delete", 30 * _DAY_MS),
-    "Dispatch's hand-offs to the case and mediation services. Keyed by request_id.",
+    "Hand-offs between services: dispatch to case and mediation, mediation to case. Keyed by request_id.",
+)
+# The case's whole life (案件), for evaluation (on-time closure, no-penalty counts) and other
+# platforms; keyed by case_id so one case's events stay in order.
+CASES = TopicSpec(
+    "oneteam.cases",
+    12,
+    Retention("delete", 30 * _DAY_MS),
+    "Administrative penalty case lifecycle (案件): opened to closed. Keyed by case_id.",
 )
 
 _SPECS: tuple[MessageSpec, ...] = (
@@ -147,6 +165,14 @@ _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("officer.position_reported", 1, OfficerPositionReported, OFFICER_POSITIONS, "officer_id"),
     MessageSpec("case.requested", 1, CaseRequested, HANDOFFS, "request_id"),
     MessageSpec("mediation.requested", 1, MediationRequested, HANDOFFS, "request_id"),
+    MessageSpec("mediation.failed", 1, MediationFailed, HANDOFFS, "request_id"),
+    MessageSpec("case.opened", 1, CaseOpened, CASES, "case_id"),
+    MessageSpec("case.filed", 1, CaseFiled, CASES, "case_id"),
+    MessageSpec("case.decided", 1, CaseDecided, CASES, "case_id"),
+    MessageSpec("case.deadline_warning", 1, CaseDeadlineWarning, CASES, "case_id"),
+    MessageSpec("case.deadline_missed", 1, CaseDeadlineMissed, CASES, "case_id"),
+    MessageSpec("case.transferred", 1, CaseTransferred, CASES, "case_id"),
+    MessageSpec("case.closed", 1, CaseClosed, CASES, "case_id"),
 )
 
 

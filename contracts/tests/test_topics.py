@@ -2,6 +2,7 @@ import pytest
 
 from oneteam_contracts import (
     ASSIGNMENTS,
+    CASES,
     FEEDBACK,
     HANDOFFS,
     INBOUND_REPORTS,
@@ -56,11 +57,19 @@ def test_every_message_type_is_registered_at_version_1() -> None:
         "assignment.reassigned",
         "assignment.reported",
         "assignment.sla_breached",
+        "case.closed",
+        "case.deadline_missed",
+        "case.deadline_warning",
+        "case.decided",
+        "case.filed",
+        "case.opened",
         "case.requested",
+        "case.transferred",
         "feedback.received",
         "incident.closed",
         "incident.merged",
         "incident.reported",
+        "mediation.failed",
         "mediation.requested",
         "officer.position_reported",
         "report.submitted",
@@ -94,6 +103,13 @@ def test_case_and_mediation_requests_go_to_the_handoffs_topic() -> None:
     assert MESSAGES["case.requested"].topic == MESSAGES["mediation.requested"].topic == HANDOFFS
 
 
+def test_case_lifecycle_is_keyed_by_case_and_mediation_failure_is_a_handoff() -> None:
+    for name, spec in MESSAGES.items():
+        if name.startswith("case.") and name != "case.requested":
+            assert spec.topic == CASES and spec.key_field == "case_id", name
+    assert MESSAGES["mediation.failed"].topic == HANDOFFS
+
+
 def test_spec_is_found_by_model_class_instance_or_type_name(
     incident_reported: IncidentReported,
 ) -> None:
@@ -116,7 +132,7 @@ def test_unknown_type_name_is_refused() -> None:
 
 
 def test_topics_lists_each_topic_once() -> None:
-    assert topics() == [INCIDENTS, ASSIGNMENTS, FEEDBACK, INBOUND_REPORTS, OFFICER_POSITIONS, HANDOFFS]
+    assert topics() == [INCIDENTS, ASSIGNMENTS, FEEDBACK, INBOUND_REPORTS, OFFICER_POSITIONS, HANDOFFS, CASES]
     assert all(topic.partitions == 12 for topic in topics())
 
 
