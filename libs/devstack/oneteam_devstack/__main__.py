@@ -24,12 +24,17 @@ def main() -> None:
     token = commands.add_parser("token", help="print a development bearer token (JWT_SECRET)")
     token.add_argument("--role", action="append", required=True,
                        help="citizen, grid_worker, officer, commander or admin; repeatable")
-    token.add_argument("--tenant", default="330106004")
+    token.add_argument("--tenant", default="330106004",
+                       help="the tenant the token is for (default: the demo tenant, Cuiyuan)")
+    token.add_argument("--all-tenants", action="store_true",
+                       help="a platform-wide admin token naming no tenant (role admin only)")
     token.add_argument("--subject", default=None)
     token.add_argument("--officer", default=None, help="officer id, for an officer's token")
     args = parser.parse_args()
     if args.command == "token":
-        print(_token(args.role, args.tenant, args.subject, args.officer))
+        if args.all_tenants and args.role != ["admin"]:
+            parser.error("--all-tenants is for the admin role alone; staff tokens name their tenant")
+        print(_token(args.role, None if args.all_tenants else args.tenant, args.subject, args.officer))
         return
     roster = Path("services/dispatch/oneteam_dispatch/config/330106004/officers.yaml")
     demo = {"DISPATCH_ROSTER_FILE": str(roster.resolve())} if roster.exists() else {}
@@ -57,7 +62,7 @@ def main() -> None:
         stack.stop()
 
 
-def _token(roles: list[str], tenant: str, subject: str | None, officer: str | None) -> str:
+def _token(roles: list[str], tenant: str | None, subject: str | None, officer: str | None) -> str:
     from oneteam_servicekit import ServiceSettings
     from oneteam_servicekit.auth import issue_token
 

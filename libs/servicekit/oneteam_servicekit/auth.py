@@ -1,15 +1,21 @@
 """Who is calling: JWT bearer tokens with roles, checked once here for every service.
 
 Development signs tokens with a shared secret (HS256); production verifies the identity
-provider's tokens with its public key (RS256/ES256). Claims: `sub`, `tenant` (the
-subdistrict's division code; absent for cross-tenant admins), `roles`, and for officers
-`officer_id`.
+provider's tokens with its public key (RS256/ES256). Claims: `sub`, `roles`, `tenant` (the
+subdistrict's division code) or `tenants` (a list, for staff serving several), and for
+officers `officer_id`.
+
+A token without a tenant would otherwise mean "every tenant", so only two kinds of caller
+may leave it out: citizens (who reach no tenant-wide data, only their own reports) and an
+`admin`, the platform-wide administrator. Every request such an admin makes is logged.
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
@@ -19,6 +25,8 @@ from fastapi import Depends, Request
 
 from oneteam_servicekit.errors import Forbidden, Unauthorized
 from oneteam_servicekit.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
 
 
 class Role(StrEnum):
@@ -41,24 +49,54 @@ class Principal:
     """The verified caller."""
 
     subject: str
-    tenant: str | None
+    tenant: str | None  # the home tenant (first named); None only for platform-wide callers
     roles: frozenset[Role]
     officer_id: str | None = None
+    tenants: frozenset[str] = field(default=frozenset())
+
+    def __post_init__(self) -> None:
+        if self.tenant is not None and self.tenant not in self.tenants:
+            object.__setattr__(self, "tenants", self.tenants | {self.tenant})
 
     def has(self, *roles: Role) -> bool:
         """Whether the caller holds any of `roles`."""
         return bool(self.roles.intersection(roles))
 
+    @property
+    def platform_admin(self) -> bool:
+        """An admin whose token names no tenant: the one caller who may span tenants."""
+        return not self.tenants and Role.ADMIN in self.roles
+
+    def may_access(self, tenant: str) -> bool:
+        """Whether the caller may see `tenant`'s data; a platform admin's access is logged."""
+        if tenant in self.tenants:
+            return True
+        if not self.tenants and self.roles <= {Role.CITIZEN}:
+            return True  # a citizen's account is not bound to a place; routes give citizens no tenant-wide reads
+        if self.platform_admin:
+            log.warning("cross-tenant access by platform admin %s to tenant %s", self.reference, tenant)
+            return True
+        return False
+
     def check_tenant(self, tenant: str) -> None:
-        """Refuse access to another tenant's data (admins without a tenant see all)."""
-        if self.tenant is not None and self.tenant != tenant:
-            raise Forbidden(f"tenant {tenant} is not yours")
+        """Refuse access to a tenant the token does not name (only a platform admin spans tenants)."""
+        if not self.may_access(tenant):
+            raise Forbidden(f"tenant {tenant} is not yours", field="tenant")
+
+    @property
+    def reference(self) -> str:
+        """The subject pseudonymised for logs: traceable by whoever knows the subject, nothing more."""
+        return "sub:" + hashlib.sha256(self.subject.encode()).hexdigest()[:12]
 
 
 def issue_token(settings: ServiceSettings, subject: str, roles: list[Role] | list[str], *,
                 tenant: str | None = None, officer_id: str | None = None,
-                ttl: timedelta = timedelta(hours=12)) -> str:
-    """Sign a development token with the shared secret (tests, demos, the load generator)."""
+                ttl: timedelta = timedelta(hours=12), tenants: list[str] | None = None) -> str:
+    """Sign a development token with the shared secret (tests, demos, the load generator).
+
+    Staff tokens need `tenant` (or `tenants`); leaving both out makes a platform-wide admin
+    token, which only the `admin` role may be.
+    """
     if not settings.jwt_secret:
         raise RuntimeError("JWT_SECRET is not set; production tokens come from the identity provider")
     now = datetime.now(UTC)
@@ -66,6 +104,8 @@ def issue_token(settings: ServiceSettings, subject: str, roles: list[Role] | lis
                               "aud": settings.jwt_audience, "iat": now, "exp": now + ttl}
     if tenant is not None:
         claims["tenant"] = tenant
+    if tenants:
+        claims["tenants"] = list(tenants)
     if officer_id is not None:
         claims["officer_id"] = officer_id
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
@@ -88,10 +128,26 @@ def verify_token(settings: ServiceSettings, token: str) -> Principal:
         raise Unauthorized(f"invalid token: {error}") from None
     try:
         roles = frozenset(Role(r) for r in claims.get("roles", []))
-    except ValueError as error:
+    except (TypeError, ValueError) as error:
         raise Unauthorized(f"invalid token: {error}") from None
-    return Principal(subject=str(claims["sub"]), tenant=claims.get("tenant"), roles=roles,
-                     officer_id=claims.get("officer_id"))
+    tenants = _tenants(claims)
+    home = claims.get("tenant") or (tenants[0] if tenants else None)
+    if home is None and not roles <= {Role.CITIZEN, Role.ADMIN}:
+        raise Unauthorized("invalid token: a staff token must name its tenant (claim 'tenant' or 'tenants'); "
+                           "only the platform-wide admin role may span tenants")
+    officer_id = claims.get("officer_id")
+    if officer_id is not None and not isinstance(officer_id, str):
+        raise Unauthorized("invalid token: officer_id must be a string")
+    return Principal(subject=str(claims["sub"]), tenant=home, roles=roles, officer_id=officer_id,
+                     tenants=frozenset(tenants))
+
+
+def _tenants(claims: dict[str, Any]) -> list[str]:
+    tenant, listed = claims.get("tenant"), claims.get("tenants", [])
+    if (tenant is not None and not isinstance(tenant, str)) or not isinstance(listed, list) or not all(
+            isinstance(t, str) and t for t in listed):
+        raise Unauthorized("invalid token: 'tenant' must be a string and 'tenants' a list of strings")
+    return ([tenant] if tenant else []) + [t for t in listed if t != tenant]
 
 
 def optional_principal(request: Request) -> Principal | None:
@@ -102,7 +158,11 @@ def optional_principal(request: Request) -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be 'Bearer <token>'")
-    return verify_token(request.app.state.runtime.settings, token.strip())
+    principal = verify_token(request.app.state.runtime.settings, token.strip())
+    if principal.platform_admin:
+        # The deliberate, audited exception: which admin touched what, never a body or a name.
+        log.warning("platform admin %s: %s %s", principal.reference, request.method, request.url.path)
+    return principal
 
 
 def require(*roles: Role) -> Callable[..., Principal]:
