@@ -17,7 +17,7 @@ help:
 	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
 	@echo "make test         the whole suite on embedded PostgreSQL and the embedded broker"
 	@echo "make test-kafka   the integration and end-to-end suites on Apache Kafka (KRaft)"
-	@echo "make lint         ruff, mypy, and the contracts drift/compatibility check"
+	@echo "make lint         ruff, import contracts (.importlinter), mypy, contracts drift/compatibility"
 	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
 	@echo "make bench        report→assignment latency through the whole pipeline; matching time"
 	@echo "make sim          a simulated shift: nearest-officer baseline versus batch assignment"
@@ -52,6 +52,7 @@ test-kafka: install
 
 lint: install contracts-check
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy $(foreach p,$(MYPY_PACKAGES),-p $(p))
 
 contracts: install
