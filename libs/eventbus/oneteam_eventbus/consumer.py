@@ -2,8 +2,10 @@
 
 For each message: the handler runs in one database transaction together with the inbox row
 that records the event id, so a redelivered event is recognised and has no second effect.
-Offsets are committed only after those transactions have committed. A message that keeps
-failing goes to `<topic>.dlq` with the error, and the partition moves on.
+Offsets are committed only after those transactions have committed. An outage of the database
+or the broker pauses the partition and retries until the dependency is back; only a message
+that keeps failing on its own account goes to `<topic>.dlq` with the error, and the partition
+moves on.
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from oneteam_contracts import Envelope, dead_letter_topic, parse_event, spec_for
 from oneteam_eventbus.config import KafkaConfig
 from oneteam_eventbus.context import correlation_scope
+from oneteam_eventbus.faults import is_transient
 from oneteam_eventbus.metrics import (
     CONSUMER_LAG,
     DEAD_LETTERS,
     EVENTS_HANDLED,
     HANDLE_SECONDS,
     HANDLER_ERRORS,
+    STALLS,
 )
 from oneteam_eventbus.producer import EventProducer
 from oneteam_eventbus.tables import inbox
@@ -44,7 +48,7 @@ class EventConsumer:
     def __init__(self, config: KafkaConfig, *, group_id: str, service: str,
                  handlers: Mapping[str, Handler], sessions: async_sessionmaker[AsyncSession],
                  dead_letters: EventProducer, max_attempts: int = 5, backoff: float = 0.2,
-                 after_commit: Callable[[], None] | None = None) -> None:
+                 max_pause: float = 10.0, after_commit: Callable[[], None] | None = None) -> None:
         self._group = group_id
         self._service = service
         self._handlers = dict(handlers)
@@ -53,7 +57,10 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._backoff = backoff
         self._after_commit = after_commit
+        self._max_pause = max_pause
+        self._stalls: dict[TopicPartition, int] = {}
         self._processing = asyncio.Lock()
+        self._listener = _FinishBeforeRevoke(self._processing)
         self._stopping = asyncio.Event()
         self.topics = sorted({spec_for(message_type).topic.name for message_type in handlers})
         self._config = config
@@ -64,6 +71,12 @@ class EventConsumer:
             bootstrap_servers=self._config.bootstrap_servers,
             client_id=f"{self._config.client_id}-{self._group}",
             group_id=self._group,
+            # Static membership: a replica restarted with the same instance id gets its
+            # partitions back at once instead of after the old member's session expires.
+            group_instance_id=(f"{self._config.group_instance_id}.{self._group}"
+                               if self._config.group_instance_id else None),
+            session_timeout_ms=self._config.session_timeout_ms,
+            heartbeat_interval_ms=max(1000, self._config.session_timeout_ms // 3),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=200,
@@ -72,7 +85,7 @@ class EventConsumer:
             fetch_max_wait_ms=50,
         )
         await self._consumer.start()
-        self._consumer.subscribe(self.topics, listener=_FinishBeforeRevoke(self._processing))
+        self._consumer.subscribe(self.topics, listener=self._listener)
 
     async def stop(self) -> None:
         """Finish the batch in hand, commit, leave the group."""
@@ -80,6 +93,16 @@ class EventConsumer:
         async with self._processing:
             pass  # the batch in hand is done; leaving outside the lock, as leaving revokes
         await self._consumer.stop()
+
+    @property
+    def group(self) -> str:
+        """The consumer group this reader belongs to."""
+        return self._group
+
+    @property
+    def joined(self) -> bool:
+        """Whether the group has given this member its partitions (readiness waits for it)."""
+        return self._listener.joined
 
     async def run(self) -> None:
         """Consume until stop() is called."""
@@ -95,8 +118,9 @@ class EventConsumer:
                     return
                 # Partitions are independent, so they run side by side; within one the
                 # order of messages (and so of one incident's events) is kept.
-                await asyncio.gather(*(self._handle_partition(records) for records in batch.values()))
-                offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
+                positions = await asyncio.gather(*(self._handle_partition(tp, records)
+                                                   for tp, records in batch.items()))
+                offsets = dict(zip(batch, positions, strict=True))
                 try:
                     await self._consumer.commit(offsets)
                 except (CommitFailedError, IllegalStateError) as error:
@@ -105,25 +129,48 @@ class EventConsumer:
                     log.warning("offset commit skipped after rebalance: %s", error)
                 self._record_lag(offsets)
 
-    async def _handle_partition(self, records: list[ConsumerRecord[bytes, bytes]]) -> None:
+    async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> int:
+        """Handle records in order; returns the offset to commit (the first record not done)."""
         for record in records:
-            await self._handle(record)
+            if not await self._handle(record):
+                self._pause(tp, record.offset)
+                return int(record.offset)
+        self._stalls.pop(tp, None)
+        return int(records[-1].offset) + 1
 
-    async def _handle(self, record: ConsumerRecord[bytes, bytes]) -> None:
+    def _pause(self, tp: TopicPartition, offset: int) -> None:
+        # An outage, not a bad message: rewind to the record, pause the partition and
+        # resume it later, with a growing pause, until the dependency is back. The other
+        # partitions and the group heartbeat go on meanwhile.
+        stalls = self._stalls.get(tp, 0) + 1
+        self._stalls[tp] = stalls
+        delay = min(self._backoff * 2 ** min(stalls - 1, 10), self._max_pause)
+        STALLS.labels(self._service, self._group, tp.topic).inc()
+        log.warning("%s[%d]@%d waits %.1f s for its dependency (stall %d)", tp.topic, tp.partition,
+                    offset, delay, stalls)
+        self._consumer.seek(tp, offset)
+        self._consumer.pause(tp)
+        asyncio.get_running_loop().call_later(delay, self._resume, tp)
+
+    def _resume(self, tp: TopicPartition) -> None:
+        if not self._stopping.is_set() and tp in self._consumer.assignment():
+            self._consumer.resume(tp)
+
+    async def _handle(self, record: ConsumerRecord[bytes, bytes]) -> bool:
+        """Handle one record; False when an outage stopped it (the record must be read again)."""
         declared_type = dict(record.headers or ()).get("ce_type")
         if declared_type is not None and declared_type.decode(errors="replace") not in self._handlers:
             # Topics carry several message types; ones this group does not handle are
             # skipped unparsed, so a newer type from a newer producer is no poison here.
-            return
+            return True
         try:
             event = parse_event(record.value or b"")
         except ValueError as error:  # pydantic's ValidationError is a ValueError too
-            await self._dead_letter(record, error, attempts=1)
-            return
+            return await self._dead_letter(record, error, attempts=1)
         handler = self._handlers.get(event.type)
         if handler is None:
             EVENTS_HANDLED.labels(self._service, self._group, event.type, "ignored").inc()
-            return
+            return True
         for attempt in range(1, self._max_attempts + 1):
             started = time.perf_counter()
             try:
@@ -132,15 +179,18 @@ class EventConsumer:
                 HANDLE_SECONDS.labels(self._service, self._group, event.type).observe(
                     time.perf_counter() - started)
                 EVENTS_HANDLED.labels(self._service, self._group, event.type, outcome).inc()
-                return
+                return True
             except Exception as error:
                 HANDLER_ERRORS.labels(self._service, self._group, event.type).inc()
+                if is_transient(error):
+                    log.warning("handler for %s met an outage: %r", event.type, error)
+                    return False
                 log.warning("handler for %s failed (attempt %d/%d): %r", event.type, attempt,
                             self._max_attempts, error)
                 if attempt == self._max_attempts:
-                    await self._dead_letter(record, error, attempts=attempt)
-                    return
+                    return await self._dead_letter(record, error, attempts=attempt)
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+        return True
 
     async def _apply(self, handler: Handler, event: Envelope[Any]) -> str:
         async with self._sessions.begin() as session:
@@ -158,7 +208,7 @@ class EventConsumer:
         return "handled"
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: Exception,
-                           attempts: int) -> None:
+                           attempts: int) -> bool:
         topic = dead_letter_topic(record.topic)
         headers = [
             *(record.headers or ()),
@@ -170,10 +220,17 @@ class EventConsumer:
             ("dlq.consumer_group", self._group.encode()),
             ("dlq.attempts", str(attempts).encode()),
         ]
-        await self._dead_letters.send_raw(topic, record.key, record.value or b"", headers)
+        try:
+            await self._dead_letters.send_raw(topic, record.key, record.value or b"", headers)
+        except Exception as send_error:
+            # The broker cannot take the dead letter either: keep the record, try again later.
+            log.warning("dead letter for %s[%d]@%d not written: %r", record.topic, record.partition,
+                        record.offset, send_error)
+            return False
         DEAD_LETTERS.labels(self._service, self._group, record.topic).inc()
         log.error("message %s[%d]@%d sent to %s: %r", record.topic, record.partition, record.offset,
                   topic, error)
+        return True
 
     def _record_lag(self, committed: dict[TopicPartition, int]) -> None:
         for tp, position in committed.items():
@@ -188,12 +245,14 @@ class _FinishBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
 
     def __init__(self, processing: asyncio.Lock) -> None:
         self._processing = processing
+        self.joined = False
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
         async with self._processing:
             log.info("partitions revoked: %s", _names(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        self.joined = True
         log.info("partitions assigned: %s", _names(assigned))
 
 

@@ -25,3 +25,6 @@ HANDLE_SECONDS = Histogram(
     "oneteam_event_handle_seconds", "Time to handle one event, database commit included",
     ["service", "group", "type"],
 )
+STALLS = Counter(
+    "oneteam_consumer_stalls_total", "Partitions paused because a dependency was down", ["service", "group", "topic"]
+)

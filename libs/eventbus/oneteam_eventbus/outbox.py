@@ -14,6 +14,15 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from aiokafka.errors import (
+    DuplicateSequenceNumber,
+    InvalidProducerEpoch,
+    KafkaError,
+    OutOfOrderSequenceNumber,
+    ProducerClosed,
+    ProducerFenced,
+    UnknownProducerId,
+)
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -49,7 +58,8 @@ class OutboxRelay:
 
     def __init__(self, engine: AsyncEngine, producer: EventProducer, *, service: str,
                  batch_size: int = 500, poll_interval: float = 0.5,
-                 keep_sent: timedelta = timedelta(days=7)) -> None:
+                 keep_sent: timedelta = timedelta(days=7), max_backoff: float = 15.0,
+                 stall_alarm: float = 10.0) -> None:
         self._engine = engine
         self._producer = producer
         self._service = service
@@ -59,6 +69,10 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = False
         self._lock_id = _lock_id(service)
+        self._max_backoff = max_backoff
+        self._stall_alarm = stall_alarm
+        self._failing_since: float | None = None
+        self._last_error = ""
 
     def wake(self) -> None:
         """Tell the relay new rows were committed, so it publishes now instead of at the next poll."""
@@ -82,7 +96,12 @@ class OutboxRelay:
             await self._sleep(self._poll_interval * 4)
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unsent rows; returns how many were published."""
+        """Publish one batch of unsent rows; returns how many the broker acknowledged.
+
+        Rows are marked sent one by one as their acks arrive, so a partition that refuses
+        writes holds back only its own rows: healthy partitions are not sent the same
+        records again and again. Raises `PublishFailed` when any row was refused.
+        """
         async with self._engine.begin() as conn:
             rows = (await conn.execute(
                 select(outbox.c.seq, outbox.c.topic, outbox.c.key, outbox.c.headers, outbox.c.payload)
@@ -93,15 +112,20 @@ class OutboxRelay:
             if not rows:
                 OUTBOX_BACKLOG.labels(self._service).set(0)
                 return 0
-            await self._producer.send_many([
+            results = await self._producer.send_many([
                 (row.topic, row.key, row.payload, [(k, v.encode()) for k, v in row.headers])
                 for row in rows
             ])
-            await conn.execute(
-                update(outbox).where(outbox.c.seq.in_([row.seq for row in rows])).values(sent_at=func.now())
-            )
-        for row in rows:
+            sent = [row for row, error in zip(rows, results, strict=True) if error is None]
+            if sent:
+                await conn.execute(
+                    update(outbox).where(outbox.c.seq.in_([row.seq for row in sent])).values(sent_at=func.now())
+                )
+        for row in sent:
             EVENTS_PUBLISHED.labels(self._service, row.topic).inc()
+        errors = [error for error in results if error is not None]
+        if errors:
+            raise PublishFailed(len(sent), errors)
         if len(rows) < self._batch_size:
             # A partial batch took everything committed so far: no count query needed.
             OUTBOX_BACKLOG.labels(self._service).set(0)
@@ -116,9 +140,19 @@ class OutboxRelay:
     async def _try_lead(self, conn: AsyncConnection) -> bool:
         return bool(await conn.scalar(text("SELECT pg_try_advisory_lock(:id)"), {"id": self._lock_id}))
 
+    def health(self) -> str | None:
+        """None while publishing works (or this replica is not the leader), else why it cannot."""
+        if self._failing_since is None:
+            return None
+        stalled = asyncio.get_running_loop().time() - self._failing_since
+        if stalled < self._stall_alarm:
+            return None
+        return f"cannot publish for {stalled:.0f} s: {self._last_error}"[:300]
+
     async def _lead(self, lock_conn: AsyncConnection) -> None:
         last_purge = last_check = 0.0
         loop = asyncio.get_running_loop()
+        failures = 0
         while not self._stopping:
             self._wake.clear()
             if loop.time() - last_check > 5:
@@ -128,18 +162,36 @@ class OutboxRelay:
                 last_check = loop.time()
             try:
                 published = await self.publish_pending()
-            except Exception:
-                log.exception("outbox publish failed; will retry")
-                # Only while publishing fails does the backlog grow; count it for the gauge.
-                OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
-                await self._sleep(self._poll_interval)
+            except Exception as error:
+                failures += 1
+                await self._after_failure(error, failures)
                 continue
+            failures = 0
+            self._failing_since = None
             if published == self._batch_size:
                 continue
             if loop.time() - last_purge > 600:
                 await self._purge_sent()
                 last_purge = loop.time()
             await self._sleep(self._poll_interval)
+
+    async def _after_failure(self, error: Exception, failures: int) -> None:
+        loop = asyncio.get_running_loop()
+        if self._failing_since is None:
+            self._failing_since = loop.time()
+        self._last_error = f"{type(error).__name__}: {error}"
+        log.warning("outbox publish failed (%d in a row): %s", failures, self._last_error)
+        # Only while publishing fails does the backlog grow; count it for the gauge.
+        with contextlib.suppress(Exception):
+            OUTBOX_BACKLOG.labels(self._service).set(await self.backlog())
+        broker_side = isinstance(error, PublishFailed | KafkaError)
+        if needs_new_producer(error) or (broker_side and failures % 3 == 0):
+            # An idempotent producer that lost its sequence state never recovers by itself.
+            with contextlib.suppress(Exception):
+                await self._producer.restart()
+        # Back off, so a broken partition is retried a few times a minute, not twice a second.
+        delay = min(self._poll_interval * 2 ** min(failures - 1, 10), self._max_backoff)
+        await asyncio.sleep(delay)
 
     async def _purge_sent(self) -> None:
         async with self._engine.begin() as conn:
@@ -150,6 +202,30 @@ class OutboxRelay:
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
+
+
+class PublishFailed(Exception):
+    """Some rows of a batch were refused by the broker; the acknowledged ones are marked sent."""
+
+    def __init__(self, published: int, errors: list[BaseException]) -> None:
+        first = errors[0]
+        super().__init__(f"{len(errors)} event(s) not published ({published} were): "
+                         f"{type(first).__name__}: {first}")
+        self.published = published
+        self.errors = errors
+
+
+# Errors after which the producer's idempotence state is useless: the broker forgot or
+# rejects its sequence numbers, so only a new producer id gets writes through again.
+_FATAL = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced,
+          DuplicateSequenceNumber, ProducerClosed)
+
+
+def needs_new_producer(error: BaseException) -> bool:
+    """Whether `error` (or any error inside a PublishFailed) calls for a fresh producer."""
+    if isinstance(error, PublishFailed):
+        return any(isinstance(e, _FATAL) for e in error.errors)
+    return isinstance(error, _FATAL)
 
 
 def _lock_id(service: str) -> int:

@@ -98,6 +98,10 @@ class Runtime:
             checks["broker"] = "ok"
         except Exception as error:
             checks["broker"] = f"unreachable: {type(error).__name__}: {error}"[:300]
+        checks["publisher"] = self.relay.health() or "ok"
+        waiting = [consumer.group for consumer, _ in self.consumers if not consumer.joined]
+        # A member without partitions hears nothing: not ready until the group has placed it.
+        checks["consumers"] = f"waiting for partitions: {', '.join(waiting)}" if waiting else "ok"
         return checks
 
 

@@ -25,7 +25,23 @@ class ServiceSettings(BaseSettings):
         True, validation_alias=AliasChoices("KAFKA_ENABLE_IDEMPOTENCE"),
         description="off only for brokers that refuse InitProducerId, such as embedded Tansu",
     )
-    kafka_replication_factor: int = Field(1, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR"))
+    kafka_replication_factor: int | None = Field(
+        None, validation_alias=AliasChoices("KAFKA_REPLICATION_FACTOR"),
+        description="replicas per topic; unset: 3 where the cluster has 3 brokers, else its broker count",
+    )
+    kafka_min_insync_replicas: int | None = Field(
+        None, validation_alias=AliasChoices("KAFKA_MIN_INSYNC_REPLICAS"),
+        description="min.insync.replicas per topic; unset: 2 when topics have 3 replicas",
+    )
+    kafka_strict_replication: bool = Field(
+        False, validation_alias=AliasChoices("KAFKA_STRICT_REPLICATION"),
+        description="refuse to start when existing topics have fewer replicas than wanted (else log an error)",
+    )
+    kafka_group_instance_id: str | None = Field(
+        None, validation_alias=AliasChoices("KAFKA_GROUP_INSTANCE_ID"),
+        description="this replica's stable name for static group membership (fast rejoin after a restart)",
+    )
+    kafka_session_timeout_ms: int = Field(10000, validation_alias=AliasChoices("KAFKA_SESSION_TIMEOUT_MS"))
     run_migrations: bool = True
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("LOG_JSON"))
@@ -48,4 +64,8 @@ class ServiceSettings(BaseSettings):
             client_id=f"oneteam-{self.service_name}",
             idempotence=self.kafka_enable_idempotence,
             replication_factor=self.kafka_replication_factor,
+            min_insync_replicas=self.kafka_min_insync_replicas,
+            strict_replication=self.kafka_strict_replication,
+            group_instance_id=self.kafka_group_instance_id,
+            session_timeout_ms=self.kafka_session_timeout_ms,
         )

@@ -42,7 +42,7 @@ async def test_ready_when_database_and_broker_answer(service: httpx.AsyncClient)
     response = await service.get("/readyz")
 
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": "ok", "broker": "ok"}
+    assert response.json()["checks"] == {"database": "ok", "broker": "ok", "publisher": "ok", "consumers": "ok"}
 
 
 async def test_stopped_database_makes_the_service_not_ready_until_it_returns(

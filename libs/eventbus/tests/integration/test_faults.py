@@ -1,0 +1,172 @@
+"""Outages are waited out, not turned into dead letters; a refusing partition holds back only itself."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiokafka.errors import OutOfOrderSequenceNumber
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from oneteam_devstack.faults import TcpProxy
+from oneteam_devstack.testing import read_topic
+from oneteam_eventbus import EventConsumer, EventProducer, KafkaConfig, OutboxRelay, add_event
+from oneteam_eventbus.outbox import PublishFailed
+from oneteam_eventbus.producer import Message
+
+from .conftest import effects_metadata
+from .test_consumer import count_effect, effect_count, eventually
+from .test_outbox import reported, unsent
+
+pytestmark = pytest.mark.integration
+
+
+class RefusingPartition(EventProducer):
+    """A real producer whose broker refuses one key's partition, as after a broker restart.
+
+    Until `restart()` is called `fatal_until_restart` times, messages with `bad_key` fail with
+    the idempotent producer's OutOfOrderSequenceNumber; every other message goes to Kafka.
+    """
+
+    def __init__(self, config: KafkaConfig, bad_key: bytes, fatal_until_restart: int = 1) -> None:
+        super().__init__(config)
+        self.bad_key = bad_key
+        self.restarts = 0
+        self._needed = fatal_until_restart
+
+    async def restart(self) -> None:
+        await super().restart()
+        self.restarts += 1
+
+    async def send_many(self, messages: list[Message]) -> list[BaseException | None]:
+        if self.restarts >= self._needed:
+            return await super().send_many(messages)
+        healthy = [m for m in messages if m[1] != self.bad_key]
+        results = iter(await super().send_many(healthy))
+        return [OutOfOrderSequenceNumber() if m[1] == self.bad_key else next(results) for m in messages]
+
+
+async def test_refusing_partition_holds_back_only_its_own_events(
+    engine: AsyncEngine, kafka: KafkaConfig,
+) -> None:
+    stuck, healthy = uuid.uuid4(), uuid.uuid4()
+    sessions = async_sessionmaker(engine)
+    async with sessions.begin() as session:
+        await add_event(session, reported(stuck))
+        await add_event(session, reported(healthy))
+    producer = RefusingPartition(kafka, bad_key=str(stuck).encode(), fatal_until_restart=99)
+    await producer.start()
+    relay = OutboxRelay(engine, producer, service="test")
+    try:
+        for _ in range(3):  # the relay retrying while the partition keeps refusing
+            with pytest.raises(PublishFailed):
+                await relay.publish_pending()
+    finally:
+        await producer.stop()
+
+    copies = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", 2,
+                              lambda r: r.key == str(healthy).encode(), timeout=3)
+    assert len(copies) == 1, "an acknowledged event is not sent again"
+    assert await unsent(engine) == 1, "the refused event waits in the outbox"
+
+
+async def test_relay_recreates_a_producer_the_broker_no_longer_accepts(
+    engine: AsyncEngine, kafka: KafkaConfig,
+) -> None:
+    incident_id = uuid.uuid4()
+    async with async_sessionmaker(engine).begin() as session:
+        await add_event(session, reported(incident_id))
+    producer = RefusingPartition(kafka, bad_key=str(incident_id).encode())
+    await producer.start()
+    relay = OutboxRelay(engine, producer, service="test", poll_interval=0.05, stall_alarm=0.0)
+    running = asyncio.create_task(relay.run())
+    try:
+        found = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", 1,
+                                 lambda r: r.key == str(incident_id).encode(), timeout=15)
+    finally:
+        relay.stop()
+        await asyncio.wait_for(running, 10)
+        await producer.stop()
+
+    assert len(found) == 1
+    assert producer.restarts == 1
+    assert relay.health() is None, "a relay that publishes again is healthy"
+
+
+async def test_publisher_that_cannot_publish_says_so(engine: AsyncEngine, kafka: KafkaConfig) -> None:
+    incident_id = uuid.uuid4()
+    async with async_sessionmaker(engine).begin() as session:
+        await add_event(session, reported(incident_id))
+    producer = RefusingPartition(kafka, bad_key=str(incident_id).encode(), fatal_until_restart=99)
+    await producer.start()
+    relay = OutboxRelay(engine, producer, service="test", poll_interval=0.05, max_backoff=0.2,
+                        stall_alarm=0.5)
+    running = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(1.5)
+        health = relay.health()
+    finally:
+        relay.stop()
+        await asyncio.wait_for(running, 10)
+        await producer.stop()
+
+    assert health is not None and "OutOfOrderSequenceNumber" in health
+
+
+@pytest.fixture
+async def proxied_engine(engine: AsyncEngine) -> AsyncIterator[tuple[AsyncEngine, TcpProxy]]:
+    """The test database reached through a proxy the test can cut, as a database outage would."""
+    url = make_url(str(engine.url.render_as_string(hide_password=False)))
+    proxy = await TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    through = create_async_engine(url.set(host="127.0.0.1", port=proxy.port), pool_pre_ping=True,
+                                  connect_args={"timeout": 2})
+    async with through.begin() as conn:
+        await conn.run_sync(effects_metadata.create_all)
+    yield through, proxy
+    await proxy.stop()
+    await through.dispose()
+
+
+async def test_database_outage_longer_than_the_retry_budget_loses_no_event(
+    proxied_engine: tuple[AsyncEngine, TcpProxy], engine: AsyncEngine, kafka: KafkaConfig,
+    producer: EventProducer,
+) -> None:
+    through, proxy = proxied_engine
+    consumer = EventConsumer(
+        kafka, group_id=f"test-{uuid.uuid4().hex[:8]}", service="test",
+        handlers={"incident.reported": count_effect}, sessions=async_sessionmaker(through),
+        dead_letters=producer, max_attempts=3, backoff=0.1, max_pause=1.0,
+    )
+    await consumer.start()
+    running = asyncio.create_task(consumer.run())
+    events = [reported(uuid.uuid4()) for _ in range(6)]
+    try:
+        await eventually(lambda: _joined(consumer))
+        await proxy.cut()
+        for event in events:
+            await producer.publish(event)
+        await asyncio.sleep(4)  # three attempts at 0.1 s backoff would have spent the budget long ago
+        await proxy.restore()
+        for event in events:
+            await eventually(lambda e=event: _handled(engine, e.subject), timeout=30)
+    finally:
+        await consumer.stop()
+        await asyncio.wait_for(running, 10)
+
+    ids = {str(e.id).encode() for e in events}
+    dead = await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1,
+                            lambda r: dict(r.headers).get("ce_id") in ids, timeout=2)
+    assert dead == [], "an outage is not the message's fault"
+    assert [await effect_count(engine, e.subject) for e in events] == [1] * len(events)
+
+
+async def _joined(consumer: EventConsumer) -> bool:
+    return consumer.joined
+
+
+async def _handled(engine: AsyncEngine, subject: Any) -> bool:
+    return await effect_count(engine, subject) >= 1
