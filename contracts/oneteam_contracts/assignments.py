@@ -111,3 +111,40 @@ class AssignmentSlaBreached(ContractModel):
     stage: SlaStage
     deadline: UtcDatetime
     breached_at: UtcDatetime
+
+
+class CancellationReason(StrEnum):
+    """Why an open order was withdrawn without an outcome (a code: no free text on the topic)."""
+
+    INCIDENT_CLOSED = "incident_closed"  # closed at intake (the command centre or the source)
+    INCIDENT_MERGED = "incident_merged"  # closed as a duplicate of another incident
+
+
+class QueueReason(StrEnum):
+    """Why dispatch could not order anybody and left the incident to the command centre."""
+
+    NO_RESPONSIBILITY_ENTRY = "no_responsibility_entry"  # the list names no owner for the category
+    NO_OFFICER_IN_REACH = "no_officer_in_reach"  # nobody fit, free and near enough (neighbours included)
+    OFFICERS_TAKEN = "officers_taken"  # those who could go were matched to other incidents
+    NOT_ACKNOWLEDGED = "not_acknowledged"  # the order went unacknowledged and nobody was left to take it
+
+
+class AssignmentCancelled(ContractModel):
+    """An open order was withdrawn because its incident ended elsewhere; its officers are free."""
+
+    assignment_id: UUID
+    incident_id: UUID
+    officer_ids: list[OfficerId] = Field(min_length=1, description="The officers told to stand down.")
+    reason: CancellationReason
+    cancelled_at: UtcDatetime
+
+
+class AssignmentQueued(ContractModel):
+    """Nobody could be ordered: the incident waits on the command centre's queue."""
+
+    incident_id: UUID
+    assignment_id: UUID | None = Field(default=None, description="The order that fell back, if there was one.")
+    category: CategoryCode
+    priority: Priority
+    reason: QueueReason
+    queued_at: UtcDatetime

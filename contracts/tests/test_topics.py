@@ -52,8 +52,10 @@ def test_every_message_type_is_registered_at_version_1() -> None:
     assert sorted(MESSAGES) == [
         "assignment.acknowledged",
         "assignment.arrived",
+        "assignment.cancelled",
         "assignment.created",
         "assignment.escalated",
+        "assignment.queued",
         "assignment.reassigned",
         "assignment.reported",
         "assignment.sla_breached",
