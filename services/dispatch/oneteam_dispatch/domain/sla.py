@@ -38,5 +38,5 @@ class SlaProfile:
         return (self.max_travel if self.max_travel is not None else self.arrive) * 60.0
 
 
-# Cuiyuan's figures (DOMAIN.md, "Figures the system must serve").
+# Cuiyuan's figures (docs/domain.md, "The numbers we are held to").
 STANDARD_1358 = SlaProfile("1358", acknowledge=1, coordinate=3, arrive=5, report=8)
