@@ -12,7 +12,7 @@ from oneteam_servicekit import Runtime
 
 
 async def load_roster(runtime: Runtime) -> None:
-    """Upsert every officer of the configured roster file; a bad entry stops start-up, named."""
+    """Create new officers and refresh known officers' static data; a bad entry stops start-up, named."""
     settings = runtime.settings
     if not isinstance(settings, DispatchSettings) or not settings.roster_file:
         return
@@ -23,4 +23,4 @@ async def load_roster(runtime: Runtime) -> None:
         raise SystemExit(f"roster {path}: {error}") from None
     async with runtime.transaction() as session:
         for officer in officers:
-            await officer_store.upsert_officer(session, officer)
+            await officer_store.upsert_officer(session, officer, live_state=False)

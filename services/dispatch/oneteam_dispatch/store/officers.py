@@ -22,8 +22,17 @@ def _shift_text(shift: Shift) -> str:
     return f"{shift.start.strftime('%H:%M')}-{end}"
 
 
-async def upsert_officer(session: AsyncSession, officer: Officer) -> None:
-    """Create or update an officer's registry entry (a position given here has no fix time)."""
+# What an officer is doing and where: set by orders and terminals, never by a registry file.
+_LIVE = frozenset({"status", "lon", "lat", "position_at"})
+
+
+async def upsert_officer(session: AsyncSession, officer: Officer, *, live_state: bool = True) -> None:
+    """Create or update an officer's registry entry (a position given here has no fix time).
+
+    With ``live_state=False`` (a roster re-loaded at start-up) an existing officer keeps their
+    status and position: the file's are only a new officer's starting point, so a restart can
+    never make an officer with open orders available again.
+    """
     values: dict[str, Any] = {
         "id": officer.id, "tenant": officer.tenant, "name": officer.name, "team": officer.team,
         "skills": sorted(officer.skills), "status": officer.status.value, "department": officer.department,
@@ -34,7 +43,8 @@ async def upsert_officer(session: AsyncSession, officer: Officer) -> None:
         values.update(lon=officer.position.lon, lat=officer.position.lat, position_at=officer.position_at)
     statement = insert(officers).values(**values)
     await session.execute(statement.on_conflict_do_update(
-        index_elements=[officers.c.id], set_={k: statement.excluded[k] for k in values if k != "id"}))
+        index_elements=[officers.c.id],
+        set_={k: statement.excluded[k] for k in values if k != "id" and (live_state or k not in _LIVE)}))
 
 
 def _workload() -> Any:
