@@ -1,0 +1,1 @@
+"""The rules of a case: pure Python, time passed in, no web, database or broker."""
