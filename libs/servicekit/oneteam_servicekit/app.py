@@ -10,8 +10,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from oneteam_servicekit.guard import InputGuard
 from oneteam_servicekit.http import CorrelationAndMetrics
 from oneteam_servicekit.logs import configure_logging
+from oneteam_servicekit.openapi import document
 from oneteam_servicekit.problems import install_problem_handlers
 from oneteam_servicekit.runtime import Runtime
 
@@ -62,8 +64,11 @@ def create_app(runtime: Runtime, *, title: str, description: str, routers: Seque
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.runtime = runtime
+    # Added first, so it runs inside the correlation middleware: refusals are counted and carry the id.
+    app.add_middleware(InputGuard, max_json_bytes=settings.max_json_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(CorrelationAndMetrics, service=settings.service_name)
     install_problem_handlers(app)
+    app.openapi = lambda: document(app)  # type: ignore[method-assign]
     app.include_router(ops)
     for router in routers:
         app.include_router(router)

@@ -57,3 +57,14 @@ class Forbidden(DomainError):
     type = "forbidden"
     title = "Not allowed"
     status = 403
+
+
+class Unavailable(DomainError):
+    """A dependency (database, broker) cannot serve now; the client should retry after a while."""
+
+    type = "unavailable"
+    title = "Service unavailable"
+    status = 503
+
+    def __init__(self, detail: str, retry_after_s: int = 2, **extensions: Any) -> None:
+        super().__init__(detail, retry_after_s=retry_after_s, **extensions)

@@ -1,23 +1,38 @@
 """Safe retries for writes from flaky mobile networks: the `Idempotency-Key` header.
 
+A stored answer belongs to one route (`scope`), one caller and one key, so nobody can read
+another caller's answer by guessing or copying their key. The caller is the token's subject;
+anonymous callers cannot be told apart (addresses change as phones move between networks),
+so for them the request body stands in: the key is scoped to the body's fingerprint. A replay
+of an identical anonymous body gets the first answer — the one who can send it already knows
+everything it said — and a different body under the same key is simply a new request.
+
 The key is claimed inside the same transaction as the write. A retry after success gets the
 stored response again; a retry racing the first attempt waits on the claim's row lock and
-then replays; a failed first attempt rolls its claim back, so the retry runs afresh. Reusing
-a key for a different request body is refused.
+then replays (rather than a 409: the client's retry gets its answer); a failed first attempt
+rolls its claim back, so the retry runs afresh. A caller reusing a key for a different body
+gets 422, as the IETF Idempotency-Key draft describes. Answers are purged after the retention
+period (`idempotency_retention_hours`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, select, update
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB, insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
+from oneteam_servicekit.auth import Principal
 from oneteam_servicekit.errors import InvalidRequest
+
+log = logging.getLogger(__name__)
 
 kit_metadata = MetaData()
 
@@ -25,12 +40,25 @@ idempotency_keys = Table(
     "idempotency_keys",
     kit_metadata,
     Column("scope", String(200), primary_key=True),
+    Column("caller", String(200), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("status", Integer, nullable=True),
     Column("body", JSONB, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("idempotency_keys_created_at", "created_at"),
 )
+
+# Databases created before keys were tied to callers: existing answers get a caller nobody is,
+# so they are never replayed to anyone and age out.
+_UPGRADE = (
+    "ALTER TABLE idempotency_keys ADD COLUMN IF NOT EXISTS caller varchar(200) NOT NULL DEFAULT 'legacy:'",
+    "ALTER TABLE idempotency_keys ALTER COLUMN caller DROP DEFAULT",
+    "ALTER TABLE idempotency_keys DROP CONSTRAINT IF EXISTS idempotency_keys_pkey",
+    "ALTER TABLE idempotency_keys ADD PRIMARY KEY (scope, caller, key)",
+)
+_HAS_CALLER = text("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() "
+                   "AND table_name = 'idempotency_keys' AND column_name = 'caller'")
 
 
 @dataclass(frozen=True)
@@ -47,21 +75,27 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str) -> StoredResponse | None:
-    """Claim `key` for this request, or return the response of the attempt that claimed it first."""
+def caller_of(principal: Principal | None, fingerprint: str) -> str:
+    """Whose keys these are: the token's subject, or for anonymous callers the body itself."""
+    if principal is not None:
+        return "sub:" + hashlib.sha256(principal.subject.encode()).hexdigest()
+    return "anonymous:" + fingerprint
+
+
+async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str, *,
+                caller: str) -> StoredResponse | None:
+    """Claim `key` for this caller's request, or return the answer of the attempt that claimed it first."""
     if not 1 <= len(key) <= 200:
-        raise InvalidRequest("Idempotency-Key must be 1 to 200 characters")
+        raise InvalidRequest("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
     claimed = (await session.execute(
         insert(idempotency_keys)
-        .values(scope=scope, key=key, request_hash=fingerprint)
+        .values(scope=scope, caller=caller, key=key, request_hash=fingerprint)
         .on_conflict_do_nothing()
         .returning(idempotency_keys.c.key)
     )).first()
     if claimed is not None:
         return None
-    row = (await session.execute(
-        select(idempotency_keys).where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-    )).one()
+    row = (await session.execute(select(idempotency_keys).where(*_this(scope, caller, key)))).one()
     if row.request_hash != fingerprint:
         raise InvalidRequest(
             "Idempotency-Key was already used for a different request; use a new key for new content",
@@ -71,10 +105,46 @@ async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str) -
     return StoredResponse(row.status, row.body)
 
 
-async def remember(session: AsyncSession, scope: str, key: str, status: int, body: Any) -> None:
+async def remember(session: AsyncSession, scope: str, key: str, status: int, body: Any, *, caller: str) -> None:
     """Store the response of the claimed request, in the same transaction as the write."""
-    await session.execute(
-        update(idempotency_keys)
-        .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-        .values(status=status, body=body)
-    )
+    await session.execute(update(idempotency_keys).where(*_this(scope, caller, key)).values(status=status, body=body))
+
+
+async def purge(session: AsyncSession, older_than: datetime) -> int:
+    """Forget answers stored before `older_than`; how many were forgotten."""
+    result = await session.execute(delete(idempotency_keys).where(idempotency_keys.c.created_at < older_than))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def upgrade_schema(connection: AsyncConnection) -> None:
+    """Bring an idempotency_keys table made by an older kit to the shape above (no-op when current)."""
+    exists = (await connection.execute(text("SELECT to_regclass('idempotency_keys') IS NOT NULL"))).scalar()
+    if not exists:
+        return
+    if not (await connection.execute(_HAS_CALLER)).scalar():
+        for statement in _UPGRADE:
+            await connection.execute(text(statement))
+    await connection.execute(text("CREATE INDEX IF NOT EXISTS idempotency_keys_created_at "
+                                  "ON idempotency_keys (created_at)"))
+
+
+def _this(scope: str, caller: str, key: str) -> tuple[Any, ...]:
+    c = idempotency_keys.c
+    return (c.scope == scope, c.caller == caller, c.key == key)
+
+
+async def purge_periodically(sessions: async_sessionmaker[AsyncSession], retention: timedelta,
+                             every: timedelta = timedelta(hours=1)) -> None:
+    """Run `purge` for answers older than `retention` now and every `every`, until cancelled.
+
+    Every replica runs it; deleting the same old rows twice is harmless, so no leader is needed.
+    """
+    while True:
+        try:
+            async with sessions.begin() as session:
+                forgotten = await purge(session, datetime.now(UTC) - retention)
+            if forgotten:
+                log.info("purged %d idempotency keys older than %s", forgotten, retention)
+        except Exception as error:  # the database may be down for a while; try again next round
+            log.warning("idempotency key purge failed: %s", type(error).__name__)
+        await asyncio.sleep(every.total_seconds())

@@ -14,6 +14,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from oneteam_servicekit.idempotency import upgrade_schema
+
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
     """An Alembic config pointing at one service's revisions and database."""
@@ -24,10 +26,18 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
 
 
 async def upgrade(migrations_dir: Path, database_url: str) -> None:
-    """Bring the database to the newest revision."""
+    """Bring the database to the newest revision, then the kit's own tables to the kit's version."""
     config = alembic_config(migrations_dir, database_url)
     # Alembic's command API is synchronous and env.py starts its own loop, so it runs in a thread.
     await asyncio.to_thread(command.upgrade, config, "head")
+    # The kit's tables are created by each service's first revision; how they change since is
+    # the kit's business, applied here (idempotently) so no service needs a revision for it.
+    engine = create_async_engine(database_url, hide_parameters=True)
+    try:
+        async with engine.begin() as connection:
+            await upgrade_schema(connection)
+    finally:
+        await engine.dispose()
 
 
 def run_env(target_metadata: MetaData | None = None) -> None:
@@ -41,7 +51,7 @@ def run_env(target_metadata: MetaData | None = None) -> None:
             context.run_migrations()
 
     async def main() -> None:
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         try:
             async with engine.connect() as connection:
                 await connection.run_sync(run)

@@ -1,11 +1,19 @@
 """Every error leaves as `application/problem+json` (RFC 9457) with a stable `type`."""
 
+from __future__ import annotations
+
 import logging
+import socket
 from typing import Any
 
+import asyncpg.exceptions as pg
+import fastapi.routing
+import sqlalchemy.exc as sa
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from oneteam_servicekit.errors import DomainError
@@ -14,14 +22,24 @@ log = logging.getLogger(__name__)
 
 PROBLEM_BASE = "https://oneteam.example/problems/"
 MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_S = 2
+_SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+          405: "method-not-allowed", 413: "too-large", 415: "unsupported-media-type"}
+# Failures that pass when the database is back or less busy: pool exhausted, connection lost or
+# refused, server shutting down, too many clients, a deadlock or serialisation abort.
+_TRANSIENT: tuple[type[BaseException], ...] = (
+    sa.TimeoutError, sa.DisconnectionError, pg.PostgresConnectionError, pg.InterfaceError,
+    pg.TooManyConnectionsError, pg.CannotConnectNowError, pg.AdminShutdownError,
+    pg.TransactionRollbackError, ConnectionError, TimeoutError, socket.gaierror,
+)
 
 
 def problem(status: int, type_: str, title: str, detail: str, request: Request,
-            **extensions: Any) -> JSONResponse:
+            headers: dict[str, str] | None = None, **extensions: Any) -> JSONResponse:
     """Build one problem response."""
     body = {"type": PROBLEM_BASE + type_, "title": title, "status": status, "detail": detail,
             "instance": request.url.path, **extensions}
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -30,30 +48,107 @@ def _field(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or ".".join(str(part) for part in loc)
 
 
+def _reason(error: dict[str, Any], body: Any) -> str:
+    if error["type"] != "json_invalid":
+        return str(error["msg"])
+    # FastAPI gives the character offset alone; a person needs the line and column.
+    position = int(error["loc"][-1]) if str(error["loc"][-1]).isdigit() else 0
+    before = body[:position] if isinstance(body, str | bytes) else ""
+    text = before.decode(errors="replace") if isinstance(before, bytes) else before
+    line, column = text.count("\n") + 1, position - (text.rfind("\n") + 1) + 1
+    return f"invalid JSON at line {line}, column {column}: {error.get('ctx', {}).get('error', 'malformed')}"
+
+
 async def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [{"field": _field(tuple(e["loc"])), "reason": e["msg"]} for e in exc.errors()]
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    whole_body_wrong = any(tuple(e["loc"]) == ("body",) and e["type"] != "missing" for e in exc.errors())
+    if whole_body_wrong and content_type != "application/json" and not content_type.endswith("+json"):
+        return problem(415, "unsupported-media-type", "Unsupported media type",
+                       f"Content-Type must be application/json, not {content_type or 'absent'}", request)
+    errors = [{"field": "body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
+               "reason": _reason(e, exc.body)} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
     return problem(422, "validation-error", "Invalid input", detail, request, errors=errors)
 
 
+def _retry_headers(extensions: dict[str, Any]) -> dict[str, str] | None:
+    seconds = extensions.get("retry_after_s")
+    return {"Retry-After": str(int(seconds))} if isinstance(seconds, int | float) else None
+
+
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.type, exc.title, exc.detail, request, **exc.extensions)
+    return problem(exc.status, exc.type, exc.title, exc.detail, request,
+                   headers=_retry_headers(exc.extensions), **exc.extensions)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    slug = {404: "not-found", 405: "method-not-allowed", 401: "unauthorized", 403: "forbidden"}
-    return problem(exc.status_code, slug.get(exc.status_code, "http-error"), str(exc.detail),
-                   str(exc.detail), request)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed(request))
+    return problem(exc.status_code, _SLUGS.get(exc.status_code, "http-error"), str(exc.detail),
+                   str(exc.detail), request, headers=headers)
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every API route of `app`, including those of included routers."""
+    contexts = getattr(fastapi.routing, "iter_route_contexts", None)  # FastAPI ≥ 0.160 nests included routers
+    found = [context.original_route for context in contexts(app.routes)] if contexts else list(app.routes)
+    return [route for route in found if isinstance(route, APIRoute)]
+
+
+def _allowed(request: Request) -> list[str]:
+    # Starlette names the methods of the first route on the path only; a path served by several
+    # routes (GET and POST declared apart) allows all of theirs.
+    methods: set[str] = set()
+    for route in api_routes(request.app):
+        if route.path_regex.match(request.url.path):
+            methods |= route.methods or set()
+    return sorted(methods)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether `exc`, or what caused it, says a dependency is down or saturated rather than a bug."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _TRANSIENT):
+            return True
+        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
+            return True
+        orig = getattr(current, "orig", None)
+        pending += [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
+    return False
+
+
+def takes_idempotency_key(request: Request) -> bool:
+    """Whether the matched route is a write that honours an Idempotency-Key header."""
+    route = request.scope.get("route")
+    if request.method in ("GET", "HEAD", "OPTIONS") or not isinstance(route, APIRoute):
+        return False
+    return _has_header(route.dependant, "idempotency-key")
+
+
+def _has_header(dependant: Dependant, name: str) -> bool:
+    return any((p.alias or p.name).lower().replace("_", "-") == name for p in dependant.header_params) or any(
+        _has_header(sub, name) for sub in dependant.dependencies)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    retry = " Retrying with the same Idempotency-Key is safe." if takes_idempotency_key(request) else ""
+    if is_transient(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem(503, "unavailable", "Service unavailable",
+                       f"The database is unavailable or busy; try again in a few seconds.{retry}", request,
+                       headers={"Retry-After": str(RETRY_AFTER_S)}, retry_after_s=RETRY_AFTER_S)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "internal-error", "Internal error",
-                   "The server failed; the request was not applied. Retrying with the same "
-                   "Idempotency-Key is safe.", request)
+    return problem(500, "internal-error", "Internal error", "The server failed unexpectedly." + retry, request)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -61,4 +156,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
+    # Database and network errors get a handler of their own: answered here, the exception
+    # stops (the catch-all below answers too, then re-raises it to the server).
+    for kind in (sa.SQLAlchemyError, pg.PostgresError, pg.InterfaceError, ConnectionError, TimeoutError):
+        app.add_exception_handler(kind, _unexpected)
     app.add_exception_handler(Exception, _unexpected)

@@ -7,13 +7,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_eventbus import EventConsumer, EventProducer, Handler, OutboxRelay, ensure_topics
-from oneteam_servicekit import migrations
+from oneteam_servicekit import idempotency, migrations
 from oneteam_servicekit.db import make_engine, make_sessions
 from oneteam_servicekit.settings import ServiceSettings
 
@@ -38,12 +39,15 @@ class Runtime:
     on_start: list[Callable[[Runtime], Awaitable[None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.engine = make_engine(self.settings.database_url)
+        self.engine = make_engine(self.settings.database_url, pool_size=self.settings.db_pool_size,
+                                  max_overflow=self.settings.db_max_overflow,
+                                  pool_timeout=self.settings.db_pool_timeout_s)
         self.sessions = make_sessions(self.engine)
         self.producer = EventProducer(self.settings.kafka())
         self.relay = OutboxRelay(self.engine, self.producer, service=self.settings.service_name)
         self.consumers: list[tuple[EventConsumer, asyncio.Task[None]]] = []
         self._relay_task: asyncio.Task[None] | None = None
+        self._purge_task: asyncio.Task[None] | None = None
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -60,6 +64,9 @@ class Runtime:
         await _retrying("broker", lambda: ensure_topics(kafka))
         await _retrying("producer", self.producer.start)
         self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
+        retention = timedelta(hours=self.settings.idempotency_retention_hours)
+        self._purge_task = asyncio.create_task(idempotency.purge_periodically(self.sessions, retention),
+                                               name="idempotency-purge")
         for subscription in self.subscriptions:
             consumer = EventConsumer(
                 kafka, group_id=subscription.group, service=self.settings.service_name,
@@ -76,6 +83,8 @@ class Runtime:
         for consumer, task in self.consumers:
             await consumer.stop()
             task.cancel()  # stop() waited for the batch in hand; only an idle fetch is cut
+        if self._purge_task is not None:
+            self._purge_task.cancel()
         self.relay.stop()
         if self._relay_task is not None:
             await asyncio.wait([self._relay_task], timeout=10)

@@ -46,6 +46,15 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("LOG_JSON"))
 
+    max_json_bytes: int = Field(1024 * 1024, gt=0, description="largest JSON or form body accepted (413 beyond)")
+    max_upload_bytes: int = Field(16 * 1024 * 1024, gt=0,
+                                  description="largest body of any other type, e.g. photos, CSV (413 beyond)")
+    db_pool_size: int = Field(10, gt=0)
+    db_max_overflow: int = Field(20, ge=0)
+    db_pool_timeout_s: float = Field(10, gt=0, description="wait for a pooled connection, then answer 503")
+    idempotency_retention_hours: float = Field(
+        24, gt=0, description="how long a stored Idempotency-Key answer is replayed before it is purged")
+
     jwt_secret: str | None = Field(
         "oneteam-development-secret-change-me", validation_alias=AliasChoices("JWT_SECRET"),
         description="HS256 shared secret (development); unset it in production and give JWT_PUBLIC_KEY",

@@ -125,7 +125,8 @@ async def acknowledge(assignment_id: UUID, runtime: Dispatch, principal: Officer
             a = await lifecycle.load_for_update(session, assignment_id, principal.tenant)
             return assignment_out(await lifecycle.acknowledge(session, a, officer_id, runtime.clock.now()))
 
-        return await once(session, f"acknowledge:{officer_id}", idempotency_key, {"id": str(assignment_id)}, act)
+        return await once(session, f"acknowledge:{officer_id}", idempotency_key, {"id": str(assignment_id)}, act,
+                          principal=principal)
 
 
 @router.post("/assignments/{assignment_id}/arrive", response_model=AssignmentOut,
@@ -145,7 +146,7 @@ async def arrive(assignment_id: UUID, runtime: Dispatch, principal: Officer_, bo
                                                          runtime.clock.now()))
 
         return await once(session, f"arrive:{officer_id}", idempotency_key,
-                          {"id": str(assignment_id), "reason": note}, act)
+                          {"id": str(assignment_id), "reason": note}, act, principal=principal)
 
 
 @router.post("/assignments/{assignment_id}/report", response_model=AssignmentOut,
@@ -160,4 +161,4 @@ async def report(assignment_id: UUID, body: ReportIn, runtime: Dispatch, princip
                                                          body.photo_ids, runtime.clock.now()))
 
         return await once(session, f"report:{officer_id}", idempotency_key,
-                          {"id": str(assignment_id), **body.model_dump(mode="json")}, act)
+                          {"id": str(assignment_id), **body.model_dump(mode="json")}, act, principal=principal)

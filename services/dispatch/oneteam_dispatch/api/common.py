@@ -132,13 +132,15 @@ def officer_out(o: Officer, runtime: DispatchRuntime) -> OfficerOut:
 
 
 async def once(session: AsyncSession, scope: str, key: str | None, body: Any,
-               act: Callable[[], Awaitable[Any]], status: int = 200) -> JSONResponse:
-    """Run `act` once per Idempotency-Key: a retry gets the first answer back."""
+               act: Callable[[], Awaitable[Any]], *, principal: Principal, status: int = 200) -> JSONResponse:
+    """Run `act` once per caller and Idempotency-Key: the caller's retry gets the first answer back."""
+    fingerprint = idem.request_hash(body)
+    caller = idem.caller_of(principal, fingerprint)
     if key is not None:
-        earlier = await idem.claim(session, scope, key, idem.request_hash(body))
+        earlier = await idem.claim(session, scope, key, fingerprint, caller=caller)
         if earlier is not None:
             return JSONResponse(earlier.body, status_code=earlier.status)
     answer = jsonable_encoder(await act())
     if key is not None:
-        await idem.remember(session, scope, key, status, answer)
+        await idem.remember(session, scope, key, status, answer, caller=caller)
     return JSONResponse(answer, status_code=status)

@@ -108,9 +108,10 @@ async def create_request(
     name = " ".join(part for part in (body.last_name, body.first_name) if part) or None
     contact = Contact(name, body.phone, body.email)
     async with runtime.transaction() as session:
+        fingerprint = idem.request_hash(body.model_dump(mode="json"))
         if idempotency_key is not None:
-            earlier = await idem.claim(session, "open311", idempotency_key,
-                                       idem.request_hash(body.model_dump(mode="json")))
+            earlier = await idem.claim(session, "open311", idempotency_key, fingerprint,
+                                       caller=idem.caller_of(caller, fingerprint))
             if earlier is not None:
                 return JSONResponse(earlier.body, status_code=earlier.status)
         receipt = await intake.submit(session, Submission(
@@ -125,7 +126,8 @@ async def create_request(
         answer: list[dict[str, Any]] = [{"service_request_id": str(receipt.report_id), "service_notice": notice,
                                          "account_id": None}]
         if idempotency_key is not None:
-            await idem.remember(session, "open311", idempotency_key, 201, answer)
+            await idem.remember(session, "open311", idempotency_key, 201, answer,
+                                caller=idem.caller_of(caller, fingerprint))
     return JSONResponse(answer, status_code=201)
 
 

@@ -129,9 +129,11 @@ async def submit_report(
     if caller is not None:
         caller.check_tenant(body.tenant)
     key = idempotency_key or body.client_report_id
+    fingerprint = idem.request_hash(body.model_dump(mode="json"))
+    who = idem.caller_of(caller, fingerprint)
     async with runtime.transaction() as session:
         if key is not None:
-            earlier = await idem.claim(session, "reports", key, idem.request_hash(body.model_dump(mode="json")))
+            earlier = await idem.claim(session, "reports", key, fingerprint, caller=who)
             if earlier is not None:
                 return JSONResponse(earlier.body, status_code=earlier.status)
         receipt = await intake.submit(session, Submission(
@@ -144,7 +146,7 @@ async def submit_report(
         answer: dict[str, Any] = jsonable_encoder(
             SubmittedOut(**receipt_out(receipt).model_dump(), status_token=token))
         if key is not None:
-            await idem.remember(session, "reports", key, 201, answer)
+            await idem.remember(session, "reports", key, 201, answer, caller=who)
     return JSONResponse(answer, status_code=201)
 
 

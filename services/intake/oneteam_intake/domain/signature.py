@@ -14,6 +14,7 @@ import hmac
 from datetime import datetime, timedelta
 
 from oneteam_servicekit.errors import Unauthorized
+from oneteam_servicekit.text import constant_time_equals
 
 
 class BadSignature(Unauthorized):
@@ -40,5 +41,5 @@ def verify(key: bytes, timestamp: str | None, signature: str | None, body: bytes
         raise BadSignature("X-OneTeam-Timestamp must be unix seconds") from None
     if abs(now.timestamp() - sent) > window.total_seconds():
         raise BadSignature(f"timestamp is more than {int(window.total_seconds())} s from the server's clock")
-    if not hmac.compare_digest(sign(key, timestamp, body), signature.strip()):
+    if not constant_time_equals(signature.strip(), sign(key, timestamp, body)):
         raise BadSignature("signature does not match the body and timestamp")

@@ -11,6 +11,8 @@ import hashlib
 import hmac
 from uuid import UUID
 
+from oneteam_servicekit.text import constant_time_equals
+
 
 def report_token(secret: bytes, report_id: UUID) -> str:
     """The token handed to the reporter of `report_id`."""
@@ -20,4 +22,4 @@ def report_token(secret: bytes, report_id: UUID) -> str:
 
 def token_matches(secret: bytes, report_id: UUID, token: str) -> bool:
     """Whether `token` is the status token of `report_id` (constant-time)."""
-    return hmac.compare_digest(report_token(secret, report_id), token)
+    return constant_time_equals(token, report_token(secret, report_id))

@@ -1,0 +1,36 @@
+"""The OpenAPI document lists the problems each operation can answer, and the bearer scheme."""
+
+from __future__ import annotations
+
+from .kit_app import build
+
+SPEC = build().openapi()
+
+
+def _responses(path: str, method: str) -> dict[str, dict[str, object]]:
+    return SPEC["paths"][path][method]["responses"]  # type: ignore[no-any-return]
+
+
+def test_every_operation_documents_invalid_input_and_unavailability_as_problems() -> None:
+    for path, operations in SPEC["paths"].items():
+        for method, operation in operations.items():
+            for code in ("422", "503"):
+                content = operation["responses"][code]["content"]
+                assert list(content) == ["application/problem+json"], (path, method, code)
+    assert "Problem" in SPEC["components"]["schemas"]
+    assert "HTTPValidationError" not in SPEC["components"]["schemas"]
+
+
+def test_writes_document_size_type_conflict_and_rate_limit_answers() -> None:
+    assert {"400", "409", "413", "415", "429"} <= set(_responses("/v1/things", "post"))
+    assert "413" not in _responses("/v1/things", "get")
+    assert "Retry-After" in _responses("/v1/things", "post")["429"]["headers"]  # type: ignore[operator]
+
+
+def test_token_routes_declare_the_bearer_scheme_and_its_refusals() -> None:
+    operation = SPEC["paths"]["/v1/things/{thing_id}"]["get"]
+
+    assert SPEC["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert operation["security"] == [{"bearer": []}]
+    assert {"401", "403", "404"} <= set(operation["responses"])
+    assert "security" not in SPEC["paths"]["/v1/things"]["get"]
