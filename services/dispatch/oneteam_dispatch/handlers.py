@@ -1,4 +1,4 @@
-"""Dispatch's Kafka edge: a reported incident joins the matcher's pending set."""
+"""Dispatch's Kafka edge: incidents reported, merged and closed at intake."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import Envelope, IncidentReported
+from oneteam_contracts import Envelope, IncidentClosed, IncidentMerged, IncidentReported
+from oneteam_dispatch import following
 from oneteam_dispatch.push import PENDING, notify
 from oneteam_dispatch.store import incidents as incident_store
 from oneteam_servicekit import Subscription
@@ -27,4 +28,20 @@ async def note_incident(session: AsyncSession, event: Envelope[Any]) -> None:
         await notify(session, PENDING, {"tenant": event.tenant})
 
 
-SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers={"incident.reported": note_incident})]
+async def follow_closed(session: AsyncSession, event: Envelope[Any]) -> None:
+    """Closed (or closed as a duplicate) at intake: open orders are cancelled and officers freed."""
+    closed: IncidentClosed = event.data
+    await following.close(session, closed.incident_id, closed.resolution, clock.now())
+
+
+async def follow_merged(session: AsyncSession, event: Envelope[Any]) -> None:
+    """A further report joined the incident: it lives on, perhaps more urgent."""
+    merged: IncidentMerged = event.data
+    await following.raise_priority(session, merged.incident_id, merged.priority)
+
+
+SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers={
+    "incident.reported": note_incident,
+    "incident.merged": follow_merged,
+    "incident.closed": follow_closed,
+})]

@@ -23,12 +23,13 @@ from oneteam_contracts import (
 from oneteam_dispatch.domain import assignments as rules
 from oneteam_dispatch.domain.assignments import Assignment
 from oneteam_dispatch.domain.deadlines import escalate
+from oneteam_dispatch.domain.incidents import NO_NEW_ORDERS, IncidentState
 from oneteam_dispatch.domain.matching import Decision, Demand, Pick, match
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus
 from oneteam_dispatch.domain.responsibility import Need
 from oneteam_dispatch.domain.sla import STANDARD_1358, SlaProfile
 from oneteam_dispatch.events import emit
-from oneteam_dispatch.matcher import lock_tenant
+from oneteam_dispatch.locks import lock_tenant
 from oneteam_dispatch.push import notify_orders
 from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_dispatch.store import assignments as assignment_store
@@ -187,8 +188,9 @@ async def assign_manually(runtime: DispatchRuntime, session: AsyncSession, incid
     incident = await incident_store.get_incident(session, incident_id, for_update=True)
     if incident is None or (tenant is not None and incident.tenant != tenant):
         raise NotFound(f"incident {incident_id} does not exist")
-    if incident.state in {"assigned", "closed", "handed_off"}:
-        raise Conflict(f"incident {incident_id} is {incident.state}; use the assignment's reassign instead")
+    if incident.state in NO_NEW_ORDERS:
+        hint = "; use the assignment's reassign instead" if incident.state == IncidentState.ASSIGNED else ""
+        raise Conflict(f"incident {incident_id} is {incident.state}{hint}", state=incident.state)
     await lock_tenant(session, incident.tenant)
     chosen = await _officers_of(session, incident.tenant, officer_ids)
     picks = tuple(Pick(Need(o.department), o.id, 0.0, 0.0, False, None, None) for o in chosen)

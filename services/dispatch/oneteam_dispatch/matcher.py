@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_dispatch.domain.assignments import Assignment, assign
@@ -23,6 +22,7 @@ from oneteam_dispatch.domain.matching import Decision, Demand, match
 from oneteam_dispatch.domain.officers import OfficerStatus
 from oneteam_dispatch.domain.sla import SlaProfile
 from oneteam_dispatch.events import emit
+from oneteam_dispatch.locks import lock_tenant
 from oneteam_dispatch.push import notify_orders
 from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_dispatch.store import assignments as assignment_store
@@ -32,12 +32,6 @@ from oneteam_dispatch.store.incidents import IncidentRow
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 2000
-
-
-async def lock_tenant(session: AsyncSession, tenant: str) -> None:
-    """Serialise everything that hands out a tenant's officers, across replicas, until commit."""
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('dispatch:' || :tenant))"),
-                          {"tenant": tenant})
 
 
 async def dispatch_incidents(runtime: DispatchRuntime, session: AsyncSession, tenant: str,

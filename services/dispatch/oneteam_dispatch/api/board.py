@@ -23,7 +23,7 @@ from oneteam_dispatch.api.common import (
 from oneteam_dispatch.store import assignments as assignment_store
 from oneteam_dispatch.store import incidents as incident_store
 from oneteam_dispatch.store import officers as officer_store
-from oneteam_servicekit import InvalidRequest
+from oneteam_servicekit import Conflict
 
 router = APIRouter(prefix="/v1", tags=["command centre"])
 OfficerIds = Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=10)]
@@ -107,7 +107,7 @@ async def reassign(assignment_id: UUID, body: OverrideIn, runtime: Dispatch, pri
     async with runtime.transaction() as session:
         a = await lifecycle.load_for_update(session, assignment_id, principal.tenant)
         if not a.is_open:
-            raise InvalidRequest(f"assignment {a.id} is {a.status.value}; nothing to reassign", field="assignment_id")
+            raise Conflict(f"assignment {a.id} is {a.status.value}; nothing to reassign", state=a.status.value)
         now = runtime.clock.now()
         if body.officer_ids:
             after = await lifecycle.reassign_manually(runtime, session, a, list(body.officer_ids), body.reason, now)

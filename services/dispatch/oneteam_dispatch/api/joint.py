@@ -16,7 +16,7 @@ from oneteam_dispatch.domain.matching import Demand, match
 from oneteam_dispatch.domain.officers import OfficerStatus
 from oneteam_dispatch.domain.responsibility import Need
 from oneteam_dispatch.events import emit
-from oneteam_dispatch.matcher import lock_tenant
+from oneteam_dispatch.locks import lock_tenant
 from oneteam_dispatch.store import joint as store
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import Conflict, InvalidRequest, NotFound

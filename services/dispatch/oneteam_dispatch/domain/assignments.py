@@ -15,9 +15,11 @@ from uuid import UUID, uuid4
 from oneteam_contracts import (
     AssignmentAcknowledged,
     AssignmentArrived,
+    AssignmentCancelled,
     AssignmentCreated,
     AssignmentOutcome,
     AssignmentReported,
+    CancellationReason,
     GeoPoint,
     Priority,
     SlaStage,
@@ -37,7 +39,7 @@ class AssignmentStatus(StrEnum):
     REPORTED = "reported"
     REASSIGNED = "reassigned"  # kept for rows written by the walking skeleton
     ESCALATED = "escalated"
-    CANCELLED = "cancelled"  # replaced by a command-centre override
+    CANCELLED = "cancelled"  # withdrawn: its incident was closed or merged at intake
 
 
 OPEN_STATUSES = frozenset({AssignmentStatus.CREATED, AssignmentStatus.ACKNOWLEDGED, AssignmentStatus.ARRIVED})
@@ -152,7 +154,7 @@ def assign(tenant: str, incident_id: UUID, category: str, priority: Priority, lo
 
 def _require_open(a: Assignment) -> None:
     if not a.is_open:
-        raise Conflict(f"assignment {a.id} is {a.status.value}", status=a.status.value)
+        raise Conflict(f"assignment {a.id} is {a.status.value}", state=a.status.value)
 
 
 def _with_member(a: Assignment, member: Member) -> tuple[Member, ...]:
@@ -232,3 +234,13 @@ def replace_officers(a: Assignment, leaving: set[str], decision: Decision, profi
                    if not all(m.acknowledged_at for m in members) else a.status,
                    reason=decision.reason(), eta_s=lead.eta_s, runner_up_officer_id=lead.runner_up_officer_id,
                    runner_up_eta_s=lead.runner_up_eta_s, escalated=frozenset())
+
+
+def cancel(a: Assignment, reason: CancellationReason,
+           now: datetime) -> tuple[Assignment, AssignmentCancelled | None]:
+    """Withdraw an open order whose incident ended elsewhere; a finished order stays as it was."""
+    if not a.is_open:
+        return a, None
+    event = AssignmentCancelled(assignment_id=a.id, incident_id=a.incident_id, officer_ids=a.officer_ids,
+                                reason=reason, cancelled_at=now)
+    return replace(a, status=AssignmentStatus.CANCELLED), event

@@ -58,9 +58,11 @@ async def get_assignment(session: AsyncSession, assignment_id: UUID, *,
 
 async def list_assignments(session: AsyncSession, *, tenant: str | None = None, incident_id: UUID | None = None,
                            officer_id: str | None = None, open_only: bool = False,
-                           limit: int = 100) -> list[Assignment]:
-    """Assignments, newest first."""
+                           limit: int = 100, for_update: bool = False) -> list[Assignment]:
+    """Assignments, newest first (locked, with `for_update`)."""
     query = select(assignments).order_by(assignments.c.created_at.desc()).limit(limit)
+    if for_update:
+        query = query.with_for_update()
     if tenant is not None:
         query = query.where(assignments.c.tenant == tenant)
     if incident_id is not None:

@@ -75,6 +75,11 @@ async def set_state(session: AsyncSession, incident_ids: Sequence[UUID], state: 
     await session.execute(update(incidents).where(incidents.c.id.in_(list(incident_ids))).values(**values))
 
 
+async def set_priority(session: AsyncSession, incident_id: UUID, priority: Priority) -> None:
+    """Take the incident's priority from intake (raised as more reports join it)."""
+    await session.execute(update(incidents).where(incidents.c.id == incident_id).values(priority=priority.value))
+
+
 async def queue(session: AsyncSession, incident: IncidentRow, reason: str, since: datetime) -> None:
     """Put an incident on the command centre's queue (once)."""
     await set_state(session, [incident.id], "queued", reason)

@@ -22,6 +22,7 @@ import uvicorn
 import yaml
 from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from oneteam_contracts import (
     GeoPoint,
@@ -162,10 +163,15 @@ async def report_incident(producer: AIOKafkaProducer, at: dict[str, float], *, c
     incident = IncidentReported(incident_id=uuid.uuid4(), report_id=uuid.uuid4(), category=category,
                                 source=ReportSource.GRID_WORKER, priority=priority, location=GeoPoint(**at),
                                 description="test", district=district, reported_at=datetime.now(UTC))
-    event = new_event(incident, source="intake", tenant=TENANT, subject=str(incident.incident_id))
-    await producer.send_and_wait("oneteam.incidents", event.model_dump_json().encode(), key=partition_key(event),
-                                 headers=kafka_headers(event))
+    await publish(producer, incident)
     return str(incident.incident_id)
+
+
+async def publish(producer: AIOKafkaProducer, data: BaseModel, *, topic: str = "oneteam.incidents") -> None:
+    """Send one event as intake would (an incident's events are keyed by its id)."""
+    event = new_event(data, source="intake", tenant=TENANT, subject=str(getattr(data, "incident_id", "")))
+    await producer.send_and_wait(topic, event.model_dump_json().encode(), key=partition_key(event),
+                                 headers=kafka_headers(event))
 
 
 async def assignment_of(client: httpx.AsyncClient, incident_id: str, timeout: float = 20.0) -> dict[str, Any]:

@@ -1,0 +1,72 @@
+"""Dispatch follows what happens to an incident at intake: closed, merged, reopened.
+
+Locks are taken in the one order every dispatch transaction uses (see ``lifecycle``):
+the incident row, then its assignments, then the tenant's lock, then officers.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_contracts import IncidentResolution, Priority
+from oneteam_dispatch.domain import assignments as rules
+from oneteam_dispatch.domain.assignments import Assignment
+from oneteam_dispatch.domain.incidents import IncidentState, cancellation_reason, follows_close
+from oneteam_dispatch.domain.officers import OfficerStatus
+from oneteam_dispatch.events import emit
+from oneteam_dispatch.locks import lock_tenant
+from oneteam_dispatch.push import PENDING, notify, notify_orders
+from oneteam_dispatch.store import assignments as assignment_store
+from oneteam_dispatch.store import incidents as incident_store
+from oneteam_dispatch.store import officers as officer_store
+
+log = logging.getLogger(__name__)
+
+
+async def close(session: AsyncSession, incident_id: UUID, resolution: IncidentResolution,
+                now: datetime) -> list[Assignment]:
+    """The incident ended at intake: withdraw its open orders, free their officers, leave the queue."""
+    incident = await incident_store.get_incident(session, incident_id, for_update=True)
+    if incident is None or not follows_close(incident.state):
+        return []
+    reason = cancellation_reason(resolution)
+    cancelled: list[Assignment] = []
+    for a in await assignment_store.list_assignments(session, incident_id=incident_id, open_only=True,
+                                                     for_update=True):
+        after, event = rules.cancel(a, reason, now)
+        if event is None:
+            continue
+        await assignment_store.save_assignment(session, after, now)
+        await emit(session, event, tenant=a.tenant, subject=a.id)
+        cancelled.append(after)
+    await assignment_store.drop_open_deadlines(session, [a.id for a in cancelled], now)
+    await incident_store.set_state(session, [incident_id], IncidentState.CLOSED, f"closed at intake: {resolution}")
+    await incident_store.unqueue(session, incident_id)
+    if cancelled:
+        await _stand_down(session, incident.tenant, cancelled)
+    log.info("incident %s closed at intake (%s); %d order(s) cancelled", incident_id, resolution, len(cancelled))
+    return cancelled
+
+
+async def _stand_down(session: AsyncSession, tenant: str, cancelled: list[Assignment]) -> None:
+    """Tell each officer's terminal, and free those who hold no other open order."""
+    await lock_tenant(session, tenant)
+    officer_ids = sorted({o for a in cancelled for o in a.officer_ids})
+    busy = {o.id for o in await officer_store.list_officers(session, tenant, ids=officer_ids) if o.active_orders}
+    free = [o for o in officer_ids if o not in busy]
+    if free:
+        await officer_store.set_status(session, free, OfficerStatus.AVAILABLE)
+        await notify(session, PENDING, {"tenant": tenant})  # freed officers may serve waiting work
+    for a in cancelled:
+        await notify_orders(session, a.officer_ids, a.id, "cancelled")
+
+
+async def raise_priority(session: AsyncSession, incident_id: UUID, priority: Priority) -> None:
+    """Another report joined the incident at intake; its priority may have risen."""
+    incident = await incident_store.get_incident(session, incident_id, for_update=True)
+    if incident is not None and incident.state != IncidentState.CLOSED and incident.priority != priority:
+        await incident_store.set_priority(session, incident_id, priority)

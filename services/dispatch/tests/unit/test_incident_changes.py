@@ -1,0 +1,40 @@
+"""What an incident closed or merged away at intake does to its orders."""
+
+from __future__ import annotations
+
+from oneteam_contracts import AssignmentOutcome, CancellationReason, IncidentResolution
+from oneteam_dispatch.domain import assignments as rules
+from oneteam_dispatch.domain.assignments import AssignmentStatus
+from oneteam_dispatch.domain.incidents import cancellation_reason, follows_close
+
+from .factories import NOW
+from .test_assignments import an_order
+
+
+def test_an_open_order_is_cancelled_naming_every_officer_told_to_stand_down() -> None:
+    a = rules.acknowledge(an_order(), "a", NOW)[0]
+
+    after, event = rules.cancel(a, CancellationReason.INCIDENT_CLOSED, NOW)
+
+    assert after.status is AssignmentStatus.CANCELLED and not after.is_open
+    assert event is not None and event.officer_ids == ["a"] and event.reason is CancellationReason.INCIDENT_CLOSED
+
+
+def test_a_reported_order_is_not_cancelled_by_the_closure_it_caused() -> None:
+    a = an_order()
+    a = rules.acknowledge(a, "a", NOW)[0]
+    a = rules.report(a, "a", AssignmentOutcome.TRANSFERRED, None, (), NOW)[0]
+
+    after, event = rules.cancel(a, CancellationReason.INCIDENT_CLOSED, NOW)
+
+    assert event is None and after.status is AssignmentStatus.REPORTED
+
+
+def test_a_duplicate_closure_reads_as_merged_and_anything_else_as_closed() -> None:
+    assert cancellation_reason(IncidentResolution.DUPLICATE) is CancellationReason.INCIDENT_MERGED
+    assert cancellation_reason(IncidentResolution.FALSE_REPORT) is CancellationReason.INCIDENT_CLOSED
+
+
+def test_dispatchs_own_closure_heard_back_has_nothing_left_to_do() -> None:
+    assert not follows_close("closed")
+    assert all(follows_close(state) for state in ("pending", "assigned", "queued", "handed_off"))
