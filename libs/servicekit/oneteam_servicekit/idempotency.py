@@ -1,11 +1,13 @@
 """Safe retries for writes from flaky mobile networks: the `Idempotency-Key` header.
 
-A stored answer belongs to one route (`scope`), one caller and one key, so nobody can read
-another caller's answer by guessing or copying their key. The caller is the token's subject;
-anonymous callers cannot be told apart (addresses change as phones move between networks),
-so for them the request body stands in: the key is scoped to the body's fingerprint. A replay
-of an identical anonymous body gets the first answer — the one who can send it already knows
-everything it said — and a different body under the same key is simply a new request.
+A stored answer belongs to one route (`scope`), one caller and one key, so no caller with a
+token can read another caller's answer by guessing or copying their key. The caller is the
+token's subject. Anonymous callers cannot be told apart (addresses change as phones move
+between networks), so they share one caller, `anonymous`, and the body decides: the same key
+with another body is refused (422) and reveals nothing of the first answer; the same key with
+the identical body replays the first answer and creates nothing new. Whoever can send that
+identical body already knows everything the report said (description, place, contact); what
+they gain is its status token. Reporters who want more than that sign in.
 
 The key is claimed inside the same transaction as the write. A retry after success gets the
 stored response again; a retry racing the first attempt waits on the claim's row lock and
@@ -75,11 +77,11 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def caller_of(principal: Principal | None, fingerprint: str) -> str:
-    """Whose keys these are: the token's subject, or for anonymous callers the body itself."""
+def caller_of(principal: Principal | None) -> str:
+    """Whose keys these are: the token's subject (hashed: it is an identity), or `anonymous`."""
     if principal is not None:
         return "sub:" + hashlib.sha256(principal.subject.encode()).hexdigest()
-    return "anonymous:" + fingerprint
+    return "anonymous"
 
 
 async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str, *,

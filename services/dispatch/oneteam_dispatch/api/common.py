@@ -135,7 +135,7 @@ async def once(session: AsyncSession, scope: str, key: str | None, body: Any,
                act: Callable[[], Awaitable[Any]], *, principal: Principal, status: int = 200) -> JSONResponse:
     """Run `act` once per caller and Idempotency-Key: the caller's retry gets the first answer back."""
     fingerprint = idem.request_hash(body)
-    caller = idem.caller_of(principal, fingerprint)
+    caller = idem.caller_of(principal)
     if key is not None:
         earlier = await idem.claim(session, scope, key, fingerprint, caller=caller)
         if earlier is not None:

@@ -111,7 +111,7 @@ async def create_request(
         fingerprint = idem.request_hash(body.model_dump(mode="json"))
         if idempotency_key is not None:
             earlier = await idem.claim(session, "open311", idempotency_key, fingerprint,
-                                       caller=idem.caller_of(caller, fingerprint))
+                                       caller=idem.caller_of(caller))
             if earlier is not None:
                 return JSONResponse(earlier.body, status_code=earlier.status)
         receipt = await intake.submit(session, Submission(
@@ -127,7 +127,7 @@ async def create_request(
                                          "account_id": None}]
         if idempotency_key is not None:
             await idem.remember(session, "open311", idempotency_key, 201, answer,
-                                caller=idem.caller_of(caller, fingerprint))
+                                caller=idem.caller_of(caller))
     return JSONResponse(answer, status_code=201)
 
 

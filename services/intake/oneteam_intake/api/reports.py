@@ -130,7 +130,7 @@ async def submit_report(
         caller.check_tenant(body.tenant)
     key = idempotency_key or body.client_report_id
     fingerprint = idem.request_hash(body.model_dump(mode="json"))
-    who = idem.caller_of(caller, fingerprint)
+    who = idem.caller_of(caller)
     async with runtime.transaction() as session:
         if key is not None:
             earlier = await idem.claim(session, "reports", key, fingerprint, caller=who)
