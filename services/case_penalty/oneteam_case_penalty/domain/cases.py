@@ -253,6 +253,13 @@ def transfer(case: Case, *, target: TransferTarget, department: str | None, rece
                                    "closed_at": now})
 
 
+def assign(case: Case, *, officer_id: str) -> Case:
+    """Give the case to an officer (a hand-back from mediation arrives without one)."""
+    if case.state in (CaseState.CLOSED, CaseState.NOT_FILED, CaseState.TRANSFERRED):
+        raise Conflict(f"case is {case.state.value}")
+    return case.model_copy(update={"officer_id": officer_id})
+
+
 def close(case: Case, *, now: datetime) -> Case:
     """Closing (结案): after payment, or after service when there is nothing to pay."""
     if case.state is CaseState.SERVED and case.decision is not None and case.decision.fine_fen:

@@ -70,13 +70,17 @@ _NO_PENALTY: tuple[tuple[NoPenaltyRule, DiscretionDecision, str, tuple[str, ...]
 )
 
 
-def recommend(items: list[Item], facts: set[str], amounts: dict[str, int], history: list[PriorViolation],
+def recommend(items: list[Item], facts: set[str], amounts: dict[str, int], history: list[PriorViolation] | None,
               now: datetime) -> Recommendation:
-    """The recommended outcome for one act breaching `items`, with every rule's check."""
+    """The recommended outcome for one act breaching `items`, with every rule's check.
+
+    `history` is None while the party is not identified: a first violation cannot be shown then.
+    """
     if not items:
         raise ValueError("a case needs at least one breached item")
     facts = set(facts) - {F.FIRST}
-    if all(not prior_within(history, i.code, i.category, i.first_window_years, now) for i in items):
+    if history is not None and all(not prior_within(history, i.code, i.category, i.first_window_years, now)
+                                   for i in items):
         facts.add(F.FIRST)
     parts = tuple(_part(item, facts, amounts) for item in items)
     measures = tuple(sorted({m for item in items for m in item.measures}))
