@@ -48,7 +48,14 @@ from .feedback import FeedbackReceived, Satisfaction
 from .geodesy import gcj02_to_wgs84, haversine_m, wgs84_to_gcj02
 from .handoffs import CaseRequested, MediationRequested
 from .inbound import ReportSubmitted
-from .incidents import IncidentClosed, IncidentMerged, IncidentReported, IncidentResolution
+from .incidents import (
+    IncidentClosed,
+    IncidentMerged,
+    IncidentReopened,
+    IncidentReported,
+    IncidentResolution,
+    ReopenReason,
+)
 from .officers import OfficerPositionReported, PositionSource
 from .topics import (
     ASSIGNMENTS,
@@ -120,6 +127,7 @@ __all__ = [
     "GeoPoint",
     "IncidentClosed",
     "IncidentMerged",
+    "IncidentReopened",
     "IncidentReported",
     "IncidentResolution",
     "MediationFailed",
@@ -132,6 +140,7 @@ __all__ = [
     "Priority",
     "Procedure",
     "QueueReason",
+    "ReopenReason",
     "ReportSource",
     "ReportSubmitted",
     "Retention",

@@ -1,7 +1,7 @@
 """Feedback (回访 / 评价) messages: the reporter rates how their report was handled.
 
-Feeds the satisfaction rate (满意率, 99.5 % reported at Cuiyuan). No personal data: the
-reporter is never named, and the comment has phone numbers and ID numbers removed.
+Feeds the satisfaction rate (满意率, 99.5 % reported at Cuiyuan). No personal data and no
+free text: the reporter is never named, and the comment stays in intake (``has_comment``).
 """
 
 from enum import StrEnum
@@ -28,7 +28,9 @@ class FeedbackReceived(ContractModel):
     category: CategoryCode
     source: ReportSource
     rating: Satisfaction
+    # Was the scrubbed comment until the free-text rule; kept (always null) so v1 readers parse.
     comment: str | None = Field(
-        default=None, max_length=1000, description="Free text, with personal details removed."
+        default=None, max_length=1000, description="Always null: free text is not published."
     )
+    has_comment: bool = Field(default=False, description="Whether the reporter wrote a comment.")
     received_at: UtcDatetime

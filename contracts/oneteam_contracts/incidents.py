@@ -1,6 +1,10 @@
-"""Incident (事件) messages: a problem is reported, more reports merge into it, it closes.
+"""Incident (事件) messages: a problem is reported, more reports merge into it, it closes,
+and its reporter or the command centre may reopen it.
 
-No personal data: reporters are never named, and nothing here identifies a citizen.
+No personal data and no free text: reporters are never named, and nothing a person typed
+(a description, a closing note) is published, because other platforms read this topic and a
+description such as "张三说：车牌浙A12345" names people no scrubber recognises. The text stays
+behind the services' role-checked APIs; messages say only whether there is some (``has_*``).
 """
 
 from enum import StrEnum
@@ -31,7 +35,12 @@ class IncidentReported(ContractModel):
     source: ReportSource
     priority: Priority
     location: GeoPoint
-    description: str = Field(max_length=2000, description="What was reported, with personal details removed.")
+    # Was the scrubbed text until the free-text rule; kept (always "") so v1 readers still parse.
+    description: str = Field(
+        default="", max_length=2000,
+        description="Always empty: free text is not published. Read it from intake's incident API.",
+    )
+    has_description: bool = Field(default=False, description="Whether the report came with a description.")
     district: str | None = Field(default=None, description="District (片区) code, if known.")
     grid: str | None = Field(default=None, description="Grid (网格) code, if known.")
     reported_at: UtcDatetime
@@ -54,4 +63,34 @@ class IncidentClosed(ContractModel):
     incident_id: UUID
     resolution: IncidentResolution
     closed_at: UtcDatetime
-    note: str | None = Field(default=None, max_length=2000)
+    # Was the closing note until the free-text rule; kept (always null) so v1 readers still parse.
+    note: str | None = Field(
+        default=None, max_length=2000, description="Always null: free text is not published."
+    )
+    has_note: bool = Field(default=False, description="Whether a closing note was written.")
+
+
+class ReopenReason(StrEnum):
+    """Why a closed incident was reopened."""
+
+    STILL_PRESENT = "still_present"  # the reporter says the problem is still there
+    DISSATISFIED = "dissatisfied"  # the reporter is not satisfied with the handling
+    COMMANDER = "commander"  # the command centre reopened it
+
+
+class IncidentReopened(ContractModel):
+    """A closed incident was reopened within its tenant's window: it is open work again.
+
+    Carries what dispatch needs to queue it anew; the earlier closure still counts against
+    on-time closure (按期办结率).
+    """
+
+    incident_id: UUID
+    category: CategoryCode
+    location: GeoPoint
+    priority: Priority
+    district: str | None = Field(default=None, description="District (片区) code, if known.")
+    grid: str | None = Field(default=None, description="Grid (网格) code, if known.")
+    reason: ReopenReason
+    reopened_at: UtcDatetime
+    reopen_count: int = Field(ge=1, description="Times the incident has been reopened, this one included.")

@@ -38,7 +38,7 @@ from .errors import UnknownMessageType
 from .feedback import FeedbackReceived
 from .handoffs import CaseRequested, MediationRequested
 from .inbound import ReportSubmitted
-from .incidents import IncidentClosed, IncidentMerged, IncidentReported
+from .incidents import IncidentClosed, IncidentMerged, IncidentReopened, IncidentReported
 from .officers import OfficerPositionReported
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ INCIDENTS = TopicSpec(
     "oneteam.incidents",
     12,
     Retention("delete", 30 * _DAY_MS),
-    "Incident lifecycle (事件): reported, merged, closed. Keyed by incident_id.",
+    "Incident lifecycle (事件): reported, merged, closed, reopened. Keyed by incident_id.",
 )
 # Keyed by incident_id as well, not assignment_id, so that every event about one incident
 # lands on one partition of each topic and is consumed in order.
@@ -155,6 +155,7 @@ _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("incident.reported", 1, IncidentReported, INCIDENTS, "incident_id"),
     MessageSpec("incident.merged", 1, IncidentMerged, INCIDENTS, "incident_id"),
     MessageSpec("incident.closed", 1, IncidentClosed, INCIDENTS, "incident_id"),
+    MessageSpec("incident.reopened", 1, IncidentReopened, INCIDENTS, "incident_id"),
     MessageSpec("assignment.created", 1, AssignmentCreated, ASSIGNMENTS, "incident_id"),
     MessageSpec("assignment.acknowledged", 1, AssignmentAcknowledged, ASSIGNMENTS, "incident_id"),
     MessageSpec("assignment.arrived", 1, AssignmentArrived, ASSIGNMENTS, "incident_id"),

@@ -70,6 +70,7 @@ def test_every_message_type_is_registered_at_version_1() -> None:
         "feedback.received",
         "incident.closed",
         "incident.merged",
+        "incident.reopened",
         "incident.reported",
         "mediation.failed",
         "mediation.requested",
