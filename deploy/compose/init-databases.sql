@@ -3,3 +3,4 @@
 -- One database per service: each service owns its tables, outbox and inbox.
 CREATE DATABASE intake;
 CREATE DATABASE dispatch;
+CREATE DATABASE case_penalty;

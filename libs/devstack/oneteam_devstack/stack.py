@@ -36,6 +36,7 @@ class ServiceSpec:
 SERVICES = [
     ServiceSpec("intake", "oneteam_intake.main:app", 8101),
     ServiceSpec("dispatch", "oneteam_dispatch.main:app", 8102),
+    ServiceSpec("case_penalty", "oneteam_case_penalty.main:app", 8103),
 ]
 
 
