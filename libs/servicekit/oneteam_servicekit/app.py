@@ -34,7 +34,9 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@ops.get("/readyz", summary="Readiness: database and broker reachable")
+@ops.get("/readyz", summary="Readiness: database and broker reachable", responses={
+    503: {"description": "Not ready: the checks name what is unreachable or still joining",
+          "content": {"application/json": {"schema": {"type": "object"}}}}})
 async def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks = await runtime.readiness()
     ready = all(value == "ok" for value in checks.values())

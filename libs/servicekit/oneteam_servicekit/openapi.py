@@ -76,6 +76,11 @@ def _problems(method: str, route: APIRoute) -> set[int]:
     return codes
 
 
+def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route that answers problems the kit cannot see, e.g. 401 from a signature check."""
+    return {code: _response(code) for code in codes}
+
+
 def _response(code: int) -> dict[str, Any]:
     answer: dict[str, Any] = {"description": _WHY[code],
                               "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
@@ -103,7 +108,8 @@ def document(app: FastAPI) -> dict[str, Any]:
                 continue
             responses = operation.setdefault("responses", {})
             for code in _problems(method.lower(), route):
-                responses[str(code)] = _response(code)  # replaces FastAPI's own 422 shape
+                if str(code) not in responses or code == 422:  # FastAPI's own 422 is not our shape
+                    responses[str(code)] = _response(code)
             token = _token_use(route.dependant)
             if token is not None:
                 operation["security"] = [{"bearer": []}] if token == "required" else [{"bearer": []}, {}]

@@ -14,6 +14,7 @@ from oneteam_intake.domain.signature import BadSignature, verify
 from oneteam_intake.platforms import PlatformReportIn, submission
 from oneteam_intake.store import reports as report_store
 from oneteam_servicekit import Conflict, InvalidRequest, RuntimeDep
+from oneteam_servicekit.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/inbound", tags=["platforms"])
 
@@ -25,7 +26,8 @@ class Replayed(Conflict):
     title = "Request replayed"
 
 
-@router.post("/{platform}", response_model=ReceiptOut, status_code=201, responses={200: {"model": ReceiptOut}},
+@router.post("/{platform}", response_model=ReceiptOut, status_code=201,
+             responses={200: {"model": ReceiptOut}, **problem_responses(401)},
              summary=("A platform's report, signed: X-OneTeam-Timestamp (unix s) and X-OneTeam-Signature "
                       "(sha256=HMAC-SHA256(key, timestamp + '.' + body)). No JWT: the platform's key "
                       "authenticates it. 201 new, 200 for an external_id already received."))
