@@ -110,7 +110,7 @@ async def test_an_auditor_reads_and_exports_but_cannot_write(client: httpx.Async
 
 
 async def test_trail_verification_catches_an_edited_row(client: httpx.AsyncClient) -> None:
-    await post(client, "/v1/cases", {"category": "ebike_parking"}, officer("o-trail"), 201)
+    await post(client, "/v1/cases", {"category": "e_bike_parking"}, officer("o-trail"), 201)
     intact = (await client.get("/v1/trail/verify", headers=AUDITOR)).json()
     assert intact["intact"] and intact["entries"] >= 1
     runtime = runtime_of(client.app)  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ async def test_a_missed_filing_deadline_fires_once_across_two_replicas_and_not_a
     first, second = build_app(settings, clock_a), build_app(settings, clock_b)
     async with serve(first) as a, serve(second):
         opened = await a.post("/v1/cases", json={"category": "fire_hazard"}, headers=officer("o-1"))
-        late = await a.post("/v1/cases", json={"category": "ebike_parking"}, headers=officer("o-1"))
+        late = await a.post("/v1/cases", json={"category": "e_bike_parking"}, headers=officer("o-1"))
         case_id, late_id = opened.json()["case"]["id"], late.json()["case"]["id"]
         clock_a.offset = clock_b.offset = timedelta(days=40)  # past 15 working days, whatever the holidays
         fired = await asyncio.gather(runtime_of(first).scheduler.run_once(),  # type: ignore[union-attr]

@@ -99,5 +99,5 @@ def test_public_benefit_service_reduces_the_fine() -> None:
 
 
 def test_admitted_minor_act_on_the_fast_track_list_gets_a_fast_penalty() -> None:
-    rec = recommend([item("ebike_parking_disorder")], {F.MINOR, F.ADMITTED}, {}, [prior("x", "ebike_parking")], NOW)
+    rec = recommend([item("ebike_parking_disorder")], {F.MINOR, F.ADMITTED}, {}, [prior("x", "e_bike_parking")], NOW)
     assert rec.outcome is DiscretionDecision.FAST_MINOR_PENALTY and rec.fine_fen == 5_00
