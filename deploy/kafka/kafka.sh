@@ -7,6 +7,8 @@
 #   kafka.sh stop                  stop every node started by `start` (idempotent)
 #   kafka.sh bootstrap             print the bootstrap servers of the running cluster
 #   kafka.sh status                print whether the cluster is running (exit 1 if not)
+#   kafka.sh kill-node N           SIGKILL node N, as a crash would (fault tests)
+#   kafka.sh start-node N          start node N again on its old ports and data
 #
 # Environment:
 #   ONETEAM_DATA_DIR     base dir for jars and runtime state (default <repo>/.data)
@@ -50,7 +52,7 @@ log() { echo "kafka.sh: $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 usage() {
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 
@@ -368,6 +370,39 @@ stop() {
   fi
 }
 
+# ------------------------------------------------------- single nodes ----
+
+node_pid() {  # node name -> pid (alive or not) from the pid file
+  awk -v n="$1" '$2 == n { pid = $1 } END { print pid }' "$PID_FILE" 2>/dev/null
+}
+
+kill_node() {
+  local node="node$1" pid
+  pid="$(node_pid "$node")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || die "$node is not running"
+  kill -KILL "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  log "$node (pid $pid) killed"
+}
+
+start_node() {
+  local node="node$1" dir="$RUN_DIR/node$1" pid
+  [[ -f "$dir/server.properties" ]] || die "$node was never started from $RUN_DIR"
+  pid="$(node_pid "$node")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then die "$node is already running (pid $pid)"; fi
+  java_opts "$dir"
+  setsid nohup java "${JAVA_OPTS[@]}" -cp "$LIB_DIR/*" kafka.Kafka "$dir/server.properties" \
+    >>"$dir/stdout.log" 2>&1 </dev/null &
+  echo "$! $node" >>"$PID_FILE"
+  local port deadline=$((SECONDS + START_TIMEOUT))
+  port="$(sed -n 's/^advertised.listeners=PLAINTEXT:\/\/127.0.0.1:\([0-9]*\)$/\1/p' "$dir/server.properties")"
+  until "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), timeout=1)" 2>/dev/null; do
+    ((SECONDS < deadline)) || die "$node did not come back within ${START_TIMEOUT}s"
+    sleep 0.3
+  done
+  log "$node started again (pid $!)"
+}
+
 # ---------------------------------------------------------------- main ----
 
 cmd="${1:-}"
@@ -388,6 +423,8 @@ case "$cmd" in
     else
       echo "not running"; exit 1
     fi ;;
+  kill-node) [[ $# -ge 1 ]] || usage; kill_node "$1" ;;
+  start-node) [[ $# -ge 1 ]] || usage; start_node "$1" ;;
   -h|--help|help) usage 0 ;;
   *) usage ;;
 esac

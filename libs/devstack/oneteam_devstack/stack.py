@@ -69,6 +69,10 @@ class Stack:
         assert self.postgres is not None, "start_infra first"
         env = dict(os.environ)
         env.setdefault("KAFKA_ENABLE_IDEMPOTENCE", "false" if self.broker else "true")
+        if self.broker is None:
+            # Static membership on Apache Kafka (Tansu has none): a service this launcher
+            # restarts gets its partitions back at once; another launcher's ids differ.
+            env.setdefault("KAFKA_GROUP_INSTANCE_ID", f"{spec.name}-{os.getpid()}")
         env["KAFKA_BOOTSTRAP_SERVERS"] = self.bootstrap_servers
         env[f"{spec.env_prefix}DATABASE_URL"] = self.postgres.create_database(spec.name)
         env.update(self.extra_env)

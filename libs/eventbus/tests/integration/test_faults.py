@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from oneteam_devstack.faults import TcpProxy
-from oneteam_devstack.testing import read_topic
+from oneteam_devstack.testing import Infra, read_topic
 from oneteam_eventbus import EventConsumer, EventProducer, KafkaConfig, OutboxRelay, add_event
 from oneteam_eventbus.outbox import PublishFailed
 from oneteam_eventbus.producer import Message
@@ -170,3 +170,77 @@ async def _joined(consumer: EventConsumer) -> bool:
 
 async def _handled(engine: AsyncEngine, subject: Any) -> bool:
     return await effect_count(engine, subject) >= 1
+
+
+async def test_dead_letters_replayed_into_their_group_are_handled_once(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
+) -> None:
+    from oneteam_eventbus.replay import replay_dead_letters
+
+    group = f"test-{uuid.uuid4().hex[:8]}"
+    event = reported(uuid.uuid4())
+    broken = True
+
+    async def handler(session: Any, incoming: Any) -> None:
+        if broken and incoming.id == event.id:  # the group reads older tests' events too
+            raise KeyError("category missing from the responsibility list")
+        await count_effect(session, incoming)
+
+    consumer = EventConsumer(kafka, group_id=group, service="test", handlers={"incident.reported": handler},
+                             sessions=async_sessionmaker(engine), dead_letters=producer,
+                             max_attempts=2, backoff=0.05)
+    await consumer.start()
+    running = asyncio.create_task(consumer.run())
+    try:
+        await producer.publish(event)
+        await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1,
+                         lambda r: dict(r.headers).get("ce_id") == str(event.id).encode())
+        broken = False  # the operator fixed the cause
+        first = await replay_dead_letters(kafka, "oneteam.incidents.dlq", group)
+        again = await replay_dead_letters(kafka, "oneteam.incidents.dlq", group)
+        await eventually(lambda: _handled(engine, event.subject))
+        await asyncio.sleep(1)
+    finally:
+        await consumer.stop()
+        await asyncio.wait_for(running, 10)
+
+    # The group also read older tests' unreadable messages: those are dead-lettered again.
+    assert str(event.id) in first.event_ids
+    assert str(event.id) not in again.event_ids, "a second replay does not replay it again"
+    assert await effect_count(engine, event.subject) == 1
+
+
+async def test_restarted_member_gets_its_partitions_back_before_the_old_session_expires(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer, infra: Infra,
+) -> None:
+    from dataclasses import replace
+
+    if infra.embedded_broker:
+        pytest.skip("the embedded Tansu broker has no static group membership; Apache Kafka has")
+    # A long session makes the difference plain: a new member id would wait ~30 s for the
+    # dead one to expire; the same static instance id takes its place at once.
+    static = replace(kafka, group_instance_id=f"replica-{uuid.uuid4().hex[:6]}", session_timeout_ms=30000)
+    group = f"test-{uuid.uuid4().hex[:8]}"
+
+    def member() -> EventConsumer:
+        return EventConsumer(static, group_id=group, service="test", handlers={"incident.reported": count_effect},
+                             sessions=async_sessionmaker(engine), dead_letters=producer)
+
+    first = member()
+    await first.start()
+    await eventually(lambda: _joined(first), timeout=30)
+    await first.stop()  # a static member leaves no LeaveGroup behind: to the group it just went silent
+
+    second = member()
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    await second.start()
+    running = asyncio.create_task(second.run())
+    try:
+        await eventually(lambda: _joined(second), timeout=30)
+        rejoined_after = loop.time() - began
+    finally:
+        await second.stop()
+        await asyncio.wait_for(running, 10)
+
+    assert rejoined_after < 15, f"rejoined after {rejoined_after:.1f} s"
