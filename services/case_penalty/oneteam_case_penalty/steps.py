@@ -111,7 +111,7 @@ async def close(runtime: CaseRuntime, session: AsyncSession, case: Case, actor: 
 
 async def _closed(session: AsyncSession, case: Case, now: datetime) -> None:
     await emit(session, CaseClosed(case_id=case.id, outcome=case.decision.outcome if case.decision else None,
-                                   on_time=not case.missed, closed_at=now), tenant=case.tenant, subject=case.id)
+                                   on_time=C.on_time(case), closed_at=now), tenant=case.tenant, subject=case.id)
 
 
 async def on_deadline(session: AsyncSession, due: Due, now: datetime) -> None:

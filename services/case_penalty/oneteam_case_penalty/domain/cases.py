@@ -275,6 +275,11 @@ def missed(case: Case, kind: DeadlineKind, due: datetime) -> Case | None:
     return case.model_copy(update={"missed": sorted({*case.missed, kind})})
 
 
+def on_time(case: Case) -> bool:
+    """Whether the authority met every deadline of its own (按期办结); a late payment is the party's."""
+    return not set(case.missed) - {DeadlineKind.PAYMENT}
+
+
 def warning_applies(case: Case, kind: DeadlineKind, due: datetime) -> bool:
     """Whether a warning for `kind` due at `due` still concerns an undone step."""
     return case.deadlines.get(kind) == due
