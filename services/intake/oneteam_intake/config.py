@@ -104,6 +104,8 @@ class _Properties(_Strict):
     code: str = Field(min_length=1, max_length=64)
     name: str = ""
     district: str | None = None
+    # On the tenant feature: how long after closure a reporter or commander may reopen.
+    reopen_window_days: int | None = Field(None, ge=0, le=365)
 
 
 def load_tenant(path: Path) -> TenantMap:
@@ -118,6 +120,7 @@ def load_tenant(path: Path) -> TenantMap:
     if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection":
         raise ConfigError(f"{path}: expected a GeoJSON FeatureCollection")
     outline = None
+    reopen_window: timedelta | None = None
     districts: dict[str, Area] = {}
     grids: dict[str, Area] = {}
     for index, feature in enumerate(raw.get("features") or []):
@@ -137,6 +140,8 @@ def load_tenant(path: Path) -> TenantMap:
             if props.code != tenant_code:
                 raise ConfigError(f"{where}: code must be the file's tenant {tenant_code}")
             outline = geometry
+            if props.reopen_window_days is not None:
+                reopen_window = timedelta(days=props.reopen_window_days)
         elif props.kind == "district":
             if props.code in districts:
                 raise ConfigError(f"{where}: district code is used twice")
@@ -159,7 +164,7 @@ def load_tenant(path: Path) -> TenantMap:
         from shapely.ops import unary_union  # type: ignore[import-untyped]
 
         outline = unary_union([area.shape for area in districts.values()])
-    return TenantMap(tenant_code, outline, list(districts.values()), list(grids.values()))
+    return TenantMap(tenant_code, outline, list(districts.values()), list(grids.values()), reopen_window)
 
 
 class TenantCodeModel(_Strict):

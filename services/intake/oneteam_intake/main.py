@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from oneteam_intake.api import detections, imports, inbound, incidents, open311, reports, triage
+from oneteam_intake.api import detections, imports, inbound, incidents, open311, reopen, reports, triage
 from oneteam_intake.config import load_areas, load_catalog
 from oneteam_intake.domain.ratelimit import TokenBuckets
 from oneteam_intake.handlers import subscriptions
@@ -19,7 +19,7 @@ from oneteam_servicekit.migrations import upgrade
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ROUTERS = [reports.router, detections.router, inbound.router, imports.router, open311.router,
-           triage.router, incidents.router]
+           triage.router, incidents.router, reopen.router]
 
 
 def build(settings: IntakeSettings | None = None, clock: Clock | None = None) -> FastAPI:

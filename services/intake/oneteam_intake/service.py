@@ -28,7 +28,7 @@ from oneteam_intake.domain.catalog import CameraLabel, Catalog, Category
 from oneteam_intake.domain.feedback import Rating, check_can_rate
 from oneteam_intake.domain.geography import Areas, Placement
 from oneteam_intake.domain.merging import find_duplicate, search_box, suppressed_by
-from oneteam_intake.domain.privacy import scrub
+from oneteam_intake.domain.privacy import has_text, scrub
 from oneteam_intake.domain.ratelimit import TokenBuckets
 from oneteam_intake.domain.reports import (
     Incident,
@@ -194,8 +194,9 @@ class Intake:
         await reports.add_rating(session, record.id, incident.id, Rating(rating.rating, comment), now)
         await add_event(session, new_event(
             FeedbackReceived(incident_id=incident.id, report_id=record.id, category=incident.category,
-                             source=record.source, rating=rating.rating, comment=comment, received_at=now),
-            source=SOURCE, tenant=record.tenant, subject=str(incident.id), correlation_id=_correlation(),
+                             source=record.source, rating=rating.rating, has_comment=has_text(comment),
+                             received_at=now),
+            source=SOURCE, tenant=record.tenant, subject=str(incident.id), correlation_id=correlation(),
         ))
         return True
 
@@ -212,11 +213,10 @@ class Intake:
                 return incident
             raise Conflict(f"incident {incident_id} is already closed with another resolution")
         now = self.clock.now()
-        await incidents.close(session, incident_id, resolution, now)
+        await incidents.close(session, incident_id, resolution, now, note)
         await add_event(session, new_event(
-            IncidentClosed(incident_id=incident_id, resolution=resolution, closed_at=now,
-                           note=scrub(note) if note else None),
-            source=SOURCE, tenant=incident.tenant, subject=str(incident_id), correlation_id=_correlation(),
+            IncidentClosed(incident_id=incident_id, resolution=resolution, closed_at=now, has_note=has_text(note)),
+            source=SOURCE, tenant=incident.tenant, subject=str(incident_id), correlation_id=correlation(),
         ))
         return await incidents.get(session, incident_id) or incident
 
@@ -255,7 +255,7 @@ class Intake:
                                                  outcome.incident.id, now)
         await add_event(session, new_event(
             outcome.event(), source=SOURCE, tenant=record.tenant, subject=str(outcome.incident.id),
-            correlation_id=None if caused_by else _correlation(), caused_by=caused_by,
+            correlation_id=None if caused_by else correlation(), caused_by=caused_by,
         ))
         return outcome
 
@@ -277,7 +277,8 @@ def _replace(record: ReportRecord, **changes: Any) -> ReportRecord:
     return replace(record, **changes)
 
 
-def _correlation() -> UUID | None:
+def correlation() -> UUID | None:
+    """The request's correlation id, if it is a UUID (events carry it)."""
     value = correlation_id.get()
     try:
         return UUID(value) if value else None

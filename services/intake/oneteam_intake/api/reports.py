@@ -25,9 +25,12 @@ from oneteam_intake.api.deps import (
 )
 from oneteam_intake.api.schemas import ContactIn, ReceiptOut, receipt_out
 from oneteam_intake.domain.feedback import Rating
+from oneteam_intake.domain.reopen import offers_reopen
 from oneteam_intake.domain.tokens import report_token, token_matches
 from oneteam_intake.photos import ALLOWED_TYPES, photo_id, sniff
+from oneteam_intake.reopening import window_of
 from oneteam_intake.service import Submission
+from oneteam_intake.store import incidents as incident_store
 from oneteam_intake.store import reports as report_store
 from oneteam_intake.store.reports import ReportRecord
 from oneteam_servicekit import Forbidden, InvalidRequest, NotFound, RuntimeDep, Unauthorized
@@ -79,10 +82,12 @@ class FeedbackIn(BaseModel):
 
 
 class FeedbackOut(BaseModel):
-    """A recorded rating."""
+    """A recorded rating; a 'dissatisfied' one offers to reopen the incident while the window is open."""
 
     rating: Satisfaction
     comment: str | None
+    can_reopen: bool = False
+    reopen_url: str | None = Field(None, description="POST here with the status token to reopen")
 
 
 class ReportStatusOut(BaseModel):
@@ -166,7 +171,7 @@ async def read_report(report_id: UUID, runtime: RuntimeDep, intake: IntakeDep, c
             return ReportStatusOut(report_id=record.id, incident_id=record.incident_id, status=receipt.status,
                                    received_at=record.received_at, full=False,
                                    report_count=receipt.incident.report_count if receipt.incident else None)
-        record = await _reporters_report(session, intake, report_id, caller, token, staff_may_read=True)
+        record = await reporters_report(session, intake, report_id, caller, token, staff_may_read=True)
         receipt = await intake.receipt(session, record)
         contact = await report_store.contact_of(session, report_id)
         rating = await report_store.rating_of(session, report_id)
@@ -186,13 +191,16 @@ async def read_report(report_id: UUID, runtime: RuntimeDep, intake: IntakeDep, c
 async def give_feedback(report_id: UUID, body: FeedbackIn, runtime: RuntimeDep, intake: IntakeDep,
                         caller: Caller, token: TokenHeader = None, token_query: TokenQuery = None) -> JSONResponse:
     async with runtime.transaction() as session:
-        record = await _reporters_report(session, intake, report_id, caller, token or token_query,
+        record = await reporters_report(session, intake, report_id, caller, token or token_query,
                                           staff_may_read=False, for_update=True)
         created = await intake.rate(session, record, Rating(body.rating, body.comment))
         stored = await report_store.rating_of(session, report_id)
-    assert stored is not None
-    return JSONResponse(jsonable_encoder(FeedbackOut(rating=stored.rating, comment=stored.comment)),
-                        status_code=201 if created else 200)
+        incident = await incident_store.get(session, record.incident_id) if record.incident_id else None
+    assert stored is not None and incident is not None
+    offer = offers_reopen(stored.rating, incident, window_of(intake, incident.tenant), intake.clock.now())
+    answer = FeedbackOut(rating=stored.rating, comment=stored.comment, can_reopen=offer,
+                         reopen_url=f"/v1/reports/{report_id}/reopen" if offer else None)
+    return JSONResponse(jsonable_encoder(answer), status_code=201 if created else 200)
 
 
 @router.post("/photos", status_code=201, response_model=PhotoOut, summary=(
@@ -235,7 +243,7 @@ def _check_source(source: ReportSource, caller: Principal | None) -> None:
         raise Forbidden(f"source: {who} may not submit reports as {source.value}", field="source")
 
 
-async def _reporters_report(session: Any, intake: IntakeDep, report_id: UUID, caller: Principal | None,
+async def reporters_report(session: Any, intake: IntakeDep, report_id: UUID, caller: Principal | None,
                             token: str | None, *, staff_may_read: bool, for_update: bool = False) -> ReportRecord:
     """The report if the caller is its reporter (by token or login), or staff where allowed."""
     record = await report_store.get(session, report_id, for_update=for_update)

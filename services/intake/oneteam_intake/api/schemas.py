@@ -71,6 +71,8 @@ class IncidentOut(BaseModel):
     last_report_at: datetime
     district: str | None
     grid: str | None
+    reopen_count: int = Field(0, description="times reopened after closure (each still counts against on-time closure)")
+    close_note: str | None = Field(None, description="the command centre's closing note (never published)")
 
 
 def incident_out(incident: Incident) -> IncidentOut:
@@ -79,5 +81,6 @@ def incident_out(incident: Incident) -> IncidentOut:
         id=incident.id, tenant=incident.tenant, category=incident.category, priority=incident.priority.value,
         location=incident.location, description=incident.description, status=incident.status.value,
         report_count=incident.report_count, opened_at=incident.opened_at, last_report_at=incident.last_report_at,
-        district=incident.district, grid=incident.grid,
+        district=incident.district, grid=incident.grid, reopen_count=incident.reopen_count,
+        close_note=incident.close_note,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from shapely import STRtree  # type: ignore[import-untyped]
 from shapely.geometry import Point  # type: ignore[import-untyped]
@@ -48,8 +49,10 @@ class Placement:
 class TenantMap:
     """One tenant's outline, districts and grids, indexed for point look-ups."""
 
-    def __init__(self, tenant: str, outline: BaseGeometry, districts: Sequence[Area], grids: Sequence[Area]) -> None:
+    def __init__(self, tenant: str, outline: BaseGeometry, districts: Sequence[Area], grids: Sequence[Area],
+                 reopen_window: timedelta | None = None) -> None:
         self.tenant = tenant
+        self.reopen_window = reopen_window  # None: the rule's default (domain.reopen)
         self.outline = outline
         self._outline = prep(outline)
         self.districts = list(districts)

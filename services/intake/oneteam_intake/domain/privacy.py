@@ -1,4 +1,11 @@
-"""Personal data (个人信息): masking for staff who may not see it, scrubbing for events."""
+"""Personal data (个人信息): masking for staff who may not see it; free text kept off topics.
+
+The free-text rule: what a person typed (report descriptions, closing notes, feedback
+comments) never goes onto a Kafka topic, since other platforms read those and a scrubber
+cannot recognise every name or plate number ("张三说：车牌浙A12345"). Events say only whether
+there is text (`has_description`, `has_note`, `has_comment`); the text itself is read through
+intake's role-checked APIs: the reporter (status token) and staff.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,11 @@ _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(
 _RESIDENT_ID = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 REMOVED = "[已隐去]"
+
+
+def has_text(text: str | None) -> bool:
+    """Whether `text` says anything (the flag events carry instead of the text)."""
+    return bool(text and text.strip())
 
 
 def scrub(text: str) -> str:

@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from oneteam_contracts import GeoPoint, IncidentMerged, IncidentReported, Priority, ReportSource
 from oneteam_intake.domain.catalog import Catalog, Category
 from oneteam_intake.domain.geography import Placement
-from oneteam_intake.domain.privacy import scrub
+from oneteam_intake.domain.privacy import has_text
 
 
 class IncidentStatus(StrEnum):
@@ -65,6 +65,9 @@ class Incident:
     source: ReportSource = ReportSource.CITIZEN_APP
     district: str | None = None
     grid: str | None = None
+    closed_at: datetime | None = None
+    reopen_count: int = 0
+    close_note: str | None = None  # the command centre's, shown to staff only
 
     @property
     def is_open(self) -> bool:
@@ -81,12 +84,12 @@ class Opened:
     received_at: datetime
 
     def event(self) -> IncidentReported:
-        """`incident.reported`: no reporter, and the description scrubbed of personal details."""
+        """`incident.reported`: no reporter and no free text (see `privacy.PUBLIC_TEXT_RULE`)."""
         incident = self.incident
         return IncidentReported(
             incident_id=incident.id, report_id=self.report_id, category=incident.category,
             source=incident.source, priority=incident.priority, location=incident.location,
-            description=scrub(incident.description), district=incident.district, grid=incident.grid,
+            has_description=has_text(incident.description), district=incident.district, grid=incident.grid,
             reported_at=self.received_at,
         )
 

@@ -12,8 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, IncidentResolution, Priority, ReportSource
+from oneteam_intake.domain.reopen import Reopening
 from oneteam_intake.domain.reports import Incident, IncidentStatus
-from oneteam_intake.store.tables import camera_suppressions, incidents
+from oneteam_intake.store.tables import camera_suppressions, incident_reopens, incidents
 
 
 async def lock(session: AsyncSession, name: str) -> None:
@@ -75,10 +76,31 @@ async def set_status(session: AsyncSession, incident_id: UUID, status: IncidentS
     await session.execute(update(incidents).where(incidents.c.id == incident_id).values(**values))
 
 
-async def close(session: AsyncSession, incident_id: UUID, resolution: IncidentResolution, at: datetime) -> None:
-    """Close an incident with its resolution."""
+async def close(session: AsyncSession, incident_id: UUID, resolution: IncidentResolution, at: datetime,
+                note: str | None = None) -> None:
+    """Close an incident with its resolution and the command centre's note."""
     await session.execute(update(incidents).where(incidents.c.id == incident_id).values(
-        status=IncidentStatus.CLOSED.value, resolution=resolution.value, closed_at=at, updated_at=at))
+        status=IncidentStatus.CLOSED.value, resolution=resolution.value, closed_at=at, updated_at=at,
+        close_note=note))
+
+
+async def reopen(session: AsyncSession, reopening: Reopening, by: str, comment: str | None) -> None:
+    """Open a closed incident again, recording the closure it undoes."""
+    incident = reopening.incident
+    resolution = await resolution_of(session, incident.id)
+    await session.execute(incident_reopens.insert().values(
+        incident_id=incident.id, number=reopening.reopen_count, reason=reopening.reason.value, by=by,
+        comment=comment, closed_at=reopening.closed_at, resolution=resolution, reopened_at=reopening.at))
+    await session.execute(update(incidents).where(incidents.c.id == incident.id).values(
+        status=incident.status.value, closed_at=None, resolution=None, close_note=None,
+        reopen_count=reopening.reopen_count, updated_at=reopening.at))
+
+
+async def reopens_of(session: AsyncSession, incident_id: UUID) -> list[dict[str, Any]]:
+    """The incident's reopenings, first first (reason, by, the closure undone, when)."""
+    rows = (await session.execute(select(incident_reopens).where(incident_reopens.c.incident_id == incident_id)
+                                  .order_by(incident_reopens.c.number))).all()
+    return [dict(row._mapping) for row in rows]
 
 
 async def resolution_of(session: AsyncSession, incident_id: UUID) -> str | None:
@@ -132,7 +154,8 @@ def to_incident(row: Any) -> Incident:
         location=GeoPoint(lon=row["lon"], lat=row["lat"]), description=row["description"],
         status=IncidentStatus(row["status"]), report_count=row["report_count"], opened_at=row["opened_at"],
         last_report_at=row["last_report_at"], source=ReportSource(row["source"]), district=row["district"],
-        grid=row["grid"],
+        grid=row["grid"], closed_at=row["closed_at"], reopen_count=row["reopen_count"],
+        close_note=row["close_note"],
     )
 
 

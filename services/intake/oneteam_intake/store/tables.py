@@ -1,4 +1,4 @@
-"""Intake's tables as revision 0002 leaves them (revisions in `migrations/versions`)."""
+"""Intake's tables as revision 0003 leaves them (revisions in `migrations/versions`)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ incidents = Table(
     Column("last_report_at", DateTime(timezone=True), nullable=False),
     Column("closed_at", DateTime(timezone=True), nullable=True),
     Column("resolution", String(32), nullable=True),
+    Column("close_note", Text, nullable=True),  # kept here: free text is not published
+    Column("reopen_count", Integer, nullable=False, server_default="0"),
 )
 # Duplicate look-ups: open incidents of one category in one tenant, recent first.
 Index("incidents_open_by_category", incidents.c.tenant, incidents.c.category, incidents.c.last_report_at,
@@ -93,6 +95,21 @@ feedback = Table(
     Column("rating", String(32), nullable=False),
     Column("comment", Text, nullable=True),
     Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every reopening, with the closure it undid: a reopened incident still counts against
+# on-time closure, so its earlier closures stay on record.
+incident_reopens = Table(
+    "incident_reopens",
+    metadata,
+    Column("incident_id", PgUUID(as_uuid=True), ForeignKey("incidents.id"), primary_key=True),
+    Column("number", Integer, primary_key=True),
+    Column("reason", String(32), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
+    Column("resolution", String(32), nullable=True),
+    Column("reopened_at", DateTime(timezone=True), nullable=False),
 )
 
 # The incident a camera's label currently feeds, for the suppression window.
