@@ -1,6 +1,6 @@
 """An assignment's life after the order, shared by the HTTP edge and the deadline scheduler:
 the officer's steps, reassignment (automatic or by the command centre), escalation and
-what the reported outcome sets off."""
+what the reported outcome sets off. Locks follow the order of ``oneteam_dispatch.locks``."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from oneteam_contracts import (
     IncidentClosed,
     IncidentResolution,
     MediationRequested,
+    QueueReason,
     SlaStage,
 )
 from oneteam_dispatch.domain import assignments as rules
@@ -26,10 +27,12 @@ from oneteam_dispatch.domain.deadlines import escalate
 from oneteam_dispatch.domain.incidents import NO_NEW_ORDERS, IncidentState
 from oneteam_dispatch.domain.matching import Decision, Demand, Pick, match
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus
+from oneteam_dispatch.domain.overrides import unmet_needs
 from oneteam_dispatch.domain.responsibility import Need
 from oneteam_dispatch.domain.sla import STANDARD_1358, SlaProfile
 from oneteam_dispatch.events import emit
 from oneteam_dispatch.locks import lock_tenant
+from oneteam_dispatch.matcher import order, queue
 from oneteam_dispatch.push import notify_orders
 from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_dispatch.store import assignments as assignment_store
@@ -45,10 +48,13 @@ _CLOSING = {
 
 
 async def load_for_update(session: AsyncSession, assignment_id: UUID, tenant: str | None) -> Assignment:
-    """The assignment, locked; another tenant's is reported as not found."""
-    a = await assignment_store.get_assignment(session, assignment_id, for_update=True)
-    if a is None or (tenant is not None and a.tenant != tenant):
+    """The assignment, locked after its incident (the one lock order); another tenant's is not found."""
+    seen = await assignment_store.get_assignment(session, assignment_id)
+    if seen is None or (tenant is not None and seen.tenant != tenant):
         raise NotFound(f"assignment {assignment_id} does not exist")
+    await incident_store.get_incident(session, seen.incident_id, for_update=True)
+    a = await assignment_store.get_assignment(session, assignment_id, for_update=True)
+    assert a is not None  # assignments are never deleted
     return a
 
 
@@ -81,9 +87,9 @@ async def report(runtime: DispatchRuntime, session: AsyncSession, a: Assignment,
     if event is None:
         return after
     await assignment_store.save_assignment(session, after, now)
-    await officer_store.set_status(session, a.officer_ids, OfficerStatus.AVAILABLE)
     await emit(session, event, tenant=a.tenant, subject=a.id)
     await _hand_off(runtime, session, after, officer_id, outcome, notes, list(photo_ids), now)
+    await officer_store.set_status(session, a.officer_ids, OfficerStatus.AVAILABLE)  # officers last
     return after
 
 
@@ -114,8 +120,8 @@ async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, a: Assignme
 async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession, a: Assignment,
                                  leaving: set[str], reason: str, now: datetime) -> Assignment:
     """Find the next best officers for the departments of `leaving`; escalate when there are none."""
-    await lock_tenant(session, a.tenant)
     incident = await incident_store.get_incident(session, a.incident_id, for_update=True)
+    await lock_tenant(session, a.tenant)
     excluded = set(leaving) | set(a.officer_ids) | (set(incident.excluded) if incident else set())
     skills = await _entry_skills(runtime, session, a)
     needs = tuple(Need(m.department, skills.get(m.department, frozenset()))
@@ -134,18 +140,20 @@ async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession
         await assignment_store.save_assignment(session, after, now)
         await emit(session, event, tenant=a.tenant, subject=a.id)
         if incident is not None:
-            await incident_store.queue(session, incident, f"no officer acknowledged; {decision.reason()}", now)
+            await queue(session, incident, QueueReason.NOT_ACKNOWLEDGED,
+                        f"no officer acknowledged; {decision.reason()}", now, assignment_id=a.id)
         return after
     return await _move(session, a, leaving, decision, profile, f"{reason}; {decision.reason()}", now)
 
 
 async def reassign_manually(runtime: DispatchRuntime, session: AsyncSession, a: Assignment, officer_ids: list[str],
-                            reason: str, now: datetime) -> Assignment:
+                            reason: str, now: datetime, *, force: bool = False) -> Assignment:
     """The command centre's override: these officers take the order, for the stated reason."""
     await lock_tenant(session, a.tenant)
     chosen = await _officers_of(session, a.tenant, officer_ids)
     if {o.id for o in chosen} == set(a.officer_ids):
         return a  # the same override again: nothing to do
+    reason = await _check_fit(runtime, session, a.tenant, a.category, chosen, reason, force)
     picks = tuple(Pick(Need(o.department), o.id, 0.0, 0.0, False, None, None) for o in chosen)
     decision = Decision(a.incident_id, picks)
     # Every member leaves; members are rebuilt from the chosen officers' departments.
@@ -181,10 +189,8 @@ async def _store_move(session: AsyncSession, before: Assignment, after: Assignme
 
 
 async def assign_manually(runtime: DispatchRuntime, session: AsyncSession, incident_id: UUID, tenant: str | None,
-                          officer_ids: list[str], reason: str, now: datetime) -> Assignment:
+                          officer_ids: list[str], reason: str, now: datetime, *, force: bool = False) -> Assignment:
     """The command centre orders officers to an incident from its queue."""
-    from oneteam_dispatch.matcher import order
-
     incident = await incident_store.get_incident(session, incident_id, for_update=True)
     if incident is None or (tenant is not None and incident.tenant != tenant):
         raise NotFound(f"incident {incident_id} does not exist")
@@ -193,6 +199,7 @@ async def assign_manually(runtime: DispatchRuntime, session: AsyncSession, incid
         raise Conflict(f"incident {incident_id} is {incident.state}{hint}", state=incident.state)
     await lock_tenant(session, incident.tenant)
     chosen = await _officers_of(session, incident.tenant, officer_ids)
+    reason = await _check_fit(runtime, session, incident.tenant, incident.category, chosen, reason, force)
     picks = tuple(Pick(Need(o.department), o.id, 0.0, 0.0, False, None, None) for o in chosen)
     listed = await runtime.tenants.responsibilities(session, incident.tenant)
     profile = (listed.profile_for(incident.category) if listed else None) or STANDARD_1358
@@ -214,6 +221,21 @@ async def _officers_of(session: AsyncSession, tenant: str, officer_ids: list[str
     if off:
         raise InvalidRequest(f"{', '.join(off)} off duty", field="officer_ids")
     return [found[i] for i in officer_ids]
+
+
+async def _check_fit(runtime: DispatchRuntime, session: AsyncSession, tenant: str, category: str,
+                     chosen: list[Officer], reason: str, force: bool) -> str:
+    """Refuse officers who lack the department or skills the category needs, unless forced (then say so)."""
+    listed = await runtime.tenants.responsibilities(session, tenant)
+    entry = listed.lookup(category) if listed else None
+    unmet = unmet_needs(entry.needs(), chosen) if entry else []
+    if not unmet:
+        return reason
+    if not force:
+        raise InvalidRequest(f"the named officers do not fit {category}: {'; '.join(unmet)} "
+                             "(send force: true with the reason to send them anyway)",
+                             field="officer_ids", unmet=unmet)
+    return f"{reason} (forced past: {'; '.join(unmet)})"
 
 
 async def _profile(runtime: DispatchRuntime, session: AsyncSession, a: Assignment) -> SlaProfile:

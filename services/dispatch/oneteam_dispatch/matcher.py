@@ -14,9 +14,11 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_contracts import AssignmentQueued, QueueReason
 from oneteam_dispatch.domain.assignments import Assignment, assign
 from oneteam_dispatch.domain.matching import Decision, Demand, match
 from oneteam_dispatch.domain.officers import OfficerStatus
@@ -44,7 +46,8 @@ async def dispatch_incidents(runtime: DispatchRuntime, session: AsyncSession, te
     for row in rows:
         entry = listed.lookup(row.category) if listed else None
         if listed is None or entry is None:
-            await _queue(session, row, f"the responsibility list has no entry for {row.category!r}", now)
+            await queue(session, row, QueueReason.NO_RESPONSIBILITY_ENTRY,
+                        f"the responsibility list has no entry for {row.category!r}", now)
             continue
         profile = listed.profiles[entry.sla_profile]
         demands.append(Demand(row.id, tenant, row.location, entry.needs(), row.district, row.priority,
@@ -56,7 +59,7 @@ async def dispatch_incidents(runtime: DispatchRuntime, session: AsyncSession, te
     for decision in match(demands, officers, now, runtime.tenants.policy(tenant)):
         row = rows_by_id[decision.incident_id]
         if not decision.assigned:
-            await _queue(session, row, decision.reason(), now)
+            await queue(session, row, decision.queued_code or QueueReason.NO_OFFICER_IN_REACH, decision.reason(), now)
             continue
         assert listed is not None
         entry = listed.entries[row.category]
@@ -78,10 +81,18 @@ async def order(session: AsyncSession, row: IncidentRow, decision: Decision, pro
     return a
 
 
-async def _queue(session: AsyncSession, row: IncidentRow, reason: str, now: datetime) -> None:
-    # The queue is the command centre's alert list: the board shows it at the top.
+async def queue(session: AsyncSession, row: IncidentRow, code: QueueReason, reason: str, now: datetime,
+                assignment_id: UUID | None = None) -> None:
+    """Put an incident on the command centre's queue and say so on the assignments topic.
+
+    The board shows the queue at the top; `assignment.queued` carries only the code, since
+    subscribers outside may not read the free-text reason (it names officers).
+    """
     log.warning("incident %s of %s queued for the command centre: %s", row.id, row.tenant, reason)
     await incident_store.queue(session, row, reason, now)
+    await emit(session, AssignmentQueued(incident_id=row.id, assignment_id=assignment_id, category=row.category,
+                                         priority=row.priority, reason=code, queued_at=now),
+               tenant=row.tenant, subject=row.id, correlation=row.correlation_id)
 
 
 class Matcher:

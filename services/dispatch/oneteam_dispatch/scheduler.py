@@ -1,9 +1,11 @@
 """The deadline scheduler: each 1-3-5-8 deadline fires exactly once, across replicas and restarts.
 
 Deadlines are rows. Every replica polls for due, unfired rows with ``FOR UPDATE SKIP
-LOCKED``; the one that locks a row handles it and marks it fired in the same transaction,
-so a row is handled once even with two replicas, and a row that came due while every
-replica was down is handled after the restart.
+LOCKED`` (together with their assignment and incident rows, so the scheduler never waits
+behind an officer's request: see ``oneteam_dispatch.locks``); the one that locks a row
+handles it and marks it fired in the same transaction, so a row is handled once even with
+two replicas, and a row that came due while every replica was down is handled after the
+restart.
 """
 
 from __future__ import annotations

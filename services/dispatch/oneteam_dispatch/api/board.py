@@ -35,6 +35,8 @@ class OverrideIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     officer_ids: OfficerIds = Field(default=[], description="Empty: the next best officers, chosen by matching")
     reason: str = Field(min_length=1, max_length=1000)
+    force: bool = Field(False, description="Send the named officers even if they lack the department or skills "
+                                          "the category needs; the reason then says what was overridden")
 
 
 class ManualAssignIn(BaseModel):
@@ -43,6 +45,8 @@ class ManualAssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     officer_ids: OfficerIds = Field(min_length=1)
     reason: str = Field(min_length=1, max_length=1000)
+    force: bool = Field(False, description="Send the named officers even if they lack the department or skills "
+                                          "the category needs; the reason then says what was overridden")
 
 
 class BoardRow(BaseModel):
@@ -110,7 +114,8 @@ async def reassign(assignment_id: UUID, body: OverrideIn, runtime: Dispatch, pri
             raise Conflict(f"assignment {a.id} is {a.status.value}; nothing to reassign", state=a.status.value)
         now = runtime.clock.now()
         if body.officer_ids:
-            after = await lifecycle.reassign_manually(runtime, session, a, list(body.officer_ids), body.reason, now)
+            after = await lifecycle.reassign_manually(runtime, session, a, list(body.officer_ids), body.reason, now,
+                                                      force=body.force)
         else:
             after = await lifecycle.reassign_automatically(runtime, session, a, set(a.officer_ids),
                                                            f"reassigned by the command centre: {body.reason}", now)
@@ -123,5 +128,5 @@ async def assign_incident(incident_id: UUID, body: ManualAssignIn, runtime: Disp
                           principal: Commander) -> AssignmentOut:
     async with runtime.transaction() as session:
         a = await lifecycle.assign_manually(runtime, session, incident_id, principal.tenant, list(body.officer_ids),
-                                            body.reason, runtime.clock.now())
+                                            body.reason, runtime.clock.now(), force=body.force)
     return assignment_out(a)

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
-from oneteam_contracts import GeoPoint, Priority
+from oneteam_contracts import GeoPoint, Priority, QueueReason
 from oneteam_dispatch.domain.officers import Officer, TravelMode
 from oneteam_dispatch.domain.responsibility import Need
 
@@ -89,6 +89,7 @@ class Decision:
     incident_id: UUID
     picks: tuple[Pick, ...]
     queued_reason: str | None = None
+    queued_code: QueueReason | None = None  # the same, as a code fit for a published event
 
     @property
     def assigned(self) -> bool:
@@ -181,7 +182,7 @@ def _decide(demands: Sequence[Demand], officers: Sequence[Officer], now: datetim
     for d, demand in enumerate(demands):
         mine = slots_of[d]
         if d in open_demands:
-            decisions.append(Decision(demand.incident_id, (), _why_nobody(problem, mine, demand)))
+            decisions.append(Decision(demand.incident_id, (), *_why_nobody(problem, mine, demand)))
         else:
             decisions.append(Decision(demand.incident_id, tuple(picks[s] for s in mine)))
     return decisions
@@ -236,15 +237,18 @@ def _pick(problem: _Problem, officers: Sequence[Officer], s: int, j: int, cost: 
     )
 
 
-def _why_nobody(problem: _Problem, slots: Sequence[int], demand: Demand) -> str:
+def _why_nobody(problem: _Problem, slots: Sequence[int], demand: Demand) -> tuple[str, QueueReason]:
     if not slots:
-        return "the responsibility list names no department for this incident"
+        return ("the responsibility list names no department for this incident",
+                QueueReason.NO_RESPONSIBILITY_ENTRY)
     missing = [problem.slot_need[s].department for s in slots
                if not (problem.feasible[s] & (problem.local[s] | problem.neighbour[s])).any()]
     if missing:
         return (f"no available officer of {', '.join(sorted(set(missing)))} can arrive within "
-                f"{demand.arrive_within_s / 60:.0f} min, neighbouring districts included")
-    return "every officer who could arrive in time is taken by more urgent or closer incidents"
+                f"{demand.arrive_within_s / 60:.0f} min, neighbouring districts included",
+                QueueReason.NO_OFFICER_IN_REACH)
+    return ("every officer who could arrive in time is taken by more urgent or closer incidents",
+            QueueReason.OFFICERS_TAKEN)
 
 
 def _build(demands: Sequence[Demand], officers: Sequence[Officer], now: datetime, policy: Policy) -> _Problem:

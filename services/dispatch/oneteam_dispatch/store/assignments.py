@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import AssignmentOutcome, GeoPoint, Priority, SlaStage
 from oneteam_dispatch.domain.assignments import OPEN_STATUSES, Assignment, AssignmentStatus, Member, Report
-from oneteam_dispatch.store.tables import assignments, deadlines
+from oneteam_dispatch.store.tables import assignments, deadlines, incidents
 
 
 def _values(a: Assignment, now: datetime) -> dict[str, Any]:
@@ -76,11 +76,21 @@ async def list_assignments(session: AsyncSession, *, tenant: str | None = None, 
 
 async def due_deadlines(session: AsyncSession, now: datetime,
                         limit: int = 100) -> list[tuple[UUID, SlaStage, datetime]]:
-    """Unfired deadlines due by `now`, locked so that no other replica fires them too."""
+    """Unfired deadlines due by `now`, claimed together with their assignment and incident rows.
+
+    All three are locked in one statement with SKIP LOCKED: no other replica fires the same
+    deadline, and an order someone is acting on right now (an officer acknowledging, the
+    command centre overriding) is left for the next poll instead of waited for. Waiting
+    there, while holding earlier orders' officers, is how the scheduler used to deadlock
+    with officers' requests.
+    """
     rows = (await session.execute(
         select(deadlines.c.assignment_id, deadlines.c.stage, deadlines.c.due_at)
+        .join(assignments, assignments.c.id == deadlines.c.assignment_id)
+        .join(incidents, incidents.c.id == assignments.c.incident_id)
         .where(deadlines.c.fired_at.is_(None), deadlines.c.due_at <= now)
-        .order_by(deadlines.c.due_at).limit(limit).with_for_update(skip_locked=True)
+        .order_by(deadlines.c.due_at).limit(limit)
+        .with_for_update(skip_locked=True, of=[deadlines, assignments, incidents])
     )).all()
     return [(row.assignment_id, SlaStage(row.stage), row.due_at) for row in rows]
 

@@ -1,4 +1,4 @@
-"""What an incident closed or merged away at intake does to its orders."""
+"""What an incident closed or merged away at intake does to its orders; what an override must name."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from oneteam_contracts import AssignmentOutcome, CancellationReason, IncidentRes
 from oneteam_dispatch.domain import assignments as rules
 from oneteam_dispatch.domain.assignments import AssignmentStatus
 from oneteam_dispatch.domain.incidents import cancellation_reason, follows_close
+from oneteam_dispatch.domain.overrides import unmet_needs
+from oneteam_dispatch.domain.responsibility import Need
 
-from .factories import NOW
+from .factories import NOW, east, officer
 from .test_assignments import an_order
 
 
@@ -38,3 +40,15 @@ def test_a_duplicate_closure_reads_as_merged_and_anything_else_as_closed() -> No
 def test_dispatchs_own_closure_heard_back_has_nothing_left_to_do() -> None:
     assert not follows_close("closed")
     assert all(follows_close(state) for state in ("pending", "assigned", "queued", "handed_off"))
+
+
+def test_an_override_must_name_officers_with_the_departments_and_skills_the_incident_needs() -> None:
+    needs = (Need("comprehensive_enforcement", frozenset({"food_safety"})), Need("emergency_management"))
+    cook = officer("cook", east(0), skills=("food_safety",))
+    walker = officer("walker", east(0), skills=("street_order",))
+    firefighter = officer("fire", east(0), department="emergency_management")
+
+    assert unmet_needs(needs, [cook, firefighter]) == []
+    assert unmet_needs(needs, [walker, firefighter]) == [
+        "comprehensive_enforcement needs skills food_safety: walker lacks food_safety"]
+    assert unmet_needs(needs, [cook]) == ["no officer of emergency_management is named"]
