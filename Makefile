@@ -11,7 +11,7 @@ PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] libs/dead
 MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_deadlines oneteam_intake oneteam_dispatch oneteam_case_penalty
 PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: install run test test-unit test-kafka lint contracts contracts-check bench sim load load-kafka clean help
+.PHONY: install run test test-unit test-kafka lint contracts contracts-check bench sim faults load load-kafka clean help
 
 help:
 	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
@@ -21,6 +21,7 @@ help:
 	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
 	@echo "make bench        report→assignment latency through the whole pipeline; matching time"
 	@echo "make sim          a simulated shift: nearest-officer baseline versus batch assignment"
+	@echo "make faults       kill -9 a service, cut or restart the database under load: lost / doubled / longest stall"
 	@echo "make load         load test of the running suite over HTTP, up to saturation (load-kafka: on Apache Kafka)"
 	@echo "make clean        remove .data (databases, logs, Kafka jars and data)"
 
@@ -68,6 +69,9 @@ bench: install
 
 sim: install
 	$(BIN)/python tests/bench/simulate.py
+
+faults: install
+	$(BIN)/python tests/bench/faults.py
 
 load: install
 	$(BIN)/python tests/bench/loadtest.py

@@ -48,7 +48,7 @@ class EventConsumer:
     def __init__(self, config: KafkaConfig, *, group_id: str, service: str,
                  handlers: Mapping[str, Handler], sessions: async_sessionmaker[AsyncSession],
                  dead_letters: EventProducer, max_attempts: int = 5, backoff: float = 0.2,
-                 max_pause: float = 10.0, after_commit: Callable[[], None] | None = None) -> None:
+                 max_pause: float = 5.0, after_commit: Callable[[], None] | None = None) -> None:
         self._group = group_id
         self._service = service
         self._handlers = dict(handlers)
