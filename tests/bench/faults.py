@@ -27,7 +27,6 @@ import signal
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -197,11 +196,12 @@ def main() -> None:
             try:
                 stack.start_infra()
                 assert stack.postgres is not None
-                stack.proxy = proxy.call(lambda: TcpProxy("127.0.0.1", stack.postgres.port).start())  # type: ignore[union-attr]
+                stack.proxy = proxy.call(TcpProxy("127.0.0.1", stack.postgres.port).start)
                 for spec in SERVICES:
                     stack.start_service(spec)
                 print(f"{fault}: suite up, offering {args.rate:g}/s for {args.seconds:g} s", flush=True)
-                rows.append(asyncio.run(run_fault(fault, stack, proxy, args.rate, args.seconds, seed + int(time.time()))))
+                run = run_fault(fault, stack, proxy, args.rate, args.seconds, seed + int(time.time()))
+                rows.append(asyncio.run(run))
             finally:
                 with contextlib.suppress(Exception):
                     stack.stop()
