@@ -90,11 +90,14 @@ def _fuzz(app: FastAPI, base_url: str) -> list[str]:
         if operation.path in SKIPPED or time.monotonic() - started > BUDGET_S:
             continue
 
+        # Valid requests reach the rules; invalid ones (wrong types, missing fields) the edges.
+        cases = st.one_of(operation.as_strategy(), operation.as_strategy(schemathesis.GenerationMode.NEGATIVE))
+
         @hypothesis.settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
                              derandomize="FUZZ_EXAMPLES" not in os.environ,
                              phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
                              suppress_health_check=list(hypothesis.HealthCheck))
-        @hypothesis.given(case=operation.as_strategy(), caller=st.sampled_from(callers))
+        @hypothesis.given(case=cases, caller=st.sampled_from(callers))
         def check(case: schemathesis.Case, caller: dict[str, str]) -> None:
             response = case.call(base_url=base_url, headers=caller, timeout=10)
             try:

@@ -12,8 +12,9 @@ import httpx
 import sqlalchemy.exc
 from fastapi import APIRouter, Depends, FastAPI, Header, UploadFile
 from pydantic import BaseModel
+from sqlalchemy import text
 
-from oneteam_servicekit import Runtime, ServiceSettings, create_app
+from oneteam_servicekit import Runtime, RuntimeDep, ServiceSettings, create_app
 from oneteam_servicekit.auth import Principal, Role, require
 from oneteam_servicekit.errors import DomainError
 
@@ -76,3 +77,9 @@ def build(**changes: object) -> FastAPI:
 def client(app: FastAPI) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
                              base_url="http://kit")
+
+
+@router.get("/count")
+async def count(runtime: RuntimeDep) -> int:
+    async with runtime.sessions() as session:
+        return int((await session.execute(text("SELECT 1"))).scalar_one())
