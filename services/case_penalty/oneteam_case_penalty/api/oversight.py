@@ -11,6 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.responses import Response
+from openpyxl import Workbook
 
 from oneteam_case_penalty import steps
 from oneteam_case_penalty.api.common import Auditor, Cases, Reader, tenant_of, visible_to
@@ -65,6 +66,23 @@ async def export_csv(runtime: Cases, principal: Auditor, start: UtcDatetime, end
     # A BOM, so spreadsheet programs open the Chinese text as UTF-8.
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="no-penalty-decisions.csv"'})
+
+
+@router.get("/oversight/export.xlsx", summary="The same export as an Excel workbook (auditor)")
+async def export_xlsx(runtime: Cases, principal: Auditor, start: UtcDatetime, end: UtcDatetime,
+                      tenant: str | None = None) -> Response:
+    rows = await _rows(runtime, tenant_of(principal, tenant), start, end)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "不予处罚及减罚"
+    sheet.append(COLUMNS)
+    for row in rows:
+        sheet.append([_cell(row[c]) for c in COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    return Response(out.getvalue(), headers={"Content-Disposition": 'attachment; filename="no-penalty-decisions.xlsx"'},
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 async def _rows(runtime: Any, tenant: str, start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -111,6 +111,7 @@ class Case(BaseModel):
     paid: dict[str, Any] | None = None
     transfer: dict[str, Any] | None = None
     closed_at: datetime | None = None
+    documents: dict[str, str] = Field(default_factory=dict)  # kind → number issued
 
 
 def _require(case: Case, *states: CaseState) -> None:
@@ -273,6 +274,11 @@ def missed(case: Case, kind: DeadlineKind, due: datetime) -> Case | None:
     if case.deadlines.get(kind) != due:
         return None
     return case.model_copy(update={"missed": sorted({*case.missed, kind})})
+
+
+def issue(case: Case, *, kind: str, number: str) -> Case:
+    """Record a document's number (a document is numbered once)."""
+    return case.model_copy(update={"documents": {**case.documents, kind: number}})
 
 
 def on_time(case: Case) -> bool:

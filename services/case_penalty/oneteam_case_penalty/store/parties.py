@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,3 +20,9 @@ async def keep(session: AsyncSession, party_ref: str, kind: str, identifier_enc:
     await session.execute(statement.on_conflict_do_update(
         index_elements=[parties.c.party_ref],
         set_={"identifier_enc": statement.excluded.identifier_enc, "contact_enc": statement.excluded.contact_enc}))
+
+
+async def identifier_enc(session: AsyncSession, party_ref: str) -> bytes | None:
+    """The encrypted identifier of a party, when one was kept."""
+    value = (await session.execute(select(parties.c.identifier_enc).where(parties.c.party_ref == party_ref))).scalar()
+    return bytes(value) if value is not None else None
