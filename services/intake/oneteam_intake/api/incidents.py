@@ -46,9 +46,9 @@ async def list_incidents(
     status: IncidentStatus | None = None, category: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[IncidentOut]:
-    if caller.tenant is not None:
-        caller.check_tenant(tenant or caller.tenant)
-        tenant = caller.tenant
+    if caller.tenant is not None:  # a platform-wide admin (no tenant) may list every tenant's at once
+        tenant = tenant or caller.tenant
+        caller.check_tenant(tenant)
     async with runtime.sessions() as session:
         found = await incident_store.listing(session, tenant, status.value if status else None, category, limit)
     return [incident_out(incident) for incident in found]

@@ -66,9 +66,9 @@ class DecisionIn(BaseModel):
 async def waiting(runtime: RuntimeDep, intake: IntakeDep, caller: Centre, tenant: TenantCode | None = None,
                   queue: ReportState | None = None,
                   limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[WaitingOut]:
-    if caller.tenant is not None:
-        caller.check_tenant(tenant or caller.tenant)
-        tenant = caller.tenant
+    if caller.tenant is not None:  # a platform-wide admin (no tenant) may list every tenant's at once
+        tenant = tenant or caller.tenant
+        caller.check_tenant(tenant)
     queues = [queue] if queue in (ReportState.TRIAGE, ReportState.REVIEW) else [ReportState.TRIAGE, ReportState.REVIEW]
     async with runtime.sessions() as session:
         found = await report_store.waiting(session, tenant, queues, limit)

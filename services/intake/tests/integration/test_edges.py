@@ -10,10 +10,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from oneteam_servicekit.auth import issue_token
 from oneteam_servicekit.logs import JsonFormatter
 
 from .conftest import Service
-from .helpers import a_report
+from .helpers import TENANT, a_report
 
 pytestmark = pytest.mark.integration
 
@@ -110,6 +111,17 @@ async def test_staff_token_without_a_tenant_reads_nothing(service: Service, publ
 
     assert response.status_code == 401
     assert "tenant" in response.json()["detail"]
+
+
+async def test_token_naming_two_tenants_lists_the_one_asked_for(service: Service, public: httpx.AsyncClient) -> None:
+    incident_id = (await public.post("/v1/reports", json=a_report(service.spots.next()))).json()["incident_id"]
+    jwt = issue_token(service.settings, "commander-two", ["commander"], tenants=["330106005", TENANT])
+
+    listing = await public.get("/v1/incidents", params={"tenant": TENANT, "limit": 500},
+                               headers={"Authorization": f"Bearer {jwt}"})
+
+    assert listing.status_code == 200
+    assert incident_id in [incident["id"] for incident in listing.json()]
 
 
 async def test_body_beyond_the_json_limit_is_a_413_before_it_is_parsed(service: Service,
