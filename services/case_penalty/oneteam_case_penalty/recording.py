@@ -14,7 +14,7 @@ from oneteam_case_penalty.domain.discretion import Recommendation, recommend
 from oneteam_case_penalty.runtime import CaseRuntime
 from oneteam_case_penalty.store import cases as case_store
 from oneteam_case_penalty.store import trail as trail_store
-from oneteam_deadlines import cancel, schedule
+from oneteam_deadlines.scheduler import cancel, schedule
 from oneteam_servicekit import InvalidRequest
 
 

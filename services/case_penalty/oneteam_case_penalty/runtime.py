@@ -13,7 +13,8 @@ from cryptography.fernet import Fernet
 from oneteam_case_penalty.config import ConfigError, load_calendar, load_catalogue, tenant_dirs
 from oneteam_case_penalty.domain.catalogue import Catalogue
 from oneteam_case_penalty.settings import CasePenaltySettings
-from oneteam_deadlines import FireHandler, Scheduler, WorkingCalendar
+from oneteam_deadlines.calendar import WorkingCalendar
+from oneteam_deadlines.scheduler import FireHandler, Scheduler
 from oneteam_servicekit import NotFound, Runtime
 from oneteam_servicekit.clock import Clock, SystemClock
 

@@ -27,8 +27,8 @@ from oneteam_contracts import (
     DeadlineKind,
     TransferTarget,
 )
-from oneteam_deadlines import Due
 from oneteam_deadlines.calendar import CHINA
+from oneteam_deadlines.scheduler import Due
 from oneteam_servicekit import InvalidRequest, NotFound
 
 Visible = Callable[[Case], bool]

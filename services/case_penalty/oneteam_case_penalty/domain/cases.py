@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from oneteam_case_penalty.domain.decisions import NO_PENALTY, Decision, PartyKind
 from oneteam_contracts import CaseOrigin, DeadlineKind, DiscretionDecision, Procedure, TransferTarget
-from oneteam_deadlines import WorkingCalendar
+from oneteam_deadlines.calendar import WorkingCalendar
 from oneteam_servicekit.errors import Conflict, InvalidRequest
 
 DECIDE_DAYS = 90  # Art. 60: decide within 90 days of filing

@@ -7,7 +7,7 @@ Revises:
 from alembic import op
 
 from oneteam_case_penalty.store.schema_0001 import metadata
-from oneteam_deadlines import deadline_metadata
+from oneteam_deadlines.scheduler import deadline_metadata
 from oneteam_eventbus import bus_metadata
 from oneteam_servicekit.idempotency import kit_metadata
 
