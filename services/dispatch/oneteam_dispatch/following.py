@@ -12,10 +12,10 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import IncidentResolution, Priority
+from oneteam_contracts import IncidentReopened, IncidentResolution, Priority
 from oneteam_dispatch.domain import assignments as rules
 from oneteam_dispatch.domain.assignments import Assignment
-from oneteam_dispatch.domain.incidents import IncidentState, cancellation_reason, follows_close
+from oneteam_dispatch.domain.incidents import IncidentState, cancellation_reason, follows_close, reopen_applies
 from oneteam_dispatch.domain.officers import OfficerStatus
 from oneteam_dispatch.events import emit
 from oneteam_dispatch.locks import lock_tenant
@@ -70,3 +70,27 @@ async def raise_priority(session: AsyncSession, incident_id: UUID, priority: Pri
     incident = await incident_store.get_incident(session, incident_id, for_update=True)
     if incident is not None and incident.state != IncidentState.CLOSED and incident.priority != priority:
         await incident_store.set_priority(session, incident_id, priority)
+
+
+async def reopen(session: AsyncSession, tenant: str, reopened: IncidentReopened, event_id: UUID | None,
+                 correlation_id: UUID | None, now: datetime) -> bool:
+    """Reopened at intake: the incident is matched again as new work; False when nothing changed.
+
+    Its earlier orders stay on record under the same incident id, and officers who let it
+    down before stay excluded; the new order's reason says it is a reopening.
+    """
+    incident = await incident_store.get_incident(session, reopened.incident_id, for_update=True)
+    if not reopen_applies(incident.state if incident else None, incident.reopen_count if incident else 0,
+                          reopened.reopen_count):
+        return False
+    await incident_store.reopen(
+        session, id=reopened.incident_id, tenant=tenant, category=reopened.category, priority=reopened.priority,
+        location=reopened.location, district=reopened.district, grid=reopened.grid,
+        reopen_count=reopened.reopen_count, reason=f"reopened at intake ({reopened.reason})", event_id=event_id,
+        correlation_id=correlation_id, reported_at=incident.reported_at if incident else reopened.reopened_at,
+        now=now)
+    await incident_store.unqueue(session, reopened.incident_id)
+    await notify(session, PENDING, {"tenant": tenant})
+    log.info("incident %s reopened at intake (%s, %d time(s))", reopened.incident_id, reopened.reason,
+             reopened.reopen_count)
+    return True

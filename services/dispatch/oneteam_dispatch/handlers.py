@@ -1,4 +1,4 @@
-"""Dispatch's Kafka edge: incidents reported, merged and closed at intake."""
+"""Dispatch's Kafka edge: incidents reported, merged, closed and reopened at intake."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import Envelope, IncidentClosed, IncidentMerged, IncidentReported
+from oneteam_contracts import Envelope, IncidentClosed, IncidentMerged, IncidentReopened, IncidentReported
 from oneteam_dispatch import following
 from oneteam_dispatch.push import PENDING, notify
 from oneteam_dispatch.store import incidents as incident_store
@@ -40,8 +40,15 @@ async def follow_merged(session: AsyncSession, event: Envelope[Any]) -> None:
     await following.raise_priority(session, merged.incident_id, merged.priority)
 
 
+async def follow_reopened(session: AsyncSession, event: Envelope[Any]) -> None:
+    """Reopened by its reporter or the command centre: new work, matched again."""
+    reopened: IncidentReopened = event.data
+    await following.reopen(session, event.tenant, reopened, event.id, event.correlation_id, clock.now())
+
+
 SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers={
     "incident.reported": note_incident,
     "incident.merged": follow_merged,
     "incident.closed": follow_closed,
+    "incident.reopened": follow_reopened,
 })]

@@ -98,7 +98,7 @@ async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, a: Assignme
     if outcome in _CLOSING:
         await incident_store.set_state(session, [a.incident_id], "closed")
         await emit(session, IncidentClosed(incident_id=a.incident_id, resolution=_CLOSING[outcome], closed_at=now,
-                                           note=notes[:2000] if notes else None),
+                                           has_note=bool(notes)),
                    tenant=a.tenant, subject=a.incident_id)
     elif outcome is AssignmentOutcome.NEEDS_CASE:
         listed = await runtime.tenants.responsibilities(session, a.tenant)

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
 
@@ -72,6 +73,9 @@ async def order(session: AsyncSession, row: IncidentRow, decision: Decision, pro
                 now: datetime, *, team: str | None) -> Assignment:
     """Create the assignment for a decision: store it, start its clock, tell the officers."""
     a = assign(row.tenant, row.id, row.category, row.priority, row.location, decision, profile, now)
+    if row.reopen_count:
+        # The officer and the board see at once that this problem came back.
+        a = replace(a, reason=f"reopened {row.reopen_count}× at intake; {a.reason}")
     await assignment_store.add_assignment(session, a)
     await officer_store.set_status(session, a.officer_ids, OfficerStatus.ASSIGNED, assigned_at=now)
     await incident_store.set_state(session, [row.id], "assigned", None)

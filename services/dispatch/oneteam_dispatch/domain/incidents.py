@@ -32,6 +32,18 @@ def cancellation_reason(resolution: IncidentResolution) -> CancellationReason:
     return CancellationReason.INCIDENT_CLOSED
 
 
+def reopen_applies(state: str | None, known_count: int, reopen_count: int) -> bool:
+    """Whether an `incident.reopened` makes new work here.
+
+    It does when dispatch had finished with the incident (closed, or handed to a case or
+    mediation) or never heard of it, and only once per reopening (`reopen_count` grows by
+    one each time). An incident dispatch is still working on has its order already.
+    """
+    if reopen_count <= known_count:
+        return False
+    return state is None or state in (IncidentState.CLOSED, IncidentState.HANDED_OFF)
+
+
 def follows_close(state: str) -> bool:
     """Whether an `incident.closed` still has something to do here.
 

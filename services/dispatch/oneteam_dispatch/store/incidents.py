@@ -34,6 +34,7 @@ class IncidentRow:
     correlation_id: UUID | None
     reported_at: datetime
     received_at: datetime
+    reopen_count: int = 0
 
 
 async def add_incident(session: AsyncSession, *, id: UUID, tenant: str, category: str, priority: Priority,
@@ -73,6 +74,19 @@ async def set_state(session: AsyncSession, incident_ids: Sequence[UUID], state: 
     if excluded is not None:
         values["excluded"] = sorted(set(excluded))
     await session.execute(update(incidents).where(incidents.c.id.in_(list(incident_ids))).values(**values))
+
+
+async def reopen(session: AsyncSession, *, id: UUID, tenant: str, category: str, priority: Priority,
+                 location: GeoPoint, district: str | None, grid: str | None, reopen_count: int, reason: str,
+                 event_id: UUID | None, correlation_id: UUID | None, reported_at: datetime, now: datetime) -> None:
+    """The incident is pending a match again, as intake describes it now (known or not, once per count)."""
+    values: dict[str, Any] = dict(
+        tenant=tenant, category=category, priority=priority.value, lon=location.lon, lat=location.lat,
+        district=district, grid=grid, state="pending", reason=reason, reopen_count=reopen_count,
+        event_id=event_id, correlation_id=correlation_id)
+    statement = insert(incidents).values(id=id, reported_at=reported_at, received_at=now, **values)
+    # `excluded` (officers who let it down before) and the first report's times are kept.
+    await session.execute(statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=values))
 
 
 async def set_priority(session: AsyncSession, incident_id: UUID, priority: Priority) -> None:
@@ -115,4 +129,5 @@ def _incident(row: Any) -> IncidentRow:
         location=GeoPoint(lon=row["lon"], lat=row["lat"]), district=row["district"], grid=row["grid"],
         state=row["state"], excluded=frozenset(row["excluded"]), reason=row["reason"], event_id=row["event_id"],
         correlation_id=row["correlation_id"], reported_at=row["reported_at"], received_at=row["received_at"],
+        reopen_count=row["reopen_count"],
     )

@@ -88,13 +88,14 @@ incidents = Table(
     Column("lat", Double, nullable=False),
     Column("district", String(64), nullable=True),
     Column("grid", String(64), nullable=True),
-    Column("state", String(16), nullable=False),  # pending, assigned, queued, closed
+    Column("state", String(16), nullable=False),  # domain.incidents.IncidentState
     Column("excluded", ARRAY(String(64)), nullable=False, server_default="{}"),
     Column("reason", Text, nullable=True),
     Column("event_id", PgUUID(as_uuid=True), nullable=True),
     Column("correlation_id", PgUUID(as_uuid=True), nullable=True),
     Column("reported_at", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("reopen_count", Integer, nullable=False, server_default="0"),  # times intake reopened it
 )
 Index("dispatch_incidents_pending", incidents.c.received_at, postgresql_where=text("state = 'pending'"))
 

@@ -1,11 +1,11 @@
-"""What an incident closed or merged away at intake does to its orders; what an override must name."""
+"""What an incident closed, merged away or reopened at intake does here; what an override must name."""
 
 from __future__ import annotations
 
 from oneteam_contracts import AssignmentOutcome, CancellationReason, IncidentResolution
 from oneteam_dispatch.domain import assignments as rules
 from oneteam_dispatch.domain.assignments import AssignmentStatus
-from oneteam_dispatch.domain.incidents import cancellation_reason, follows_close
+from oneteam_dispatch.domain.incidents import cancellation_reason, follows_close, reopen_applies
 from oneteam_dispatch.domain.overrides import unmet_needs
 from oneteam_dispatch.domain.responsibility import Need
 
@@ -52,3 +52,9 @@ def test_an_override_must_name_officers_with_the_departments_and_skills_the_inci
     assert unmet_needs(needs, [walker, firefighter]) == [
         "comprehensive_enforcement needs skills food_safety: walker lacks food_safety"]
     assert unmet_needs(needs, [cook]) == ["no officer of emergency_management is named"]
+
+
+def test_a_reopening_is_new_work_once_for_finished_or_unknown_incidents_only() -> None:
+    assert reopen_applies("closed", 0, 1) and reopen_applies("handed_off", 1, 2) and reopen_applies(None, 0, 1)
+    assert not reopen_applies("closed", 1, 1)  # the same reopening heard twice
+    assert not reopen_applies("assigned", 0, 1)  # still being worked on: it has its order
