@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 from uuid import UUID, uuid5
 
@@ -25,10 +26,13 @@ from oneteam_case_penalty.api.common import (
 )
 from oneteam_case_penalty.api.schemas import CaseOut, OpenIn, PartyBody, SummaryIn, case_out
 from oneteam_case_penalty.domain.cases import CaseState
+from oneteam_case_penalty.domain.parties import mask, mask_contact
 from oneteam_case_penalty.opening import Opening, keep_party, open_case, open_summary
 from oneteam_case_penalty.store import cases as case_store
+from oneteam_case_penalty.store import parties as party_store
 from oneteam_contracts import CaseOrigin
 from oneteam_servicekit import InvalidRequest
+from oneteam_servicekit.auth import Role
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 # Summary cases are keyed by their assignment, so the same assignment cannot be decided twice.
@@ -105,3 +109,19 @@ async def list_cases(runtime: Cases, principal: Reader, tenant: str | None = Non
         found = await case_store.list_cases(session, tenant=scope, officer_id=officer,
                                             state=state.value if state else None, limit=limit)
     return [case_out(c, None) for c in found]
+
+
+@router.get("/cases/{case_id}/party", summary="The party: in full for heads and legal reviewers, masked for others")
+async def party(case_id: UUID, runtime: Cases, principal: Reader) -> dict[str, object]:
+    async with runtime.sessions() as session:
+        case = await steps.load(session, case_id, visible_to(principal))
+        identifier_enc, contact_enc = (await party_store.sealed(session, case.party_ref) if case.party_ref
+                                       else (None, None))
+    # Those who sign decisions and documents need the number; everyone else sees enough to recognise it.
+    full = principal.has(Role.DEPARTMENT_HEAD, Role.LEGAL_REVIEWER, Role.ADMIN)
+    fernet = runtime.fernet
+    identifier = fernet.decrypt(identifier_enc).decode() if fernet and identifier_enc else None
+    contact = json.loads(fernet.decrypt(contact_enc)) if fernet and contact_enc else None
+    return {"kind": case.party_kind.value, "identified": case.party_ref is not None,
+            "identifier": identifier if full or identifier is None else mask(identifier),
+            "contact": contact if full or contact is None else mask_contact(contact)}

@@ -77,7 +77,7 @@ async def _party(runtime: CaseRuntime, session: AsyncSession, case: Case) -> str
     kind = "自然人" if case.party_kind.value == "person" else "法人或者其他组织"
     if case.party_ref is None:
         return f"{kind}（身份待核实）"
-    sealed = await party_store.identifier_enc(session, case.party_ref)
+    sealed, _ = await party_store.sealed(session, case.party_ref)
     if sealed is None or runtime.fernet is None:
         return f"{kind}（证件号码见送达回证）"
     return f"{kind}，证件号码 {runtime.fernet.decrypt(sealed).decode()}"

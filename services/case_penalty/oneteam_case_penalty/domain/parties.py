@@ -38,3 +38,16 @@ def party_ref(key: bytes, kind: PartyKind, number: str) -> str:
 def mask(number: str) -> str:
     """An identifier as non-privileged roles see it: first 3 and last 2 characters."""
     return number[:3] + "*" * max(0, len(number) - 5) + number[-2:]
+
+
+def mask_contact(contact: dict[str, str]) -> dict[str, str]:
+    """Contact details as roles without the need to know see them: a phone's last 4 digits, a name's first character."""
+    masked = {}
+    for field, value in contact.items():
+        if field == "phone":
+            masked[field] = value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"
+        elif field == "name":
+            masked[field] = value[:1] + "*" * max(1, len(value) - 1)
+        else:
+            masked[field] = "***"
+    return masked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,10 +19,16 @@ async def keep(session: AsyncSession, party_ref: str, kind: str, identifier_enc:
     statement = insert(parties).values(**values)
     await session.execute(statement.on_conflict_do_update(
         index_elements=[parties.c.party_ref],
-        set_={"identifier_enc": statement.excluded.identifier_enc, "contact_enc": statement.excluded.contact_enc}))
+        # A later case that gives no contact keeps the one an earlier case gave.
+        set_={"identifier_enc": func.coalesce(statement.excluded.identifier_enc, parties.c.identifier_enc),
+              "contact_enc": func.coalesce(statement.excluded.contact_enc, parties.c.contact_enc)}))
 
 
-async def identifier_enc(session: AsyncSession, party_ref: str) -> bytes | None:
-    """The encrypted identifier of a party, when one was kept."""
-    value = (await session.execute(select(parties.c.identifier_enc).where(parties.c.party_ref == party_ref))).scalar()
-    return bytes(value) if value is not None else None
+async def sealed(session: AsyncSession, party_ref: str) -> tuple[bytes | None, bytes | None]:
+    """The encrypted identifier and contact of a party, where they were kept."""
+    row = (await session.execute(select(parties.c.identifier_enc, parties.c.contact_enc)
+                                 .where(parties.c.party_ref == party_ref))).first()
+    if row is None:
+        return None, None
+    return (bytes(row.identifier_enc) if row.identifier_enc is not None else None,
+            bytes(row.contact_enc) if row.contact_enc is not None else None)

@@ -86,3 +86,15 @@ async def test_a_no_penalty_document_records_the_education_and_no_decision_no_do
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "case_id" and any(r[0] == case_id and r[5] == "no_penalty_minor" for r in rows[1:])
+
+
+async def test_the_party_is_shown_in_full_to_a_head_and_masked_to_the_officer(client: httpx.AsyncClient) -> None:
+    me = officer("o-party")
+    party = {"kind": "person", "identifier": ID, "contact": {"name": "张三丰", "phone": "13800001111"}}
+    opened = await post(client, "/v1/cases", {"category": "shop_encroachment", "party": party}, me, 201)
+    url = f"/v1/cases/{opened['case']['id']}/party"
+    masked = (await client.get(url, headers=me)).json()
+    full = (await client.get(url, headers=HEAD)).json()
+    assert masked["identifier"] == "110*************2X"
+    assert masked["contact"] == {"name": "张**", "phone": "138****1111"}
+    assert full["identifier"] == ID and full["contact"]["phone"] == "13800001111"
