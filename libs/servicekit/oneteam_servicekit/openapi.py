@@ -69,7 +69,7 @@ def _problems(method: str, route: APIRoute) -> set[int]:
     token = _token_use(route.dependant)
     if token is not None:
         codes |= {401, 403}
-    if route.dependant.path_params or token is not None:
+    if "{" in route.path_format or token is not None:
         codes.add(404)
     if method in _WRITES:
         codes |= {400, 409, 413, 415, 429}
@@ -81,12 +81,17 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: _response(code) for code in codes}
 
 
-def _response(code: int) -> dict[str, Any]:
+def _response(code: int, content: dict[str, Any] | None = None) -> dict[str, Any]:
     answer: dict[str, Any] = {"description": _WHY[code],
-                              "content": {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+                              "content": content or {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     if code in (429, 503):
         answer["headers"] = _RETRY_AFTER
     return answer
+
+
+def _fastapis_422(response: dict[str, Any]) -> bool:
+    # FastAPI documents every 422 as its HTTPValidationError; the kit's handler answers a Problem.
+    return "HTTPValidationError" in str(response.get("content", ""))
 
 
 def document(app: FastAPI) -> dict[str, Any]:
@@ -107,9 +112,11 @@ def document(app: FastAPI) -> dict[str, Any]:
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
+            # A route class with an error format of its own (Open311's) names it as `problem_content`.
+            content = getattr(route, "problem_content", None)
             for code in _problems(method.lower(), route):
-                if str(code) not in responses or code == 422:  # FastAPI's own 422 is not our shape
-                    responses[str(code)] = _response(code)
+                if str(code) not in responses or _fastapis_422(responses[str(code)]):
+                    responses[str(code)] = _response(code, content)
             token = _token_use(route.dependant)
             if token is not None:
                 operation["security"] = [{"bearer": []}] if token == "required" else [{"bearer": []}, {}]
