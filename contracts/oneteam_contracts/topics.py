@@ -39,6 +39,17 @@ from .feedback import FeedbackReceived
 from .handoffs import CaseRequested, MediationRequested
 from .inbound import ReportSubmitted
 from .incidents import IncidentClosed, IncidentMerged, IncidentReopened, IncidentReported
+from .mediation import (
+    MediationAgreementBroken,
+    MediationAgreementKept,
+    MediationAgreementSigned,
+    MediationConcluded,
+    MediationDeadlineMissed,
+    MediationOpened,
+    MediationSessionHeld,
+    MediationSessionReminder,
+    MediationSessionScheduled,
+)
 from .officers import OfficerPositionReported
 
 if TYPE_CHECKING:
@@ -150,6 +161,14 @@ CASES = TopicSpec(
     Retention("delete", 30 * _DAY_MS),
     "Administrative penalty case lifecycle (案件): opened to closed. Keyed by case_id.",
 )
+# A mediation's whole life (调解), for the case service (调解不罚), evaluation (front-line
+# resolution) and other platforms; keyed by mediation_id so one dispute's events stay in order.
+MEDIATIONS = TopicSpec(
+    "oneteam.mediations",
+    12,
+    Retention("delete", 30 * _DAY_MS),
+    "Mediation lifecycle (调解): opened, sessions, agreement, follow-up, concluded. Keyed by mediation_id.",
+)
 
 _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("incident.reported", 1, IncidentReported, INCIDENTS, "incident_id"),
@@ -178,6 +197,15 @@ _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("case.deadline_missed", 1, CaseDeadlineMissed, CASES, "case_id"),
     MessageSpec("case.transferred", 1, CaseTransferred, CASES, "case_id"),
     MessageSpec("case.closed", 1, CaseClosed, CASES, "case_id"),
+    MessageSpec("mediation.opened", 1, MediationOpened, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.session_scheduled", 1, MediationSessionScheduled, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.session_reminder", 1, MediationSessionReminder, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.session_held", 1, MediationSessionHeld, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.agreement_signed", 1, MediationAgreementSigned, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.agreement_kept", 1, MediationAgreementKept, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.agreement_broken", 1, MediationAgreementBroken, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.concluded", 1, MediationConcluded, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.deadline_missed", 1, MediationDeadlineMissed, MEDIATIONS, "mediation_id"),
 )
 
 

@@ -7,6 +7,7 @@ from oneteam_contracts import (
     HANDOFFS,
     INBOUND_REPORTS,
     INCIDENTS,
+    MEDIATIONS,
     MESSAGES,
     OFFICER_POSITIONS,
     AssignmentAcknowledged,
@@ -72,8 +73,17 @@ def test_every_message_type_is_registered_at_version_1() -> None:
         "incident.merged",
         "incident.reopened",
         "incident.reported",
+        "mediation.agreement_broken",
+        "mediation.agreement_kept",
+        "mediation.agreement_signed",
+        "mediation.concluded",
+        "mediation.deadline_missed",
         "mediation.failed",
+        "mediation.opened",
         "mediation.requested",
+        "mediation.session_held",
+        "mediation.session_reminder",
+        "mediation.session_scheduled",
         "officer.position_reported",
         "report.submitted",
     ]
@@ -135,7 +145,8 @@ def test_unknown_type_name_is_refused() -> None:
 
 
 def test_topics_lists_each_topic_once() -> None:
-    assert topics() == [INCIDENTS, ASSIGNMENTS, FEEDBACK, INBOUND_REPORTS, OFFICER_POSITIONS, HANDOFFS, CASES]
+    assert topics() == [INCIDENTS, ASSIGNMENTS, FEEDBACK, INBOUND_REPORTS, OFFICER_POSITIONS, HANDOFFS, CASES,
+                        MEDIATIONS]
     assert all(topic.partitions == 12 for topic in topics())
 
 
