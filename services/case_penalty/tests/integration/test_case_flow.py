@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from oneteam_case_penalty.verify import check
 from oneteam_devstack.testing import Infra, serve
 
 from .conftest import (
@@ -118,3 +119,4 @@ async def test_trail_verification_catches_an_edited_row(client: httpx.AsyncClien
         await session.execute(text("UPDATE trail SET actor = 'someone else' WHERE seq = 1"))
     broken = (await client.get("/v1/trail/verify", headers=AUDITOR)).json()
     assert not broken["intact"] and broken["first_broken_seq"] == 1
+    assert await check(runtime.settings.database_url, "330106004") == (broken["entries"], 1)  # the command agrees
