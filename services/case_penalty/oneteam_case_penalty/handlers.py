@@ -6,6 +6,7 @@ for the same hand-off (a producer retry with a new event id), so neither opens a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from oneteam_eventbus import Handler
 from oneteam_servicekit import Subscription
 
 GROUP = "case_penalty.handoffs"
+log = logging.getLogger(__name__)
 
 
 def subscriptions(runtime: CaseRuntime) -> list[Subscription]:
@@ -36,7 +38,8 @@ async def on_case_requested(runtime: CaseRuntime, session: AsyncSession, event: 
     """An officer's outcome or a joint finding: open a case for the officer who found it."""
     request: CaseRequested = event.data
     if event.tenant not in runtime.tenants:
-        return  # another deployment's tenant; nothing to do here
+        log.warning("case.requested %s for tenant %s, which has no catalogue here; skipped", event.id, event.tenant)
+        return
     await open_case(runtime, session, Opening(
         tenant=event.tenant, origin=CaseOrigin.REQUEST, category=request.category, officer_id=request.officer_id,
         department=request.department, request_id=request.request_id, incident_id=request.incident_id,
@@ -47,6 +50,7 @@ async def on_mediation_failed(runtime: CaseRuntime, session: AsyncSession, event
     """Mediation ended without a kept agreement: the matter returns to enforcement."""
     failed: MediationFailed = event.data
     if event.tenant not in runtime.tenants:
+        log.warning("mediation.failed %s for tenant %s, which has no catalogue here; skipped", event.id, event.tenant)
         return
     await open_case(runtime, session, Opening(
         tenant=event.tenant, origin=CaseOrigin.MEDIATION, category=failed.category, officer_id="unassigned",
