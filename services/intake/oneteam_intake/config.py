@@ -18,7 +18,7 @@ from shapely.geometry import shape  # type: ignore[import-untyped]
 from shapely.validation import explain_validity  # type: ignore[import-untyped]
 
 from oneteam_contracts import CategoryCode, Priority, TenantCode
-from oneteam_intake.domain.catalog import CameraLabel, Catalog, Category
+from oneteam_intake.domain.catalog import Attribute, CameraLabel, Catalog, Category
 from oneteam_intake.domain.geography import Area, Areas, TenantMap
 
 PACKAGED = Path(__file__).parent / "config"
@@ -47,6 +47,20 @@ class _CameraLabelEntry(_Strict):
         return self
 
 
+class _AttributeEntry(_Strict):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")
+    datatype: Literal["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+    description: str = Field(min_length=1)
+    required: bool = False
+    values: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _lists_have_values(self) -> _AttributeEntry:
+        if self.datatype.endswith("valuelist") and not self.values:
+            raise ValueError(f"a {self.datatype} needs values")
+        return self
+
+
 class _CategoryEntry(_Strict):
     code: CategoryCode
     name_zh: str = Field(min_length=1)
@@ -58,6 +72,7 @@ class _CategoryEntry(_Strict):
     keywords: list[str] = Field(default_factory=list)
     camera_labels: list[_CameraLabelEntry] = Field(default_factory=list)
     source_codes: dict[str, list[str]] = Field(default_factory=dict)
+    attributes: list[_AttributeEntry] = Field(default_factory=list)
 
 
 class _CatalogFile(_Strict):
@@ -83,6 +98,8 @@ def load_catalog(path: Path) -> Catalog:
             code=entry.code, name_zh=entry.name_zh, name_en=entry.name_en, priority=entry.priority,
             dedup_radius_m=entry.dedup_radius_m, dedup_window=timedelta(minutes=entry.dedup_window_min),
             auto_dispatch=entry.auto_dispatch, keywords=tuple(entry.keywords),
+            attributes=tuple(Attribute(a.code, a.datatype, a.description, a.required, tuple(a.values.items()))
+                             for a in entry.attributes),
         )
         for label in entry.camera_labels:
             if label.label in labels:

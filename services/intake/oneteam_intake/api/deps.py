@@ -9,11 +9,15 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from starlette.datastructures import UploadFile
 
 from oneteam_intake.domain.privacy import mask_email, mask_name, mask_phone
 from oneteam_intake.domain.ratelimit import RateLimited
+from oneteam_intake.photos import ALLOWED_TYPES, photo_id, sniff
 from oneteam_intake.service import Intake
+from oneteam_intake.store import reports as report_store
 from oneteam_intake.store.reports import Contact
+from oneteam_servicekit import Runtime
 from oneteam_servicekit.auth import Principal, Role, optional_principal, require
 from oneteam_servicekit.errors import DomainError
 
@@ -107,6 +111,25 @@ def contact_out(contact: Contact | None, caller: Principal | None) -> ContactOut
         return ContactOut(name=contact.name, phone=contact.phone, email=contact.email, masked=False)
     return ContactOut(name=mask_name(contact.name), phone=mask_phone(contact.phone),
                       email=mask_email(contact.email), masked=True)
+
+
+async def keep_photo(intake: Intake, runtime: Runtime, file: UploadFile, field: str) -> tuple[str, str, int]:
+    """Store an uploaded photo (id = SHA-256, type from the bytes): (id, content type, size).
+
+    413 beyond the configured size, 415 for anything but JPEG, PNG or WebP.
+    """
+    limit = intake.settings.photo_max_bytes
+    content = await file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(f"{field}: a photo may be at most {limit} bytes", field=field)
+    kind = sniff(content)
+    if kind is None:
+        raise UnsupportedType(f"{field}: not an image of an accepted type ({', '.join(ALLOWED_TYPES)})", field=field)
+    identifier = photo_id(content)
+    await intake.photos.put(identifier, content)  # first the bytes, then the row that points at them
+    async with runtime.transaction() as session:
+        await report_store.add_photo(session, identifier, kind, len(content), intake.clock.now())
+    return identifier, kind, len(content)
 
 
 def tenant_guard(caller: Principal) -> Any:

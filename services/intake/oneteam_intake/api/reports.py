@@ -19,15 +19,13 @@ from oneteam_intake.api.deps import (
     IntakeDep,
     PublicLimit,
     Staff,
-    TooLarge,
-    UnsupportedType,
     contact_out,
+    keep_photo,
 )
 from oneteam_intake.api.schemas import ContactIn, ReceiptOut, receipt_out
 from oneteam_intake.domain.feedback import Rating
 from oneteam_intake.domain.reopen import offers_reopen
 from oneteam_intake.domain.tokens import report_token, token_matches
-from oneteam_intake.photos import ALLOWED_TYPES, photo_id, sniff
 from oneteam_intake.reopening import window_of
 from oneteam_intake.service import Submission
 from oneteam_intake.store import incidents as incident_store
@@ -207,18 +205,8 @@ async def give_feedback(report_id: UUID, body: FeedbackIn, runtime: RuntimeDep, 
     "Upload a photo (JPEG, PNG or WebP; size limit in settings) before the report that lists it. Same "
     "bytes → same id, so retries are safe. Anonymous or any role; rate-limited like reports."))
 async def upload_photo(file: UploadFile, runtime: RuntimeDep, intake: IntakeDep, _: None = PublicLimit) -> PhotoOut:
-    limit = intake.settings.photo_max_bytes
-    content = await file.read(limit + 1)
-    if len(content) > limit:
-        raise TooLarge(f"file: a photo may be at most {limit} bytes", field="file")
-    kind = sniff(content)
-    if kind is None:
-        raise UnsupportedType(f"file: not an image of an accepted type ({', '.join(ALLOWED_TYPES)})", field="file")
-    identifier = photo_id(content)
-    await intake.photos.put(identifier, content)  # first the bytes, then the row that points at them
-    async with runtime.transaction() as session:
-        await report_store.add_photo(session, identifier, kind, len(content), intake.clock.now())
-    return PhotoOut(photo_id=identifier, content_type=kind, size=len(content))
+    identifier, kind, size = await keep_photo(intake, runtime, file, "file")
+    return PhotoOut(photo_id=identifier, content_type=kind, size=size)
 
 
 @router.get("/photos/{photo_id}", summary="A photo's bytes (officer, commander, admin)",

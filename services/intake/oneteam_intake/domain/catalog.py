@@ -11,6 +11,17 @@ from oneteam_servicekit.errors import InvalidRequest
 
 
 @dataclass(frozen=True)
+class Attribute:
+    """An extra question a reporter answers for a category (an Open311 service attribute)."""
+
+    code: str
+    datatype: str  # string | number | datetime | text | singlevaluelist | multivaluelist
+    description: str
+    required: bool = False
+    values: tuple[tuple[str, str], ...] = ()  # (key, name) for the list datatypes
+
+
+@dataclass(frozen=True)
 class Category:
     """One kind of problem and the knobs intake applies to it."""
 
@@ -22,6 +33,7 @@ class Category:
     dedup_window: timedelta
     auto_dispatch: bool
     keywords: tuple[str, ...] = ()
+    attributes: tuple[Attribute, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -182,15 +182,15 @@ def _record(row: Any) -> ReportRecord:
     )
 
 
-async def search(session: AsyncSession, tenant: str, *, ids: Sequence[UUID] = (), category: str | None = None,
+async def search(session: AsyncSession, tenant: str, *, ids: Sequence[UUID] = (), categories: Sequence[str] = (),
                  start: datetime | None = None, end: datetime | None = None,
                  limit: int = 1000) -> list[ReportRecord]:
     """Reports of a tenant, newest first (Open311 GET requests)."""
     query = select(reports).where(reports.c.tenant == tenant).order_by(reports.c.received_at.desc()).limit(limit)
     if ids:
         query = query.where(reports.c.id.in_(list(ids)))
-    if category is not None:
-        query = query.where(reports.c.category == category)
+    if categories:
+        query = query.where(reports.c.category.in_(list(categories)))
     if start is not None:
         query = query.where(reports.c.received_at >= start)
     if end is not None:

@@ -1,0 +1,18 @@
+"""Open311 GeoReport v2, so existing civic reporting apps work unchanged.
+
+XML (the standard's format) and JSON by suffix on every endpoint; discovery, services and
+service definitions (the category catalog and its attributes), requests (POST with a `media`
+photo; GET with the standard's filters), tokens, and the standard's error list. Service codes
+are category codes; `jurisdiction_id` is the tenant's division code on every endpoint (default
+from settings, unknown → 404). Coordinates are WGS-84; `address_string` alone is refused, since
+intake does not geocode. Personal fields (email, names, phone) are stored apart, never returned.
+"""
+
+from fastapi import APIRouter
+
+from oneteam_intake.api.open311 import reads, services, submit
+
+router = APIRouter()
+# Discovery and services first; the suffixed request routes before the bare ones they resemble.
+for part in (services.router, submit.router, reads.router):
+    router.include_router(part)
