@@ -8,6 +8,7 @@ from oneteam_servicekit.errors import (
     InvalidRequest,
     NotFound,
     Unauthorized,
+    Unavailable,
 )
 from oneteam_servicekit.runtime import Runtime, Subscription
 from oneteam_servicekit.settings import ServiceSettings
@@ -23,6 +24,7 @@ __all__ = [
     "ServiceSettings",
     "Subscription",
     "Unauthorized",
+    "Unavailable",
     "create_app",
     "get_runtime",
 ]
