@@ -1,0 +1,1 @@
+"""Mediation's rules: plain Python, with time handed in."""
