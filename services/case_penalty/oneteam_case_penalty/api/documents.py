@@ -29,7 +29,8 @@ class IssueIn(BaseModel):
     kind: DocumentKind
 
 
-@router.post("", summary="Issue a document: 告知书, 行政处罚决定书 or 不予行政处罚决定书, numbered once")
+@router.post("", status_code=201,
+             summary="Issue a document (告知书, 行政处罚决定书, 不予行政处罚决定书), numbered once")
 async def issue(case_id: UUID, body: IssueIn, runtime: Cases, principal: Worker,
                 key: IdempotencyKey = None) -> JSONResponse:
     async with runtime.transaction() as session:

@@ -23,6 +23,7 @@ from oneteam_case_penalty.store import trail as trail_store
 from oneteam_contracts import DiscretionDecision, UtcDatetime
 
 router = APIRouter(prefix="/v1", tags=["oversight"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTED = NO_PENALTY | {DiscretionDecision.REDUCED_PUBLIC_BENEFIT}
 COLUMNS = ["case_id", "decided_at", "category", "items", "departments", "outcome", "fine_yuan", "followed",
            "reason", "education", "facts", "decided_by", "reviewer"]
@@ -55,7 +56,8 @@ async def board(runtime: Cases, principal: Auditor, tenant: str | None = None) -
             for c in found if c.missed]
 
 
-@router.get("/oversight/export.csv", summary="No-penalty and reduced decisions in a period, as CSV (auditor)")
+@router.get("/oversight/export.csv", summary="No-penalty and reduced decisions in a period, as CSV (auditor)",
+            response_class=Response, responses={200: {"content": {"text/csv": {}}}})
 async def export_csv(runtime: Cases, principal: Auditor, start: UtcDatetime, end: UtcDatetime,
                      tenant: str | None = None) -> Response:
     rows = await _rows(runtime, tenant_of(principal, tenant), start, end)
@@ -68,7 +70,8 @@ async def export_csv(runtime: Cases, principal: Auditor, start: UtcDatetime, end
                     headers={"Content-Disposition": 'attachment; filename="no-penalty-decisions.csv"'})
 
 
-@router.get("/oversight/export.xlsx", summary="The same export as an Excel workbook (auditor)")
+@router.get("/oversight/export.xlsx", summary="The same export as an Excel workbook (auditor)",
+            response_class=Response, responses={200: {"content": {XLSX: {}}}})
 async def export_xlsx(runtime: Cases, principal: Auditor, start: UtcDatetime, end: UtcDatetime,
                       tenant: str | None = None) -> Response:
     rows = await _rows(runtime, tenant_of(principal, tenant), start, end)
@@ -82,7 +85,7 @@ async def export_xlsx(runtime: Cases, principal: Auditor, start: UtcDatetime, en
     out = io.BytesIO()
     book.save(out)
     return Response(out.getvalue(), headers={"Content-Disposition": 'attachment; filename="no-penalty-decisions.xlsx"'},
-                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    media_type=XLSX)
 
 
 async def _rows(runtime: Any, tenant: str, start: datetime, end: datetime) -> list[dict[str, Any]]:

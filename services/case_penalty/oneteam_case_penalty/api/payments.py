@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
+from pydantic import ValidationError
 
 from oneteam_case_penalty import steps
 from oneteam_case_penalty.api.common import Cases
 from oneteam_case_penalty.api.schemas import CallbackIn, now_or
 from oneteam_case_penalty.domain.cases import CaseState
 from oneteam_case_penalty.domain.signature import verify
-from oneteam_servicekit import Unauthorized
+from oneteam_servicekit import InvalidRequest, Unauthorized
+from oneteam_servicekit.openapi import problem_responses
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 
 
-@router.post("/callback", summary="Payment platform's callback, HMAC-signed like intake's platform pushes")
+@router.post("/callback", summary="Payment platform's callback, HMAC-signed like intake's platform pushes",
+             responses=problem_responses(401, 404, 409, 422))
 async def callback(request: Request, runtime: Cases) -> dict[str, object]:
     settings = runtime.case_settings
     if not settings.payment_callback_key:
@@ -25,7 +28,13 @@ async def callback(request: Request, runtime: Cases) -> dict[str, object]:
     verify(settings.payment_callback_key.encode(), request.headers.get("x-oneteam-timestamp"),
            request.headers.get("x-oneteam-signature"), raw, now=runtime.clock.now(),
            window=timedelta(seconds=settings.signature_window_s))
-    body = CallbackIn.model_validate_json(raw)
+    try:
+        body = CallbackIn.model_validate_json(raw)
+    except ValidationError as error:
+        # The body is read raw (the signature covers its bytes), so its errors are mapped here.
+        first = error.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "body"
+        raise InvalidRequest(f"{field}: {first['msg']}", field=field) from None
     async with runtime.transaction() as session:
         case = await steps.load(session, body.case_id, lambda c: c.tenant == body.tenant)
         if case.state is CaseState.PAID and case.paid and case.paid.get("receipt") == body.receipt:

@@ -82,5 +82,10 @@ async def test_a_signed_payment_callback_pays_the_fine_once_and_a_forged_one_is_
     paid = await client.post("/v1/payments/callback", content=raw, headers=signed)
     again = await client.post("/v1/payments/callback", content=raw, headers=signed)
     assert paid.json()["state"] == "paid" and again.json()["duplicate"] is True
+    odd = b'{"tenant": "330106004", "case_id": "not-a-uuid"}'
+    malformed = await client.post("/v1/payments/callback", content=odd, headers={
+        "content-type": "application/json", "x-oneteam-timestamp": stamp,
+        "x-oneteam-signature": sign(PAYMENT_KEY.encode(), stamp, odd)})
+    assert malformed.status_code == 422 and malformed.headers["content-type"] == "application/problem+json"
     closed = await client.post(f"/v1/cases/{case_id}/close", json={}, headers=officer("o-pay"))
     assert closed.status_code == 200 and closed.json()["case"]["state"] == "closed"
