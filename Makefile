@@ -7,8 +7,8 @@ BIN    := $(VENV)/bin
 export ONETEAM_DATA_DIR ?= $(CURDIR)/.data
 
 # Installed editable, in dependency order; each has its own pyproject.toml.
-PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] libs/deadlines services/intake services/dispatch services/case_penalty[dev] services/mediation
-MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_deadlines oneteam_intake oneteam_dispatch oneteam_case_penalty oneteam_mediation
+PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] libs/deadlines services/intake services/dispatch services/case_penalty[dev] services/mediation services/evaluation
+MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_deadlines oneteam_intake oneteam_dispatch oneteam_case_penalty oneteam_mediation oneteam_evaluation
 PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
 
 .PHONY: install run test test-unit test-kafka lint contracts contracts-check bench sim faults load load-kafka clean help

@@ -1,0 +1,39 @@
+"""Officers' and teams' scorecards for the assessment (考核), and hotspots for patrol planning."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+from oneteam_evaluation import queries
+from oneteam_evaluation.api.common import Evaluation, Reader, Span, check_reader, csv_response
+from oneteam_evaluation.domain.assessment import SCORED
+
+router = APIRouter(tags=["assessment"])
+
+
+@router.get("/v1/tenants/{tenant}/scorecards/{who}", response_model=None)
+async def scorecards(tenant: str, who: Literal["officers", "teams"], principal: Reader, runtime: Evaluation,
+                     span: Span, format: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
+                     ) -> list[dict[str, Any]] | Response:
+    """Orders, busy time, distance, the scored shares and the weighted score per officer or team."""
+    own = check_reader(principal, tenant, "officer" if who == "officers" else "team")
+    found = await queries.cards(runtime, tenant, who.removesuffix("s"), span.start, span.end)
+    if own is not None:
+        found = [c for c in found if c.key == own]
+    if format == "csv":
+        return csv_response([who[:-1], "orders", "busy_s", "distance_m", *SCORED, "score"],
+                            ([c.key, c.orders, c.busy_s, c.distance_m, *(c.shares.get(n) for n in SCORED), c.score]
+                             for c in found), f"{tenant}-scorecards-{who}.csv")
+    return [asdict(c) for c in found]
+
+
+@router.get("/v1/tenants/{tenant}/hotspots")
+async def hotspots(tenant: str, principal: Reader, runtime: Evaluation, span: Span,
+                   top: Annotated[int, Query(ge=1, le=500)] = 20) -> list[dict[str, Any]]:
+    """The busiest grid × category × hour-of-day cells, with the previous window's count for the trend."""
+    check_reader(principal, tenant, "grid")
+    return [asdict(h) for h in await queries.hot(runtime, tenant, span.start, span.end, top)]

@@ -1,0 +1,107 @@
+"""Scorecards for the assessment (考核) of officers and teams, and hotspots for patrol planning."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from oneteam_evaluation.domain.facts import Facts
+from oneteam_evaluation.domain.figures import Sample, in_window
+from oneteam_evaluation.domain.kpis import KPIS
+from oneteam_evaluation.domain.response import order_dims
+from oneteam_evaluation.domain.rules import Rules
+
+SCORED = ("acknowledged", "arrived", "reported", "on_time_closure", "satisfaction")
+DEFAULT_WEIGHTS = {"acknowledged": 0.2, "arrived": 0.2, "reported": 0.2, "on_time_closure": 0.2, "satisfaction": 0.2}
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """One officer's or team's figures over a window, and the weighted score."""
+
+    key: str
+    orders: int
+    busy_s: float  # from the order to the report (or withdrawal)
+    distance_m: float  # between officer and incident on arrival
+    shares: dict[str, float | None] = field(default_factory=dict)
+    score: float | None = None  # Σ weight × share over the shares known, ÷ the weights used
+
+
+def scorecards(facts: Facts, rules: Rules, dimension: str, start: datetime, end: datetime, now: datetime,
+               weights: dict[str, float] | None = None) -> list[Scorecard]:
+    """Scorecards by `dimension` ("officer" or "team") for orders made in [start, end)."""
+    weights = weights or DEFAULT_WEIGHTS
+    orders: Counter[str] = Counter()
+    busy: dict[str, float] = defaultdict(float)
+    distance: dict[str, float] = defaultdict(float)
+    for order in facts.orders:
+        if order.created_at is None or not start <= order.created_at < end:
+            continue
+        keys = order_dims(rules, order, facts.incidents.get(order.incident_id) if order.incident_id else None)
+        finished = order.reported_at or order.cancelled_at
+        by_officer = {m.officer_id: m for m in order.members}
+        for key in keys.get(dimension, ()):
+            orders[key] += 1
+            if finished is not None:
+                busy[key] += (finished - order.created_at).total_seconds()
+            if dimension == "officer" and key in by_officer:
+                distance[key] += by_officer[key].distance_m or 0.0
+            elif dimension == "team":
+                distance[key] += sum(m.distance_m or 0.0 for m in order.members)
+    shares = {name: _shares(in_window(KPIS[name].compute(facts, rules, now), start, end), dimension)
+              for name in SCORED}
+    cards = []
+    for key in sorted(orders):
+        own = {name: shares[name].get(key) for name in SCORED}
+        cards.append(Scorecard(key, orders[key], busy[key], round(distance[key], 1), own, _score(own, weights)))
+    return cards
+
+
+def _shares(samples: list[Sample], dimension: str) -> dict[str, float]:
+    hits: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    for sample in samples:
+        for key in sample.dims.get(dimension, ()):
+            totals[key] += 1
+            hits[key] += sample.hit
+    return {key: round(hits[key] / totals[key], 6) for key in totals}
+
+
+def _score(shares: dict[str, float | None], weights: dict[str, float]) -> float | None:
+    # A share with nothing counted (no ratings yet) neither helps nor hurts: it is left out.
+    used = {name: weight for name, weight in weights.items() if shares.get(name) is not None}
+    total = sum(used.values())
+    if not total:
+        return None
+    return round(sum(weight * (shares[name] or 0.0) for name, weight in used.items()) / total * 100, 2)
+
+
+@dataclass(frozen=True)
+class Hotspot:
+    """Incidents reported in one grid, of one category, at one hour of the day (local time)."""
+
+    grid: str
+    category: str
+    hour: int
+    count: int
+    previous: int  # the same cell in the window just before, for the trend
+
+
+def hotspots(facts: Facts, start: datetime, end: datetime, zone: tzinfo, top: int = 20) -> list[Hotspot]:
+    """The `top` busiest grid × category × hour cells in [start, end), with the previous window's count."""
+    span = end - start
+    now_counts: Counter[tuple[str, str, int]] = Counter()
+    before: Counter[tuple[str, str, int]] = Counter()
+    for incident in facts.incidents.values():
+        at = incident.reported_at
+        if at is None or incident.grid is None or incident.category is None:
+            continue
+        cell = (incident.grid, incident.category, at.astimezone(zone).hour)
+        if start <= at < end:
+            now_counts[cell] += 1
+        elif start - span <= at < start:
+            before[cell] += 1
+    ranked = sorted(now_counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+    return [Hotspot(grid, category, hour, count, before[(grid, category, hour)])
+            for (grid, category, hour), count in ranked]

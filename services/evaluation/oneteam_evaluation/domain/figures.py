@@ -1,0 +1,121 @@
+"""From samples to figures: one sample per counted thing, grouped by period and dimension.
+
+Each KPI turns facts into samples (an order, an incident, a rating...), each saying when it
+counts, under which dimension values, whether it is in the numerator, and a duration where
+the KPI has percentiles. Grouping, shares and percentiles are then the same for every KPI,
+and the samples behind a figure are what the explanation endpoint lists.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+from uuid import UUID
+
+
+class Period(StrEnum):
+    """How time is bucketed, in the tenant's local time."""
+
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    ALL = "all"  # the whole query window as one bucket
+
+
+DIMENSIONS = ("tenant", "district", "grid", "team", "officer", "category", "source", "rule")
+"""What figures can be broken down by; `rule` only means something for case outcomes."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One counted thing: an order, an incident, a rating, a case or a mediation."""
+
+    ref: UUID  # the incident (or case, or mediation) a reader can look up
+    at: datetime  # when it counts: the order, the closure, the rating...
+    dims: Mapping[str, tuple[str, ...]]  # dimension → its values (an order has one per officer)
+    hit: bool  # in the numerator
+    seconds: float | None = None  # a duration, for percentiles
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A KPI's value for one period and one dimension value."""
+
+    period: str
+    key: str
+    numerator: int
+    denominator: int
+    value: float | None  # numerator ÷ denominator; None when nothing was counted
+    p50_s: float | None = None
+    p90_s: float | None = None
+
+
+def bucket(at: datetime, period: Period, zone: tzinfo) -> str:
+    """The label of the period `at` falls in, in local time: 2026-11-25T09, 2026-11-25, 2026-W48, 2026-11."""
+    local = at.astimezone(zone)
+    if period is Period.HOUR:
+        return local.strftime("%Y-%m-%dT%H")
+    if period is Period.DAY:
+        return local.strftime("%Y-%m-%d")
+    if period is Period.WEEK:
+        year, week, _ = local.isocalendar()
+        return f"{year}-W{week:02d}"
+    if period is Period.MONTH:
+        return local.strftime("%Y-%m")
+    return "all"
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile (no interpolation, so every figure is an observed duration)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(share * len(ordered)))
+    return ordered[rank - 1]
+
+
+def in_window(samples: Iterable[Sample], start: datetime, end: datetime) -> list[Sample]:
+    """Samples counted in [start, end)."""
+    return [s for s in samples if start <= s.at < end]
+
+
+def group(samples: Iterable[Sample], period: Period, dimension: str,
+          zone: tzinfo) -> dict[tuple[str, str], list[Sample]]:
+    """Samples by (period label, dimension value); a sample without the dimension is left out."""
+    groups: dict[tuple[str, str], list[Sample]] = {}
+    for sample in samples:
+        for key in sample.dims.get(dimension, ()):
+            groups.setdefault((bucket(sample.at, period, zone), key), []).append(sample)
+    return groups
+
+
+def figures(samples: Iterable[Sample], period: Period, dimension: str, zone: tzinfo) -> list[Figure]:
+    """One figure per period and dimension value, in order."""
+    result = []
+    for (label, key), members in sorted(group(samples, period, dimension, zone).items()):
+        hits = sum(1 for s in members if s.hit)
+        durations = [s.seconds for s in members if s.seconds is not None]
+        result.append(Figure(label, key, hits, len(members), round(hits / len(members), 6),
+                             percentile(durations, 0.5), percentile(durations, 0.9)))
+    return result
+
+
+def dims(**values: str | Iterable[str] | None) -> dict[str, tuple[str, ...]]:
+    """Dimension values from keyword arguments; None and empty values are dropped."""
+    result: dict[str, tuple[str, ...]] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        found = (value,) if isinstance(value, str) else tuple(sorted(set(value)))
+        if found:
+            result[name] = found
+    return result
+
+
+def minutes(value: float) -> timedelta:
+    """A duration of `value` minutes."""
+    return timedelta(minutes=value)

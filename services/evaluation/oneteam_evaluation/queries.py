@@ -1,0 +1,54 @@
+"""The application's reads: a window's facts from the store, the domain's figures over them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, scorecards
+from oneteam_evaluation.domain.facts import Facts
+from oneteam_evaluation.domain.figures import Figure, Period, Sample, figures, group, in_window
+from oneteam_evaluation.domain.kpis import KPIS
+from oneteam_evaluation.runtime import EvaluationRuntime
+from oneteam_evaluation.store.reads import load_facts
+from oneteam_servicekit import NotFound
+
+
+async def facts_for(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime) -> Facts:
+    """The tenant's facts that can count in [start, end), with the look-back repeats and trends need."""
+    lookback = max(timedelta(days=runtime.evaluation_settings.repeat_days), end - start)
+    async with runtime.sessions() as session:
+        return await load_facts(session, tenant, start, end, lookback)
+
+
+async def samples(runtime: EvaluationRuntime, tenant: str, kpi: str, start: datetime, end: datetime) -> list[Sample]:
+    """The samples of one KPI counted in [start, end)."""
+    if kpi not in KPIS:
+        raise NotFound(f"no KPI named {kpi}; GET /v1/kpis lists them")
+    facts = await facts_for(runtime, tenant, start, end)
+    return in_window(KPIS[kpi].compute(facts, runtime.rules(tenant), runtime.clock.now()), start, end)
+
+
+async def kpi_figures(runtime: EvaluationRuntime, tenant: str, kpi: str, start: datetime, end: datetime,
+                      period: Period, dimension: str) -> list[Figure]:
+    """One KPI by period and dimension over [start, end)."""
+    return figures(await samples(runtime, tenant, kpi, start, end), period, dimension, runtime.zone)
+
+
+async def explain(runtime: EvaluationRuntime, tenant: str, kpi: str, start: datetime, end: datetime,
+                  period: Period, dimension: str, label: str, key: str) -> list[Sample]:
+    """The samples behind one figure (one period label and one dimension value)."""
+    found = group(await samples(runtime, tenant, kpi, start, end), period, dimension, runtime.zone)
+    return sorted(found.get((label, key), []), key=lambda s: (s.at, str(s.ref)))
+
+
+async def cards(runtime: EvaluationRuntime, tenant: str, dimension: str, start: datetime,
+                end: datetime) -> list[Scorecard]:
+    """Officers' or teams' scorecards over [start, end)."""
+    facts = await facts_for(runtime, tenant, start, end)
+    weights = dict(runtime.evaluation_settings.score_weights) or None
+    return scorecards(facts, runtime.rules(tenant), dimension, start, end, runtime.clock.now(), weights)
+
+
+async def hot(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime, top: int) -> list[Hotspot]:
+    """The busiest grid × category × hour cells over [start, end)."""
+    return hotspots(await facts_for(runtime, tenant, start, end), start, end, runtime.zone, top)

@@ -1,0 +1,29 @@
+"""Evaluation's environment."""
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import SettingsConfigDict
+
+from oneteam_servicekit import ServiceSettings
+
+
+class EvaluationSettings(ServiceSettings):
+    """`EVALUATION_*` variables; `DATABASE_URL` alone also works in the service's own container."""
+
+    model_config = SettingsConfigDict(env_prefix="EVALUATION_", extra="ignore")
+
+    service_name: str = "evaluation"
+    database_url: str = Field(
+        "postgresql+asyncpg://postgres@127.0.0.1:5432/evaluation",
+        validation_alias=AliasChoices("EVALUATION_DATABASE_URL", "DATABASE_URL"),
+    )
+    timezone: str = Field("Asia/Shanghai", description="Local time the hour/day/week/month buckets follow")
+    closure_sla_hours: float = Field(24.0, gt=0, description="An incident's closure SLA unless its category has one")
+    closure_sla_by_category: dict[str, float] = Field(
+        default_factory=dict, description='Closure SLA hours per category, JSON: {"noise": 4}')
+    repeat_days: int = Field(7, gt=0, description="A second incident of a grid and category this soon is a repeat")
+    rapid_minutes: float = Field(20.0, gt=0, description="The rapid response's limit (Hezhuang's 20 minutes)")
+    rapid_categories: list[str] = Field(
+        default_factory=list, description="Enforcement-type dispute categories held to the rapid response")
+    score_weights: dict[str, float] = Field(
+        default_factory=dict, description='Scorecard weights per KPI, JSON; default equal over the five scored')
+    consume: bool = Field(True, description="Consume the topics into the read model in this process")

@@ -1,0 +1,1 @@
+"""The read model's tables, the order-independent writes and the reads behind the figures."""
