@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import Envelope, ReportSubmitted
 from oneteam_eventbus import Handler
+from oneteam_intake.domain.reopen import predates_reopening
 from oneteam_intake.domain.reports import status_after
 from oneteam_intake.platforms import submission
 from oneteam_intake.service import Intake
@@ -24,6 +25,10 @@ async def follow_incident(session: AsyncSession, event: Envelope[Any]) -> None:
     incident = await incidents.get(session, event.data.incident_id, for_update=True)
     if incident is None:
         return  # an incident of another intake deployment; nothing to follow here
+    # A closure is dated by its closed_at (a re-published one keeps it); the others by their event.
+    happened = getattr(event.data, "closed_at", None) or event.time
+    if incident.reopen_count and predates_reopening(happened, await incidents.last_reopened_at(session, incident.id)):
+        return
     status = status_after(event.type, incident.status)
     if status != incident.status:
         await incidents.set_status(session, incident.id, status, event.time)

@@ -14,12 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import ReopenReason
-from oneteam_intake.api.deps import Caller, Centre, IntakeDep, tenant_guard
+from oneteam_intake.api.deps import Caller, Centre, IntakeDep, Staff, tenant_guard
 from oneteam_intake.api.reports import TokenHeader, TokenQuery, reporters_report
 from oneteam_intake.domain.reopen import Reopening
 from oneteam_intake.reopening import reopen, window_of
 from oneteam_intake.service import Intake
-from oneteam_servicekit import Conflict, RuntimeDep
+from oneteam_intake.store import incidents as incident_store
+from oneteam_servicekit import Conflict, NotFound, RuntimeDep
 from oneteam_servicekit import idempotency as idem
 
 router = APIRouter(prefix="/v1", tags=["reopen"])
@@ -80,6 +81,29 @@ async def commander_reopens(incident_id: UUID, body: CommanderReopenIn, runtime:
                            idem.caller_of(caller), lambda: reopen(
                                intake, session, incident_id, ReopenReason.COMMANDER, by=caller.subject,
                                by_reporter=False, comment=body.comment, tenant_check=tenant_guard(caller)), intake)
+
+
+class ReopeningOut(BaseModel):
+    """One reopening in an incident's history, with the closure it undid."""
+
+    number: int
+    reason: ReopenReason
+    by: str
+    comment: str | None
+    closed_at: datetime | None
+    resolution: str | None
+    reopened_at: datetime
+
+
+@router.get("/incidents/{incident_id}/reopens", response_model=list[ReopeningOut],
+            summary="An incident's reopenings, first first (grid_worker, officer, commander, admin)")
+async def reopen_history(incident_id: UUID, runtime: RuntimeDep, caller: Staff) -> list[ReopeningOut]:
+    async with runtime.sessions() as session:
+        incident = await incident_store.get(session, incident_id)
+        if incident is None:
+            raise NotFound(f"incident {incident_id} does not exist")
+        caller.check_tenant(incident.tenant)
+        return [ReopeningOut.model_validate(row) for row in await incident_store.reopens_of(session, incident_id)]
 
 
 async def _once(session: AsyncSession, key: str | None, scope: str, body: dict[str, Any], who: str,

@@ -72,6 +72,16 @@ def reopen(incident: Incident, reason: ReopenReason, *, by_reporter: bool, windo
     return Reopening(opened, reason, count, incident.closed_at, now)
 
 
+def predates_reopening(event_time: datetime, reopened_at: datetime | None) -> bool:
+    """Whether a status event belongs to the incident's life before its last reopening.
+
+    Intake hears its own `incident.closed` back from the topic, and dispatch's events of the
+    earlier round may still be on their way: applied after the reopening, they would close the
+    incident again or move it on, as if the new round had been handled.
+    """
+    return reopened_at is not None and event_time <= reopened_at
+
+
 def offers_reopen(rating: Satisfaction, incident: Incident | None, window: timedelta, now: datetime) -> bool:
     """A 'dissatisfied' rating offers to reopen the incident while the window is open."""
     return (rating is Satisfaction.DISSATISFIED and incident is not None

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -94,6 +94,13 @@ async def reopen(session: AsyncSession, reopening: Reopening, by: str, comment: 
     await session.execute(update(incidents).where(incidents.c.id == incident.id).values(
         status=incident.status.value, closed_at=None, resolution=None, close_note=None,
         reopen_count=reopening.reopen_count, updated_at=reopening.at))
+
+
+async def last_reopened_at(session: AsyncSession, incident_id: UUID) -> datetime | None:
+    """When the incident was last reopened, or None."""
+    value = await session.scalar(select(func.max(incident_reopens.c.reopened_at))
+                                 .where(incident_reopens.c.incident_id == incident_id))
+    return value if isinstance(value, datetime) else None
 
 
 async def reopens_of(session: AsyncSession, incident_id: UUID) -> list[dict[str, Any]]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
+
+from oneteam_contracts import IncidentClosed
 
 from .conftest import Service
 from .helpers import a_report
@@ -80,6 +84,26 @@ async def test_commanders_reopen_and_others_may_not(service: Service, public: ht
     assert done.status_code == 201 and done.json()["reason"] == "commander"
     twice = await public.post(path, json={}, headers=service.token("commander"))
     assert twice.status_code == 409 and "not closed" in twice.json()["detail"]
+
+
+async def test_the_closure_heard_back_after_a_reopening_does_not_close_it_again(
+    service: Service, public: httpx.AsyncClient,
+) -> None:
+    receipt = await closed_report(service, public)
+    closed_at = datetime.now(UTC)
+    commander = service.token("commander")
+    path = f"/v1/incidents/{receipt['incident_id']}/reopen"
+    assert (await public.post(path, json={}, headers=commander)).status_code == 201
+
+    # The earlier round's closure arriving late, as intake hears its own event back.
+    await service.publish(IncidentClosed(incident_id=UUID(receipt["incident_id"]), resolution="resolved_on_site",
+                                         closed_at=closed_at), subject=receipt["incident_id"])
+    await asyncio.sleep(1.5)
+
+    incident = (await public.get(f"/v1/incidents/{receipt['incident_id']}", headers=commander)).json()
+    assert incident["status"] == "reported" and incident["reopen_count"] == 1
+    history = (await public.get(f"{path}s", headers=service.token("officer"))).json()
+    assert [(h["number"], h["reason"], h["resolution"]) for h in history] == [(1, "commander", "resolved_on_site")]
 
 
 async def test_no_free_text_reaches_the_incident_or_feedback_topics(

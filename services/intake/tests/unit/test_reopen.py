@@ -10,7 +10,7 @@ import pytest
 
 from oneteam_contracts import GeoPoint, Priority, ReopenReason, Satisfaction
 from oneteam_intake.config import PACKAGED, load_areas, load_tenant
-from oneteam_intake.domain.reopen import DEFAULT_WINDOW, offers_reopen, reopen, window_text
+from oneteam_intake.domain.reopen import DEFAULT_WINDOW, offers_reopen, predates_reopening, reopen, window_text
 from oneteam_intake.domain.reports import Incident, IncidentStatus
 from oneteam_servicekit.errors import Conflict, InvalidRequest
 
@@ -78,3 +78,11 @@ def test_the_tenant_file_sets_its_own_reopen_window(tmp_path: Path) -> None:
 
     assert load_tenant(path).reopen_window == timedelta(days=3)
     assert load_areas(PACKAGED / "tenants").tenants["330106004"].reopen_window is None  # → DEFAULT_WINDOW
+
+
+def test_status_events_from_before_the_last_reopening_are_stale() -> None:
+    reopened_at = CLOSED_AT + timedelta(hours=2)
+
+    assert predates_reopening(CLOSED_AT, reopened_at)
+    assert not predates_reopening(reopened_at + timedelta(seconds=1), reopened_at)
+    assert not predates_reopening(CLOSED_AT, None)
