@@ -68,7 +68,10 @@ def reopen(incident: Incident, reason: ReopenReason, *, by_reporter: bool, windo
         raise Conflict(f"incident {incident.id} was closed more than {window_text(window)} ago; it can be "
                        f"reopened within {window_text(window)} of closure — report the problem anew")
     count = incident.reopen_count + 1
-    opened = replace(incident, status=IncidentStatus.REPORTED, closed_at=None, reopen_count=count)
+    # A reopening is a fresh sign of the problem: reports arriving now should join this incident
+    # (the merge window counts from the latest report), not open a second one beside it.
+    opened = replace(incident, status=IncidentStatus.REPORTED, closed_at=None, reopen_count=count,
+                     last_report_at=now)
     return Reopening(opened, reason, count, incident.closed_at, now)
 
 

@@ -93,7 +93,7 @@ async def reopen(session: AsyncSession, reopening: Reopening, by: str, comment: 
         comment=comment, closed_at=reopening.closed_at, resolution=resolution, reopened_at=reopening.at))
     await session.execute(update(incidents).where(incidents.c.id == incident.id).values(
         status=incident.status.value, closed_at=None, resolution=None, close_note=None,
-        reopen_count=reopening.reopen_count, updated_at=reopening.at))
+        reopen_count=reopening.reopen_count, last_report_at=incident.last_report_at, updated_at=reopening.at))
 
 
 async def last_reopened_at(session: AsyncSession, incident_id: UUID) -> datetime | None:

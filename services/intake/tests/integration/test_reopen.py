@@ -11,7 +11,7 @@ from uuid import UUID
 import httpx
 import pytest
 
-from oneteam_contracts import IncidentClosed
+from oneteam_contracts import GeoPoint, IncidentClosed
 
 from .conftest import Service
 from .helpers import a_report
@@ -20,8 +20,9 @@ pytestmark = pytest.mark.integration
 PERSONAL = "张三说：车牌浙A12345"
 
 
-async def closed_report(service: Service, client: httpx.AsyncClient, **changes: Any) -> dict[str, Any]:
-    created = await client.post("/v1/reports", json=a_report(service.spots.next(), **changes))
+async def closed_report(service: Service, client: httpx.AsyncClient, spot: GeoPoint | None = None,
+                        **changes: Any) -> dict[str, Any]:
+    created = await client.post("/v1/reports", json=a_report(spot or service.spots.next(), **changes))
     assert created.status_code == 201, created.text
     receipt: dict[str, Any] = created.json()
     closed = await client.post(f"/v1/incidents/{receipt['incident_id']}/close", headers=service.token("commander"),
@@ -84,6 +85,23 @@ async def test_commanders_reopen_and_others_may_not(service: Service, public: ht
     assert done.status_code == 201 and done.json()["reason"] == "commander"
     twice = await public.post(path, json={}, headers=service.token("commander"))
     assert twice.status_code == 409 and "not closed" in twice.json()["detail"]
+
+
+async def test_a_report_after_the_reopening_joins_the_reopened_incident(
+    service: Service, public: httpx.AsyncClient,
+) -> None:
+    spot = service.spots.next()
+    receipt = await closed_report(service, public, spot)
+    service.clock.advance(timedelta(hours=3))  # past street vending's 2-hour merge window
+    try:
+        reopened = await public.post(f"/v1/incidents/{receipt['incident_id']}/reopen", json={},
+                                     headers=service.token("commander"))
+        again = await public.post("/v1/reports", json=a_report(spot, description="又来了"))
+    finally:
+        service.clock.advance(-timedelta(hours=3))
+
+    assert reopened.status_code == 201
+    assert again.json()["incident_id"] == receipt["incident_id"] and again.json()["merged"] is True
 
 
 async def test_the_closure_heard_back_after_a_reopening_does_not_close_it_again(

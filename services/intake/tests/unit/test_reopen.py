@@ -26,6 +26,7 @@ def test_reporter_reopens_within_the_window_and_the_incident_is_open_again() -> 
 
     assert done.incident.status is IncidentStatus.REPORTED and done.incident.is_open
     assert done.reopen_count == 1 and done.closed_at == CLOSED_AT
+    assert done.incident.last_report_at == CLOSED_AT + timedelta(days=6, hours=23), "new reports merge into it"
     event = done.event()
     assert (event.reason, event.reopen_count, event.grid) == (ReopenReason.STILL_PRESENT, 1, "D07-G1")
 
