@@ -1,0 +1,39 @@
+"""Scorecards for the assessment (考核) and hotspots, hand-counted."""
+
+from datetime import timedelta
+
+from oneteam_evaluation.domain.assessment import hotspots, scorecards
+from oneteam_evaluation.domain.facts import Facts
+
+from .factories import NOW, RULES, T0, ZONE, at, incident, order
+
+START, END = T0 - timedelta(hours=1), T0 + timedelta(days=1)
+
+
+def test_an_officers_scorecard_counts_orders_busy_time_distance_and_the_weighted_score() -> None:
+    facts = Facts(orders=[order(ack=[0.5], arrive=[4], report=7), order(ack=[2], arrive=[6], report=10, created=0)])
+
+    [card] = scorecards(facts, RULES, "officer", START, END, NOW, weights={"acknowledged": 1, "arrived": 1})
+
+    assert (card.key, card.orders, card.busy_s, card.distance_m) == ("o-1", 2, 1020.0, 200.0)
+    assert card.shares["acknowledged"] == 0.5 and card.shares["satisfaction"] is None
+    assert card.score == 50.0  # (1 × 0.5 + 1 × 0.5) ÷ 2, in points
+
+
+def test_a_share_with_nothing_counted_neither_helps_nor_hurts_the_score() -> None:
+    facts = Facts(orders=[order(ack=[0.5], arrive=[4], report=7)])
+
+    [card] = scorecards(facts, RULES, "team", START, END, NOW, weights={"acknowledged": 1, "satisfaction": 5})
+
+    assert card.score == 100.0
+
+
+def test_hotspots_rank_grid_category_and_local_hour_with_the_previous_window() -> None:
+    now_cells = [incident(), incident(), incident(grid="G2"), incident(reported_at=at(120))]
+    before = [incident(reported_at=T0 - timedelta(days=1))]  # the same local hour, the window before
+    facts = Facts(incidents={i.incident_id: i for i in [*now_cells, *before, incident(grid=None)]})
+
+    found = hotspots(facts, START, END, ZONE, top=2)
+
+    assert [(h.grid, h.category, h.hour, h.count, h.previous) for h in found] == [
+        ("G1", "street_vending", 9, 2, 1), ("G1", "street_vending", 11, 1, 0)]
