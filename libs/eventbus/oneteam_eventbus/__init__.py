@@ -4,7 +4,7 @@ from oneteam_eventbus.admin import ensure_topics
 from oneteam_eventbus.config import KafkaConfig
 from oneteam_eventbus.consumer import EventConsumer, Handler
 from oneteam_eventbus.context import correlation_id, correlation_scope
-from oneteam_eventbus.outbox import OutboxRelay, add_event
+from oneteam_eventbus.outbox import OutboxRelay, add_event, emit
 from oneteam_eventbus.producer import EventProducer
 from oneteam_eventbus.tables import bus_metadata, inbox, outbox
 
@@ -18,6 +18,7 @@ __all__ = [
     "bus_metadata",
     "correlation_id",
     "correlation_scope",
+    "emit",
     "ensure_topics",
     "inbox",
     "outbox",

@@ -13,6 +13,7 @@ import hashlib
 import logging
 from datetime import timedelta
 from typing import Any
+from uuid import UUID
 
 from aiokafka.errors import (
     DuplicateSequenceNumber,
@@ -23,10 +24,12 @@ from aiokafka.errors import (
     ProducerFenced,
     UnknownProducerId,
 )
+from pydantic import BaseModel
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from oneteam_contracts import Envelope, kafka_headers, partition_key, spec_for_type
+from oneteam_contracts import Envelope, kafka_headers, new_event, partition_key, spec_for_type
+from oneteam_eventbus.context import correlation_id
 from oneteam_eventbus.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from oneteam_eventbus.producer import EventProducer
 from oneteam_eventbus.tables import outbox
@@ -47,6 +50,24 @@ async def add_event(session: AsyncSession, event: Envelope[Any]) -> None:
             payload=event.model_dump_json().encode(),
         )
     )
+
+
+async def emit(session: AsyncSession, data: BaseModel, *, source: str, tenant: str, subject: object,
+               correlation: UUID | None = None) -> None:
+    """Wrap `data` in an envelope from `source` and stage it, in the session's transaction.
+
+    The correlation id is the flow's: the one given, else the request's or event's in hand.
+    """
+    await add_event(session, new_event(data, source=source, tenant=tenant, subject=str(subject),
+                                       correlation_id=correlation or _current_correlation()))
+
+
+def _current_correlation() -> UUID | None:
+    value = correlation_id.get()
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 class OutboxRelay:

@@ -19,7 +19,6 @@ from oneteam_case_penalty.api.common import (
     Worker,
     actor,
     officer_id_of,
-    once,
     tenant_of,
     visible_to,
     writable_by,
@@ -33,6 +32,7 @@ from oneteam_case_penalty.store import parties as party_store
 from oneteam_contracts import CaseOrigin
 from oneteam_servicekit import InvalidRequest
 from oneteam_servicekit.auth import Role
+from oneteam_servicekit.once import once
 
 router = APIRouter(prefix="/v1", tags=["cases"])
 # Summary cases are keyed by their assignment, so the same assignment cannot be decided twice.

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_case_penalty import recording, steps
-from oneteam_case_penalty.api.common import Cases, IdempotencyKey, Reader, Worker, actor, once, visible_to, writable_by
+from oneteam_case_penalty.api.common import Cases, IdempotencyKey, Reader, Worker, actor, visible_to, writable_by
 from oneteam_case_penalty.documents import render
 from oneteam_case_penalty.domain import cases as C
 from oneteam_case_penalty.domain.cases import Case
@@ -20,6 +20,7 @@ from oneteam_case_penalty.store import documents as document_store
 from oneteam_case_penalty.store import parties as party_store
 from oneteam_deadlines.calendar import CHINA
 from oneteam_servicekit import NotFound
+from oneteam_servicekit.once import once
 
 router = APIRouter(prefix="/v1/cases/{case_id}/documents", tags=["documents"])
 

@@ -19,7 +19,6 @@ from oneteam_case_penalty.api.common import (
     Reviewer,
     Worker,
     actor,
-    once,
     reviewable_by,
     writable_by,
 )
@@ -44,6 +43,7 @@ from oneteam_case_penalty.domain.cases import Case
 from oneteam_case_penalty.runtime import CaseRuntime
 from oneteam_servicekit import InvalidRequest
 from oneteam_servicekit.auth import Principal
+from oneteam_servicekit.once import once
 
 router = APIRouter(prefix="/v1/cases/{case_id}", tags=["case steps"])
 Step = Callable[[AsyncSession, Case], Awaitable[Case]]

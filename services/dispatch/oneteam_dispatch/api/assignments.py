@@ -22,13 +22,13 @@ from oneteam_dispatch.api.common import (
     assignment_out,
     is_commander,
     officer_id_of,
-    once,
     tenant_of,
 )
 from oneteam_dispatch.push import heartbeat_stream
 from oneteam_dispatch.store import assignments as assignment_store
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import NotFound
+from oneteam_servicekit.once import once
 
 router = APIRouter(prefix="/v1", tags=["assignments"])
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import Depends, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, SlaStage
 from oneteam_dispatch.domain.assignments import Assignment
 from oneteam_dispatch.domain.officers import Officer
 from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_servicekit import Forbidden, InvalidRequest
-from oneteam_servicekit import idempotency as idem
 from oneteam_servicekit.auth import Principal, Role, require
 
 
@@ -129,18 +124,3 @@ def officer_out(o: Officer, runtime: DispatchRuntime) -> OfficerOut:
                       district=o.district, skills=sorted(o.skills), mode=o.mode.value, status=o.status.value,
                       position=o.position, position_at=o.position_at, position_stale=stale,
                       active_orders=o.active_orders, last_assigned_at=o.last_assigned_at)
-
-
-async def once(session: AsyncSession, scope: str, key: str | None, body: Any,
-               act: Callable[[], Awaitable[Any]], *, principal: Principal, status: int = 200) -> JSONResponse:
-    """Run `act` once per caller and Idempotency-Key: the caller's retry gets the first answer back."""
-    fingerprint = idem.request_hash(body)
-    caller = idem.caller_of(principal)
-    if key is not None:
-        earlier = await idem.claim(session, scope, key, fingerprint, caller=caller)
-        if earlier is not None:
-            return JSONResponse(earlier.body, status_code=earlier.status)
-    answer = jsonable_encoder(await act())
-    if key is not None:
-        await idem.remember(session, scope, key, status, answer, caller=caller)
-    return JSONResponse(answer, status_code=status)

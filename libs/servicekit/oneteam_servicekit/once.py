@@ -1,0 +1,32 @@
+"""One answer per caller and Idempotency-Key, for any write route of any service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from oneteam_servicekit import idempotency as idem
+from oneteam_servicekit.auth import Principal
+
+
+async def once(session: AsyncSession, scope: str, key: str | None, body: Any,
+               act: Callable[[], Awaitable[Any]], *, principal: Principal | None, status: int = 200) -> JSONResponse:
+    """Run `act` once per caller and Idempotency-Key: the caller's retry gets the first answer back.
+
+    The claim, the write `act` makes and the stored answer share `session`'s transaction, so
+    a failed attempt leaves nothing behind and its retry runs afresh.
+    """
+    fingerprint = idem.request_hash(body)
+    caller = idem.caller_of(principal)
+    if key is not None:
+        earlier = await idem.claim(session, scope, key, fingerprint, caller=caller)
+        if earlier is not None:
+            return JSONResponse(earlier.body, status_code=earlier.status)
+    answer = jsonable_encoder(await act())
+    if key is not None:
+        await idem.remember(session, scope, key, status, answer, caller=caller)
+    return JSONResponse(answer, status_code=status)
