@@ -11,9 +11,9 @@ from oneteam_case_penalty import steps
 from oneteam_case_penalty.api.common import Cases
 from oneteam_case_penalty.api.schemas import CallbackIn, now_or
 from oneteam_case_penalty.domain.cases import CaseState
-from oneteam_case_penalty.domain.signature import verify
 from oneteam_servicekit import InvalidRequest, Unauthorized
 from oneteam_servicekit.openapi import problem_responses
+from oneteam_servicekit.signatures import verify
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 

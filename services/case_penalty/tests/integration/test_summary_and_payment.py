@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from oneteam_case_penalty.domain.signature import sign
 from oneteam_devstack.testing import Infra, serve
+from oneteam_servicekit.signatures import sign
 
 from .conftest import PAYMENT_KEY, build_app, case_events, case_settings, officer
 

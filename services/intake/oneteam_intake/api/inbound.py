@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse
 
 from oneteam_intake.api.deps import IntakeDep, validated
 from oneteam_intake.api.schemas import ReceiptOut, receipt_out
-from oneteam_intake.domain.signature import BadSignature, verify
 from oneteam_intake.platforms import PlatformReportIn, submission
 from oneteam_intake.store import reports as report_store
 from oneteam_servicekit import Conflict, InvalidRequest, RuntimeDep
 from oneteam_servicekit.openapi import problem_responses
+from oneteam_servicekit.signatures import BadSignature, verify
 
 router = APIRouter(prefix="/v1/inbound", tags=["platforms"])
 

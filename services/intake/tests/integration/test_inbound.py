@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from oneteam_contracts import GeoPoint, ReportSubmitted
-from oneteam_intake.domain.signature import sign
+from oneteam_servicekit.signatures import sign
 
 from .conftest import Service
 from .helpers import TENANT

@@ -12,9 +12,9 @@ from oneteam_intake.domain.feedback import Rating, check_can_rate
 from oneteam_intake.domain.privacy import mask_email, mask_name, mask_phone, scrub
 from oneteam_intake.domain.ratelimit import TokenBuckets
 from oneteam_intake.domain.reports import IncidentStatus
-from oneteam_intake.domain.signature import BadSignature, sign, verify
 from oneteam_intake.domain.tokens import report_token, token_matches
 from oneteam_servicekit.errors import Conflict, InvalidRequest
+from oneteam_servicekit.signatures import BadSignature, sign, verify
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=5)

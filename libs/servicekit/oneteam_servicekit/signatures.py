@@ -1,10 +1,11 @@
-"""Platform pushes: HMAC-SHA256 over the timestamp and the body, within a replay window.
+"""Signed calls from other platforms: HMAC-SHA256 over the timestamp and the body, within a window.
 
-The platform sends `X-OneTeam-Timestamp: <unix seconds>` and
-`X-OneTeam-Signature: sha256=<hex of HMAC-SHA256(key, timestamp + "." + body)>`. Binding the
-timestamp into the MAC stops an old body being replayed with a fresh timestamp; the window
-bounds how long a captured request stays usable, and intake remembers every signature seen
-inside the window, so the same request cannot be played twice.
+One scheme for every service, so a platform integrates with OneTeam once (intake's platform
+pushes, case_penalty's payment callbacks). The caller sends `X-OneTeam-Timestamp: <unix
+seconds>` and `X-OneTeam-Signature: sha256=<hex of HMAC-SHA256(key, timestamp + "." + body)>`.
+Binding the timestamp into the MAC stops an old body being replayed with a fresh timestamp; the
+window bounds how long a captured request stays usable (a service that must refuse every
+replay also remembers the signatures it has seen inside the window).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from oneteam_servicekit.text import constant_time_equals
 
 
 class BadSignature(Unauthorized):
-    """The push is not signed by the platform's key, or its timestamp is out of the window."""
+    """The call is not signed by the platform's key, or its timestamp is out of the window."""
 
     type = "bad-signature"
     title = "Signature rejected"
@@ -32,7 +33,7 @@ def sign(key: bytes, timestamp: str, body: bytes) -> str:
 
 def verify(key: bytes, timestamp: str | None, signature: str | None, body: bytes, *,
            now: datetime, window: timedelta) -> None:
-    """Accept a correctly signed push whose timestamp is within `window` of `now`."""
+    """Accept a correctly signed call whose timestamp is within `window` of `now`."""
     if not timestamp or not signature:
         raise BadSignature("X-OneTeam-Timestamp and X-OneTeam-Signature headers are required")
     try:
