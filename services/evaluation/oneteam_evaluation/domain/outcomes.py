@@ -86,10 +86,12 @@ def case_on_time_samples(facts: Facts, rules: Rules) -> list[Sample]:
 
 def satisfaction_samples(facts: Facts, rules: Rules) -> list[Sample]:
     """(satisfied + basically satisfied) ÷ rated, as the 12345 hotline counts it (满意率)."""
+    orders = _orders_by_incident(facts)
     samples = []
     for rating in facts.ratings:
         incident = facts.incidents.get(rating.incident_id)
-        base = incident_dims(rules, incident) if incident else {}
+        # Attributed to the teams and officers who handled the incident, for their scorecards.
+        base = incident_dims(rules, incident, orders.get(rating.incident_id)) if incident else {}
         found = {**base, **dims(tenant=rules.tenant, category=rating.category, source=rating.source)}
         samples.append(Sample(rating.incident_id, rating.received_at, found, hit=rating.rating in SATISFIED))
     return samples
@@ -100,12 +102,13 @@ def response_rate_samples(facts: Facts, rules: Rules) -> list[Sample]:
     rated: dict[UUID, int] = defaultdict(int)
     for rating in facts.ratings:
         rated[rating.incident_id] += 1
+    orders = _orders_by_incident(facts)
     samples = []
     for incident in _closed(facts):
         if incident.resolution in NOT_HANDLED_HERE:
             continue
         assert incident.first_closed_at is not None
-        found = incident_dims(rules, incident)
+        found = incident_dims(rules, incident, orders.get(incident.incident_id))
         answered = min(rated.get(incident.incident_id, 0), incident.report_count)
         samples += [Sample(incident.incident_id, incident.first_closed_at, found, hit=n < answered)
                     for n in range(incident.report_count)]

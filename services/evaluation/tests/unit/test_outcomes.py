@@ -8,7 +8,7 @@ from oneteam_evaluation.domain.figures import Period, figures
 from oneteam_evaluation.domain.kpis import KPIS
 from oneteam_evaluation.domain.rules import Rules
 
-from .factories import NOW, RULES, T0, ZONE, at, incident
+from .factories import NOW, RULES, T0, ZONE, at, incident, order
 
 
 def shares(kpi: str, facts: Facts, dimension: str = "tenant", rules: Rules = RULES) -> dict[str, tuple[int, int]]:
@@ -68,6 +68,15 @@ def test_satisfaction_is_satisfied_plus_basically_satisfied_over_rated() -> None
 
     assert shares("satisfaction", facts) == {"330106004": (3, 4)}
     assert shares("satisfaction", facts, "source") == {"hotline_12345": (3, 4)}
+
+
+def test_a_rating_counts_for_the_officers_and_team_who_handled_the_incident() -> None:
+    one = closed(30, "resolved_on_site")
+    facts = of(one, orders=[order(one.incident_id, officers=("o-1", "o-2"))],
+               ratings=[Rating(uuid4(), one.incident_id, "dissatisfied", at(60))])
+
+    assert shares("satisfaction", facts, "officer") == {"o-1": (0, 1), "o-2": (0, 1)}
+    assert shares("satisfaction", facts, "team") == {"T1": (0, 1)}
 
 
 def test_the_response_rate_is_rated_reports_over_reports_on_closed_incidents() -> None:

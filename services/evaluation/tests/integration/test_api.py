@@ -1,0 +1,94 @@
+"""The API over a read model filled through the handlers: explanations, CSV, scorecards, hotspots, roles."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from oneteam_devstack.testing import Infra, serve
+from oneteam_evaluation.handlers import STEPS
+from oneteam_evaluation.main import build
+from oneteam_evaluation.runtime import EvaluationRuntime
+from oneteam_servicekit.auth import Role
+
+from .conftest import evaluation_settings, token
+from .scenario import envelopes, morning, random_tenant
+
+pytestmark = pytest.mark.integration
+
+TENANT = random_tenant()
+START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in Hangzhou
+WINDOW = {"from": "2026-11-01T00:00:00+08:00", "to": "2026-11-03T00:00:00+08:00"}
+COMMANDER = token([Role.COMMANDER], TENANT)
+AUDITOR = token([Role.AUDITOR], TENANT)
+HISTORY = envelopes(morning(START), TENANT)
+INCIDENT_A, INCIDENT_B = str(HISTORY[0].data.incident_id), str(HISTORY[7].data.incident_id)
+
+
+@pytest.fixture(scope="module")
+async def client(infra: Infra) -> AsyncIterator[httpx.AsyncClient]:
+    app = build(evaluation_settings(infra, consume=False))
+    async with serve(app) as c:
+        runtime: EvaluationRuntime = app.state.runtime
+        for event in HISTORY:
+            async with runtime.transaction() as session:
+                await STEPS[event.type](session, event.tenant, event.data)
+        yield c
+
+
+async def test_the_explanation_lists_the_incidents_a_figure_counted(client: httpx.AsyncClient) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/kpis/acknowledged/explain", headers=AUDITOR,
+                              params={**WINDOW, "label": "2026-11-02"})
+
+    body = answer.json()
+    assert answer.status_code == 200, body
+    assert (body["numerator"], body["denominator"]) == (1, 2)
+    assert {(i["ref"], i["in_numerator"], i["seconds"]) for i in body["items"]} == {
+        (INCIDENT_A, True, 30.0), (INCIDENT_B, False, 120.0)}
+
+
+async def test_a_figure_comes_as_csv_for_spreadsheets(client: httpx.AsyncClient) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/kpis/arrived", headers=COMMANDER,
+                              params={**WINDOW, "dimension": "grid", "format": "csv"})
+
+    assert answer.headers["content-type"].startswith("text/csv")
+    lines = answer.text.lstrip("\ufeff").splitlines()
+    assert lines == ["kpi,period,grid,numerator,denominator,value,p50_s,p90_s",
+                     "arrived,2026-11-02,G1,1,1,1.0,240.0,240.0", "arrived,2026-11-02,G2,0,1,0.0,360.0,360.0"]
+
+
+async def test_an_officer_sees_only_their_own_figures(client: httpx.AsyncClient) -> None:
+    mine = token([Role.OFFICER], TENANT, officer_id="o-1")
+    someone_else = token([Role.OFFICER], TENANT, officer_id="o-9")
+
+    own = await client.get(f"/v1/tenants/{TENANT}/kpis/reported", headers=mine,
+                           params={**WINDOW, "dimension": "officer"})
+    nothing = await client.get(f"/v1/tenants/{TENANT}/kpis/reported", headers=someone_else,
+                               params={**WINDOW, "dimension": "officer"})
+    tenant_wide = await client.get(f"/v1/tenants/{TENANT}/kpis/reported", headers=mine, params=WINDOW)
+
+    assert [(f["key"], f["numerator"], f["denominator"]) for f in own.json()["figures"]] == [("o-1", 1, 2)]
+    assert nothing.json()["figures"] == []
+    assert tenant_wide.status_code == 403
+
+
+async def test_callers_without_a_reading_role_or_a_token_are_refused(client: httpx.AsyncClient) -> None:
+    path = f"/v1/tenants/{TENANT}/kpis/satisfaction"
+
+    assert (await client.get(path)).status_code == 401
+    assert (await client.get(path, headers=token([Role.CITIZEN], TENANT))).status_code == 403
+    assert (await client.get(f"/v1/tenants/{TENANT}/kpis/no_such_kpi", headers=COMMANDER)).status_code == 404
+    bad = await client.get(path, headers=COMMANDER, params={"from": "2026-11-01T00:00:00"})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_scorecards_and_hotspots_for_the_assessment_and_patrol_planning(client: httpx.AsyncClient) -> None:
+    [card] = (await client.get(f"/v1/tenants/{TENANT}/scorecards/officers", headers=COMMANDER, params=WINDOW)).json()
+    spots = (await client.get(f"/v1/tenants/{TENANT}/hotspots", headers=COMMANDER, params=WINDOW)).json()
+
+    assert (card["key"], card["orders"], card["busy_s"], card["distance_m"]) == ("o-1", 2, 960.0, 80.0)
+    assert card["shares"]["satisfaction"] == 0.5 and card["score"] == 60.0  # (½+½+½+1+½) ÷ 5
+    assert sorted((s["grid"], s["hour"], s["count"]) for s in spots) == [("G1", 8, 1), ("G2", 8, 1)]

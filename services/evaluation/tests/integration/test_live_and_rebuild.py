@@ -1,0 +1,64 @@
+"""Events on Kafka become figures; redelivery changes nothing; another tenant sees nothing; a rebuild equals live.
+
+In a module of its own: the evaluation started here must be the only member of its consumer group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from oneteam_devstack.testing import Infra, serve
+from oneteam_evaluation.main import build
+from oneteam_evaluation.rebuild import rebuild
+from oneteam_servicekit.auth import Role
+
+from .conftest import evaluation_settings, figures, publish, shares_when, token
+from .scenario import EXPECTED, envelopes, morning, random_tenant
+
+pytestmark = pytest.mark.integration
+
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+WINDOW = {"from": (START - timedelta(days=1)).isoformat(), "to": (START + timedelta(days=1)).isoformat()}
+BREAKDOWNS = [("acknowledged", "day", "officer"), ("satisfaction", "day", "grid"), ("on_time_closure", "hour", "team"),
+              ("front_line_resolution", "month", "district"), ("merged_reports", "week", "source")]
+
+
+async def test_events_become_figures_once_per_event_for_their_tenant_only_and_a_rebuild_gives_the_same(
+        infra: Infra, producer: AIOKafkaProducer) -> None:
+    tenant, other = random_tenant(), random_tenant()
+    commander, other_commander = token([Role.COMMANDER], tenant), token([Role.COMMANDER], other)
+    history = envelopes(morning(START), tenant)
+    # Out of order: B's closure and rating before its order; A's acknowledgement before its order.
+    late_first = [history[12], history[13], history[9], history[2], *history[:2], *history[3:9], history[10],
+                  history[11]]
+    assert sorted(e.id for e in late_first) == sorted(e.id for e in history)
+    settings = evaluation_settings(infra)
+
+    async with serve(build(settings)) as client:
+        await publish(producer, late_first)
+        await publish(producer, envelopes(morning(START), other)[:3])
+        live = await shares_when(client, tenant, commander, EXPECTED, WINDOW)
+        assert live == EXPECTED
+
+        await publish(producer, history)  # every event again: a redelivery
+        await asyncio.sleep(3)
+        assert await shares_when(client, tenant, commander, EXPECTED, WINDOW, timeout=1) == EXPECTED
+        breakdowns = {b: await figures(client, tenant, b[0], commander, period=b[1], dimension=b[2], **WINDOW)
+                      for b in BREAKDOWNS}
+
+        mine_for_other = await client.get(f"/v1/tenants/{tenant}/kpis/acknowledged", headers=other_commander)
+        assert mine_for_other.status_code == 403
+        others = await shares_when(client, other, other_commander, {"acknowledged": (1, 1)}, WINDOW)
+        assert others == {"acknowledged": (1, 1)}  # its one order only, none of ours
+
+    done = await rebuild(settings.model_copy(update={"run_migrations": False}), timeout_s=120)
+    assert done.generation == 1
+
+    async with serve(build(settings.model_copy(update={"consume": False}))) as client:
+        assert await shares_when(client, tenant, commander, EXPECTED, WINDOW, timeout=1) == EXPECTED
+        for b, before in breakdowns.items():
+            assert await figures(client, tenant, b[0], commander, period=b[1], dimension=b[2], **WINDOW) == before

@@ -1,0 +1,81 @@
+"""The read model is the same whatever order its events come in, and equals a recount from scratch.
+
+Events are applied straight through the handlers (no broker), in the order they happened and
+in shuffled orders, each into a database of its own; every table must come out the same.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from oneteam_contracts import Envelope
+from oneteam_devstack.testing import Infra
+from oneteam_evaluation.domain.figures import Period, figures
+from oneteam_evaluation.domain.kpis import KPIS
+from oneteam_evaluation.domain.rules import Rules
+from oneteam_evaluation.handlers import STEPS
+from oneteam_evaluation.runtime import MIGRATIONS
+from oneteam_evaluation.store.reads import load_facts
+from oneteam_evaluation.store.tables import READ_MODEL
+from oneteam_servicekit import migrations
+from oneteam_servicekit.db import make_engine, make_sessions
+
+from .scenario import EXPECTED, envelopes, morning, random_morning
+
+pytestmark = pytest.mark.integration
+TENANT = "330106004"
+START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
+
+async def apply(infra: Infra, events: list[Envelope[Any]],
+                kpis: Any = EXPECTED) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Apply `events` in the given order to a fresh database; its tables' rows and the morning's shares."""
+    url = infra.fresh_database("evaluation_order")
+    await migrations.upgrade(MIGRATIONS, url)
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    try:
+        for event in events:
+            async with sessions.begin() as session:
+                await STEPS[event.type](session, event.tenant, event.data)
+        async with sessions() as session:
+            rows = {t.name: sorted(map(repr, (await session.execute(select(t))).all())) for t in READ_MODEL}
+            facts = await load_facts(session, TENANT, START - timedelta(hours=1), START + timedelta(days=1),
+                                     timedelta(days=7))
+    finally:
+        await engine.dispose()
+    now = START + timedelta(days=2)
+    shares: dict[str, Any] = {}
+    for kpi in kpis:
+        found = figures(KPIS[kpi].compute(facts, Rules(TENANT), now), Period.ALL, "tenant", UTC)
+        shares[kpi] = (found[0].numerator, found[0].denominator) if found else None
+    return rows, shares
+
+
+async def test_shuffled_histories_build_the_same_read_model_and_figures_as_the_ordered_one(infra: Infra) -> None:
+    history = envelopes(morning(START), TENANT)
+    ordered_rows, ordered_shares = await apply(infra, history)
+
+    assert ordered_shares == EXPECTED
+    for seed in range(3):
+        shuffled = history[:]
+        random.Random(seed).shuffle(shuffled)
+        rows, shares = await apply(infra, shuffled)
+        assert rows == ordered_rows, f"seed {seed}"
+        assert shares == EXPECTED
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_random_histories_in_any_order_equal_the_recount_in_event_order(infra: Infra, seed: int) -> None:
+    rng = random.Random(seed)
+    history = envelopes(random_morning(rng, START), TENANT)
+    recount = await apply(infra, history, KPIS)
+    shuffled = history[:]
+    rng.shuffle(shuffled)
+
+    assert await apply(infra, shuffled, KPIS) == recount
