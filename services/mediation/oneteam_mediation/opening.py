@@ -82,12 +82,13 @@ async def sign(runtime: MediationRuntime, session: AsyncSession, m: M.Mediation,
     tenant = runtime.tenant(m.tenant)
     after = M.sign_agreement(m, obligations, signatures, now, tenant.calendar, tenant.registry)
     assert after.agreement is not None
-    await recording.record(runtime, session, m, after, now)
     dues = [o.due for o in after.agreement.obligations]
+    # The signature goes out before the conclusion an agreement with nothing left to do leads to.
     await emit(session, MediationAgreementSigned(
         mediation_id=m.id, obligations=len(dues), last_due=max(dues, default=None),
         confirmation_due=after.agreement.confirmation_due, on_site=m.origin is MediationOrigin.ON_SITE,
         signed_at=now), tenant=m.tenant, subject=m.id)
+    await recording.record(runtime, session, m, after, now)
     return after
 
 

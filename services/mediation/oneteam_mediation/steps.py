@@ -82,7 +82,7 @@ async def schedule(runtime: MediationRuntime, session: AsyncSession, m: M.Mediat
     """Book a session for the mediator, the room (none when online) and every party."""
     M.ready_for_session(m)
     assert m.mediator_id is not None
-    request = SessionRequest(uuid4(), m.mediator_id, room_id, tuple(p.key for p in m.parties), starts_at, ends_at)
+    request = SessionRequest(uuid4(), m.mediator_id, room_id, m.party_keys(), starts_at, ends_at)
     wanted = [(Resource.MEDIATOR, m.mediator_id), *([(Resource.ROOM, room_id)] if room_id else []),
               *[(Resource.PARTY, key) for key in request.party_keys]]
     await booking_store.lock(session, m.tenant)
@@ -113,7 +113,8 @@ async def follow_up(runtime: MediationRuntime, session: AsyncSession, m: M.Media
                     target: ReferralTarget) -> M.Mediation:
     """A follow-up visit (回访); kept → resolved (with 调解不罚 grounds where listed), broken → referral."""
     now = runtime.clock.now()
-    after = await _record(runtime, session, m, M.follow_up(m, visit, runtime.tenant(m.tenant).registry, now, target))
+    after = M.follow_up(m, visit, runtime.tenant(m.tenant).registry, now, target)
+    # What the visit found goes out before the conclusion it leads to.
     if after.agreement is not None and after.agreement.broken:
         await emit(session, MediationAgreementBroken(mediation_id=m.id, broken_obligations=len(after.agreement.broken),
                                                      found_at=now), tenant=m.tenant, subject=m.id)
@@ -121,6 +122,7 @@ async def follow_up(runtime: MediationRuntime, session: AsyncSession, m: M.Media
         await emit(session, MediationAgreementKept(mediation_id=m.id, incident_id=m.incident_id, category=m.category,
                                                    no_penalty_grounds=after.no_penalty_grounds, kept_at=now),
                    tenant=m.tenant, subject=m.id)
+    await _record(runtime, session, m, after)
     return after
 
 

@@ -25,6 +25,10 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class EmptyIn(Body):
+    """No fields."""
+
+
 class ContactIn(Body):
     """A party's contact, kept apart from the mediation and masked for roles without need."""
 

@@ -20,6 +20,7 @@ from oneteam_mediation.api.schemas import (
     CandidateOut,
     ConfirmationIn,
     ConsentIn,
+    EmptyIn,
     FollowUpIn,
     MediationOut,
     PartiesIn,
@@ -136,5 +137,5 @@ async def referral(mediation_id: UUID, body: ReferralIn, runtime: Runtime, princ
 @router.post("/withdrawal", response_model=MediationOut, summary="The parties withdrew")
 async def withdrawal(mediation_id: UUID, runtime: Runtime, principal: Worker, key: IdempotencyKey = None
                      ) -> JSONResponse:
-    return await run(runtime, principal, mediation_id, "withdrawal", BaseModel(), key,
+    return await run(runtime, principal, mediation_id, "withdrawal", EmptyIn(), key,
                      lambda s, m: steps.withdraw(runtime, s, m))

@@ -98,6 +98,10 @@ class Mediation(BaseModel):
             raise InvalidRequest(f"no session {session_id} in this mediation", field="session_id")
         return found
 
+    def party_keys(self) -> tuple[str, ...]:
+        """Who the parties are across disputes: the hash when known, else only within this mediation."""
+        return tuple(p.ref or f"{self.id}:{p.id}" for p in self.parties)
+
     @property
     def on_time(self) -> bool:
         """Concluded (or still open) within the conclusion deadline."""

@@ -45,11 +45,6 @@ class Party(BaseModel):
     declared_ties: list[str] = Field(default_factory=list, description="Mediators the party is tied to")
     consent: Consent = Consent.PENDING
 
-    @property
-    def key(self) -> str:
-        """Who the party is across disputes: the hash when known, else only this mediation's id."""
-        return self.ref or f"local:{self.id}"
-
 
 def party_ref(key: bytes, kind: PartyKind, identifier: str) -> str:
     """The keyed hash standing for the party; refused with a plain reason if the number is invalid."""

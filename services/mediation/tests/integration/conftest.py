@@ -22,8 +22,8 @@ from oneteam_servicekit.auth import Role, issue_token
 
 TENANT = "330106004"
 OTHER_TENANT = "330106005"
-ID_ZHANG = "330106198001010013"  # valid check digits (GB 11643), invented people
-ID_LI = "330106199002020024"
+ID_ZHANG = "11010519491231002X"  # valid check digits (GB 11643), invented people
+ID_LI = "110105198506150049"
 
 
 class MovableClock:
