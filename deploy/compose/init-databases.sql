@@ -4,3 +4,4 @@
 CREATE DATABASE intake;
 CREATE DATABASE dispatch;
 CREATE DATABASE case_penalty;
+CREATE DATABASE evaluation;
