@@ -4,4 +4,5 @@
 CREATE DATABASE intake;
 CREATE DATABASE dispatch;
 CREATE DATABASE case_penalty;
+CREATE DATABASE mediation;
 CREATE DATABASE evaluation;
