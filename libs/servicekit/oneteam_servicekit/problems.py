@@ -9,6 +9,7 @@ from typing import Any
 import asyncpg.exceptions as pg
 import fastapi.routing
 import sqlalchemy.exc as sa
+from asyncpg.exceptions._base import DataError as ClientDataError  # a value asyncpg cannot encode
 from fastapi import FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
@@ -28,10 +29,13 @@ _SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-f
 # Failures that pass when the database is back or less busy: pool exhausted, connection lost or
 # refused, server shutting down, too many clients, a deadlock or serialisation abort.
 _TRANSIENT: tuple[type[BaseException], ...] = (
-    sa.TimeoutError, sa.DisconnectionError, pg.PostgresConnectionError, pg.InterfaceError,
-    pg.TooManyConnectionsError, pg.CannotConnectNowError, pg.AdminShutdownError,
+    sa.TimeoutError, sa.DisconnectionError, pg.PostgresConnectionError, pg.TooManyConnectionsError,
+    pg.CannotConnectNowError, pg.AdminShutdownError,
     pg.TransactionRollbackError, ConnectionError, TimeoutError, socket.gaierror,
 )
+# Values the request carried that the database cannot hold. Field checks should catch them
+# first; this is the net under them, so a missed one is the client's 422, not a 500.
+_UNSTORABLE: tuple[type[BaseException], ...] = (pg.DataError, ClientDataError)
 
 
 def problem(status: int, type_: str, title: str, detail: str, request: Request,
@@ -109,22 +113,29 @@ def _allowed(request: Request) -> list[str]:
     return sorted(methods)
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Whether `exc`, or what caused it, says a dependency is down or saturated rather than a bug."""
-    seen: set[int] = set()
+def _causes(exc: BaseException) -> list[BaseException]:
+    # The exception and everything behind it: SQLAlchemy wraps the driver's error as `orig`.
+    found: list[BaseException] = []
     pending: list[BaseException | None] = [exc]
     while pending:
         current = pending.pop()
-        if current is None or id(current) in seen:
+        if current is None or any(current is seen for seen in found):
             continue
-        seen.add(id(current))
-        if isinstance(current, _TRANSIENT):
-            return True
-        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
-            return True
+        found.append(current)
         orig = getattr(current, "orig", None)
         pending += [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
-    return False
+    return found
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether `exc`, or what caused it, says a dependency is down or saturated rather than a bug."""
+    return any(isinstance(cause, _TRANSIENT) or (isinstance(cause, sa.DBAPIError) and cause.connection_invalidated)
+               for cause in _causes(exc))
+
+
+def is_unstorable_value(exc: BaseException) -> bool:
+    """Whether the database refused a value as such: a date beyond its range, a number too large."""
+    return any(isinstance(cause, _UNSTORABLE) for cause in _causes(exc))
 
 
 def takes_idempotency_key(request: Request) -> bool:
@@ -147,6 +158,11 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return problem(503, "unavailable", "Service unavailable",
                        f"The database is unavailable or busy; try again in a few seconds.{retry}", request,
                        headers={"Retry-After": str(RETRY_AFTER_S)}, retry_after_s=RETRY_AFTER_S)
+    if is_unstorable_value(exc):
+        log.warning("unstorable value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return problem(422, "invalid-request", "Invalid request",
+                       "a value in the request is outside what can be stored (a date before year 1 or after "
+                       "9999 in UTC, a number too large, or text the database refuses)", request)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal-error", "Internal error", "The server failed unexpectedly." + retry, request)
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import httpx
 import sqlalchemy.exc
+from asyncpg.exceptions._base import DataError as ClientDataError
 from fastapi import APIRouter, Depends, FastAPI, Header, UploadFile
 from pydantic import BaseModel
 from sqlalchemy import text
@@ -83,3 +84,10 @@ def client(app: FastAPI) -> httpx.AsyncClient:
 async def count(runtime: RuntimeDep) -> int:
     async with runtime.sessions() as session:
         return int((await session.execute(text("SELECT 1"))).scalar_one())
+
+
+@router.post("/dated")
+async def dated() -> None:
+    # What asyncpg raises for a datetime beyond PostgreSQL's range, wrapped as SQLAlchemy does.
+    cause = ClientDataError("invalid input for query argument $1: datetime(1, 1, 1) (date value out of range)")
+    raise sqlalchemy.exc.DBAPIError("INSERT ...", {}, cause)

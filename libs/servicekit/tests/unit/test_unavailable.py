@@ -1,4 +1,4 @@
-"""A database that cannot be reached is a 503 with Retry-After, never a 500."""
+"""A database that cannot be reached is a 503 with Retry-After, a value it cannot hold a 422: never a 500."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ async def test_unreachable_database_is_a_503_with_retry_after() -> None:
     assert response.status_code == 503
     assert int(response.headers["retry-after"]) > 0
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_value_the_database_cannot_hold_is_the_clients_422() -> None:
+    async with client(build()) as http:
+        response = await http.post("/v1/dated")
+
+    assert response.status_code == 422
+    assert "datetime(1" not in response.text

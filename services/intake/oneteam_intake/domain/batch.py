@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from oneteam_contracts import CategoryCode, GeoPoint, ReportSource, UtcDatetime
+from oneteam_servicekit.errors import InvalidRequest
+from oneteam_servicekit.text import forbidden_character
 
 CSV_COLUMNS = ("external_id", "category", "description", "lon", "lat", "crs", "source", "occurred_at")
 
@@ -76,8 +78,12 @@ def decode(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         # Spreadsheets saved on Chinese Windows default to GBK, which GB18030 contains.
         return content.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise InvalidRequest(f"body: neither UTF-8 nor GB18030 text (byte {error.start})", field="body") from None
 
 
 def parse_csv(text: str, max_rows: int) -> Parsed:
@@ -130,6 +136,10 @@ def _validate(records: list[tuple[int, dict[str, Any] | None]], max_rows: int, s
             errors.append(RowError(line, "row", f"not valid JSON: {record['__json_error__']}"))
             continue
         external_id = record.get("external_id")
+        bad = _control_character(record)
+        if bad is not None:
+            errors.append(RowError(line, bad[0], bad[1], str(external_id) if external_id else None))
+            continue
         try:
             rows.append(ParsedRow(line, ImportRow.model_validate(record)))
         except ValidationError as error:
@@ -137,3 +147,14 @@ def _validate(records: list[tuple[int, dict[str, Any] | None]], max_rows: int, s
             field = ".".join(str(part) for part in first["loc"]) or "row"
             errors.append(RowError(line, field, first["msg"], str(external_id) if external_id else None))
     return Parsed(rows, errors)
+
+
+def _control_character(record: dict[str, Any]) -> tuple[str, str] | None:
+    # The same rule as every JSON field at the HTTP edge, which never sees inside a file.
+    for name, value in record.items():
+        values = value.values() if isinstance(value, dict) else [value]
+        for text in values:
+            reason = forbidden_character(text) if isinstance(text, str) else None
+            if reason is not None:
+                return name, reason
+    return None

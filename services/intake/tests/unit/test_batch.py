@@ -1,7 +1,10 @@
 """Parsing import files: good rows kept, bad rows named by line and field."""
 
+import pytest
+
 from oneteam_contracts import ReportSource
 from oneteam_intake.domain.batch import decode, parse_csv, parse_jsonl
+from oneteam_servicekit import InvalidRequest
 
 HEADER = "external_id,category,description,lon,lat,crs,source,occurred_at\n"
 
@@ -57,3 +60,18 @@ def test_json_lines_accept_nested_or_flat_locations() -> None:
 def test_excel_bom_and_gb18030_files_are_read() -> None:
     assert decode("\ufeffexternal_id".encode()) == "external_id"
     assert decode("噪音扰民".encode("gb18030")) == "噪音扰民"
+
+
+def test_a_control_character_in_a_row_is_that_rows_error_not_a_crash() -> None:
+    parsed = parse_csv(HEADER + "c1,noise,夜间\x00施工,120.12,30.29,,,\nc2,noise,ok,120.12,30.29,,,\n", 100)
+    lines = parse_jsonl('{"external_id": "j1", "category": "noise", "description": "a\\u0000b", '
+                        '"location": {"lon": 120.12, "lat": 30.29, "crs": "wgs\\u0007"}}', 100)
+
+    assert [row.row.external_id for row in parsed.rows] == ["c2"]
+    assert [(e.line, e.field) for e in parsed.errors] == [(2, "description")]
+    assert [e.field for e in lines.errors] == ["description"]
+
+
+def test_a_file_in_no_known_text_encoding_is_refused_naming_the_byte() -> None:
+    with pytest.raises(InvalidRequest, match="byte 0"):
+        decode(b"\xff\xfe\x00garbage")
