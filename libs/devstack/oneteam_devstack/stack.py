@@ -37,6 +37,7 @@ SERVICES = [
     ServiceSpec("intake", "oneteam_intake.main:app", 8101),
     ServiceSpec("dispatch", "oneteam_dispatch.main:app", 8102),
     ServiceSpec("case_penalty", "oneteam_case_penalty.main:app", 8103),
+    ServiceSpec("mediation", "oneteam_mediation.main:app", 8104),
 ]
 
 
