@@ -30,7 +30,7 @@ REGISTRY = Registry.model_validate({
 
 
 def parties(consent: Consent = Consent.GIVEN, **extra: object) -> list[Party]:
-    return [Party(id="p1", kind=PartyKind.PERSON, ref="ref-1", consent=consent, **extra),  # type: ignore[arg-type]
+    return [Party(id="p1", kind=PartyKind.PERSON, ref="ref-1", consent=consent, **extra),
             Party(id="p2", kind=PartyKind.PERSON, ref="ref-2", consent=consent)]
 
 
