@@ -38,6 +38,7 @@ SERVICES = [
     ServiceSpec("dispatch", "oneteam_dispatch.main:app", 8102),
     ServiceSpec("case_penalty", "oneteam_case_penalty.main:app", 8103),
     ServiceSpec("mediation", "oneteam_mediation.main:app", 8104),
+    ServiceSpec("evaluation", "oneteam_evaluation.main:app", 8105),
 ]
 
 
