@@ -7,13 +7,22 @@ in shuffled orders, each into a database of its own; every table must come out t
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from oneteam_contracts import Envelope
+from oneteam_contracts import (
+    Envelope,
+    IncidentClosed,
+    IncidentResolution,
+    MediationConcluded,
+    MediationOrigin,
+    MediationOutcome,
+    new_event,
+)
 from oneteam_devstack.testing import Infra
 from oneteam_evaluation.domain.figures import Period, figures
 from oneteam_evaluation.domain.kpis import KPIS
@@ -79,3 +88,22 @@ async def test_random_histories_in_any_order_equal_the_recount_in_event_order(in
     rng.shuffle(shuffled)
 
     assert await apply(infra, shuffled, KPIS) == recount
+
+
+async def test_a_dispute_settled_by_mediation_on_site_counts_as_resolved_at_the_front_line(infra: Infra) -> None:
+    incident_id, mediation_id = uuid.uuid4(), uuid.uuid4()
+    history = envelopes(morning(START)[:1], TENANT)  # one report, to be replaced by this incident's
+    reported = history[0].data.model_copy(update={"incident_id": incident_id})
+    closed = IncidentClosed(incident_id=incident_id, resolution=IncidentResolution.SENT_TO_MEDIATION,
+                            closed_at=START + timedelta(minutes=20))
+    concluded = MediationConcluded(mediation_id=mediation_id, origin=MediationOrigin.REQUEST, incident_id=incident_id,
+                                   category="neighbour_dispute", outcome=MediationOutcome.RESOLVED_ON_SITE,
+                                   on_time=True, concluded_at=START + timedelta(minutes=50))
+    events = [new_event(d, source="test", tenant=TENANT, subject=str(incident_id))
+              for d in (reported, closed, concluded)]
+
+    in_order = await apply(infra, events, ["front_line_resolution", "mediation_success"])
+    reversed_order = await apply(infra, events[::-1], ["front_line_resolution", "mediation_success"])
+
+    assert in_order == reversed_order
+    assert in_order[1] == {"front_line_resolution": (1, 1), "mediation_success": (1, 1)}
