@@ -94,7 +94,10 @@ async def put_officer(officer_id: OfficerIdPath, body: OfficerPut, runtime: Disp
         existing = await officer_store.get_officer(session, officer_id, for_update=True)
         if existing is not None and existing.tenant != body.tenant:
             raise Conflict(f"officer {officer_id} belongs to another tenant")
-        await officer_store.upsert_officer(session, officer)
+        # An officer on an order keeps the status and position the order gives them, or a
+        # registry edit would make them available and open them to a second order.
+        busy = existing is not None and existing.active_orders > 0
+        await officer_store.upsert_officer(session, officer, live_state=not busy)
         saved = await officer_store.get_officer(session, officer_id)
     assert saved is not None
     return officer_out(saved, runtime)

@@ -14,7 +14,7 @@ import yaml
 from oneteam_devstack.testing import Infra
 from oneteam_dispatch.main import build
 
-from .conftest import TENANT, Area, as_officer, assignment_of, dispatch_settings, move, served
+from .conftest import ADMIN, TENANT, Area, as_officer, assignment_of, dispatch_settings, move, served
 from .conftest import report_incident as report
 
 pytestmark = pytest.mark.integration
@@ -47,8 +47,13 @@ async def test_an_officer_with_an_open_order_stays_busy_where_they_are_after_a_r
     async with served(build(settings)) as after:
         officer = (await after.get(f"/v1/officers/{busy}", headers=as_officer(busy))).json()
         colleague = (await after.get(f"/v1/officers/{newcomer}", headers=as_officer(newcomer))).json()
+        # An administrator editing the registry entry does not free the officer either.
+        edited = await after.put(f"/v1/officers/{busy}", headers=ADMIN, json={
+            "tenant": TENANT, "name": "队员 甲", "skills": ["street_order"], "status": "available",
+            "position": area.at(900)})
 
     assert officer["status"] == "en_route" and officer["active_orders"] == 1
     assert officer["position"]["lon"] == pytest.approx(area.at(40)["lon"])
     assert officer["name"] == "队员 甲（改）" and officer["skills"] == ["noise", "street_order"]
+    assert edited.status_code == 200 and edited.json()["status"] == "en_route" and edited.json()["name"] == "队员 甲"
     assert colleague["status"] == "available" and colleague["position"]["lon"] == pytest.approx(area.at(300)["lon"])
