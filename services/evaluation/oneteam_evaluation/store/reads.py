@@ -25,24 +25,26 @@ async def load_facts(session: AsyncSession, tenant: str, start: datetime, end: d
     a hotspot's trend needs, and incidents still open past their SLA.
     """
     early = start - lookback
-    incident_rows = (await session.execute(select(incidents).where(
-        incidents.c.tenant == tenant,
-        or_(_between(incidents.c.reported_at, early, end), _between(incidents.c.first_closed_at, start, end),
-            _between(incidents.c.queued_at, start, end), incidents.c.first_closed_at.is_(None))))).mappings().all()
+    # Subqueries rather than lists of ids: a busy month holds more ids than a query may bind.
+    incident_wanted = (incidents.c.tenant == tenant) & or_(
+        _between(incidents.c.reported_at, early, end), _between(incidents.c.first_closed_at, start, end),
+        _between(incidents.c.queued_at, start, end), incidents.c.first_closed_at.is_(None))
+    incident_ids = select(incidents.c.incident_id).where(incident_wanted)
+    order_wanted = (orders.c.tenant == tenant) & or_(_between(orders.c.created_at, early, end),
+                                                     orders.c.incident_id.in_(incident_ids))
+    incident_rows = (await session.execute(select(incidents).where(incident_wanted))).mappings().all()
     found = {row["incident_id"]: _incident(row) for row in incident_rows}
-    order_rows = (await session.execute(select(orders).where(
-        orders.c.tenant == tenant,
-        or_(_between(orders.c.created_at, early, end), orders.c.incident_id.in_(list(found)))))).mappings().all()
+    order_rows = (await session.execute(select(orders).where(order_wanted))).mappings().all()
     member_rows = (await session.execute(select(members).where(
         members.c.tenant == tenant,
-        members.c.assignment_id.in_([row["assignment_id"] for row in order_rows])))).mappings().all()
+        members.c.assignment_id.in_(select(orders.c.assignment_id).where(order_wanted))))).mappings().all()
     by_order: dict[UUID, list[Member]] = {}
     for row in member_rows:
         by_order.setdefault(row["assignment_id"], []).append(
             Member(row["officer_id"], row["acknowledged_at"], row["arrived_at"], row["distance_m"]))
     rating_rows = (await session.execute(select(ratings).where(
         ratings.c.tenant == tenant,
-        or_(_between(ratings.c.received_at, start, end), ratings.c.incident_id.in_(list(found)))))).mappings().all()
+        or_(_between(ratings.c.received_at, start, end), ratings.c.incident_id.in_(incident_ids))))).mappings().all()
     case_rows = (await session.execute(select(cases).where(
         cases.c.tenant == tenant,
         or_(_between(cases.c.decided_at, start, end), _between(cases.c.closed_at, start, end))))).mappings().all()
