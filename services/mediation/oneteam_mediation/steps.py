@@ -126,9 +126,9 @@ async def follow_up(runtime: MediationRuntime, session: AsyncSession, m: M.Media
     return after
 
 
-async def refer(runtime: MediationRuntime, session: AsyncSession, m: M.Mediation, target: ReferralTarget,
+async def refer(runtime: MediationRuntime, session: AsyncSession, m: M.Mediation, target: ReferralTarget | None,
                 reason: str | None) -> M.Mediation:
-    """No agreement: refer to a penalty case, the court or another body."""
+    """No agreement: refer to a penalty case, the court or another body (none: it simply failed)."""
     return await _record(runtime, session, m, M.refer(m, target, MediationFailure.NO_AGREEMENT, reason,
                                                       runtime.clock.now()))
 

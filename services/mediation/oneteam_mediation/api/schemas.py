@@ -162,7 +162,7 @@ class FollowUpIn(Body):
 class ReferralIn(Body):
     """No agreement: where the dispute goes, and why."""
 
-    target: ReferralTarget
+    target: ReferralTarget | None = Field(description="None: the mediation failed and goes nowhere")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
 
 

@@ -214,11 +214,12 @@ def follow_up(m: Mediation, visit: A.FollowUp, registry: Registry, now: datetime
     return _resolved(after, now, registry) if agreement.all_kept else after
 
 
-def refer(m: Mediation, target: ReferralTarget, failure: MediationFailure, reason: str | None,
+def refer(m: Mediation, target: ReferralTarget | None, failure: MediationFailure, reason: str | None,
           now: datetime) -> Mediation:
-    """End with a referral: to a penalty case, the court or another body."""
+    """End with a referral: to a penalty case, the court or another body; with none, the mediation failed."""
     _require(m, State.OPEN, State.AGREED)
-    return _concluded(m, MediationOutcome.REFERRED, now, referral=target, failure=failure, referral_reason=reason)
+    outcome = MediationOutcome.FAILED if target is None else MediationOutcome.REFERRED
+    return _concluded(m, outcome, now, referral=target, failure=failure, referral_reason=reason)
 
 
 def withdraw(m: Mediation, now: datetime) -> Mediation:

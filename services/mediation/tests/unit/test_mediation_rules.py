@@ -122,3 +122,11 @@ def test_concluding_late_is_not_on_time() -> None:
     late: datetime = m.conclusion_due + timedelta(days=1)
 
     assert not M.withdraw(m, late).on_time
+
+
+def test_no_agreement_without_a_referral_is_failed_and_with_one_is_referred() -> None:
+    failed = M.refer(mediation(), None, MediationFailure.NO_AGREEMENT, "双方分歧过大", NOW)
+    to_court = M.refer(mediation(), ReferralTarget.COURT, MediationFailure.NO_AGREEMENT, "建议诉讼", NOW)
+
+    assert failed.outcome is MediationOutcome.FAILED and failed.referral is None
+    assert to_court.outcome is MediationOutcome.REFERRED and to_court.referral is ReferralTarget.COURT
