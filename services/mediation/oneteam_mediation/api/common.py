@@ -7,18 +7,14 @@ makes them a mediator.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_mediation.domain.mediations import Mediation
 from oneteam_mediation.runtime import MediationRuntime
 from oneteam_servicekit import InvalidRequest
-from oneteam_servicekit import idempotency as idem
 from oneteam_servicekit.auth import Principal, Role, require
 
 
@@ -85,18 +81,3 @@ def actor(principal: Principal) -> str:
     """Who did it: role and the officer id or subject."""
     role = sorted(r.value for r in principal.roles)[0] if principal.roles else "unknown"
     return f"{role}:{principal.officer_id or principal.subject}"
-
-
-async def once(session: AsyncSession, scope: str, key: str | None, body: Any,
-               act: Callable[[], Awaitable[Any]], *, principal: Principal, status: int = 200) -> JSONResponse:
-    """Run `act` once per caller and Idempotency-Key: the caller's retry gets the first answer back."""
-    fingerprint = idem.request_hash(body)
-    caller = idem.caller_of(principal)
-    if key is not None:
-        earlier = await idem.claim(session, scope, key, fingerprint, caller=caller)
-        if earlier is not None:
-            return JSONResponse(earlier.body, status_code=earlier.status)
-    answer = jsonable_encoder(await act())
-    if key is not None:
-        await idem.remember(session, scope, key, status, answer, caller=caller)
-    return JSONResponse(answer, status_code=status)

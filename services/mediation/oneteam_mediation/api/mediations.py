@@ -20,7 +20,6 @@ from oneteam_mediation.api.common import (
     Runtime,
     actor,
     is_mediator,
-    once,
     privileged,
     tenant_of,
     visible_to,
@@ -31,6 +30,7 @@ from oneteam_mediation.runtime import MediationRuntime
 from oneteam_mediation.store import mediations as store
 from oneteam_servicekit import Forbidden
 from oneteam_servicekit.auth import Principal
+from oneteam_servicekit.once import once
 
 router = APIRouter(prefix="/v1", tags=["mediations"])
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_mediation import opening, steps
-from oneteam_mediation.api.common import IdempotencyKey, Reader, Runtime, Worker, actor, once, visible_to, writable_by
+from oneteam_mediation.api.common import IdempotencyKey, Reader, Runtime, Worker, actor, visible_to, writable_by
 from oneteam_mediation.api.mediations import shown
 from oneteam_mediation.api.schemas import (
     AgreementIn,
@@ -32,6 +32,7 @@ from oneteam_mediation.domain import agreements as A
 from oneteam_mediation.domain.mediations import Mediation
 from oneteam_mediation.runtime import MediationRuntime
 from oneteam_servicekit.auth import Principal
+from oneteam_servicekit.once import once
 
 router = APIRouter(prefix="/v1/mediations/{mediation_id}", tags=["mediation work"])
 Step = Callable[[AsyncSession, Mediation], Awaitable[Mediation]]
