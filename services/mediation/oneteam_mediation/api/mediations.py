@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from oneteam_contracts import MediationOrigin
@@ -25,7 +25,10 @@ from oneteam_mediation.api.common import (
     visible_to,
 )
 from oneteam_mediation.api.schemas import MediationOut, OnSiteIn, OpenIn, mediation_out
+from oneteam_mediation.documents import render
+from oneteam_mediation.domain.documents import agreement_document
 from oneteam_mediation.domain.mediations import Mediation, State
+from oneteam_mediation.domain.parties import mask_contact
 from oneteam_mediation.runtime import MediationRuntime
 from oneteam_mediation.store import mediations as store
 from oneteam_servicekit import Forbidden
@@ -82,6 +85,21 @@ async def get_mediation(mediation_id: UUID, runtime: Runtime, principal: Reader)
     async with runtime.sessions() as session:
         m = await steps.load(session, mediation_id, visible_to(runtime, principal), lock=False)
         return await shown(runtime, session, principal, m)
+
+
+@router.get("/mediations/{mediation_id}/agreement.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}},
+            summary="The signed agreement (人民调解协议书) as a Chinese PDF; names masked unless privileged")
+async def agreement_pdf(mediation_id: UUID, runtime: Runtime, principal: Reader) -> Response:
+    async with runtime.sessions() as session:
+        m = await steps.load(session, mediation_id, visible_to(runtime, principal), lock=False)
+        contacts = await store.contacts(session, m.id)
+    if not privileged(runtime, principal, m):
+        contacts = {p: mask_contact(c) for p, c in contacts.items()}
+    mediator = runtime.tenant(m.tenant).registry.mediator(m.mediator_id) if m.mediator_id else None
+    pdf = render(agreement_document(m, contacts, mediator.name if mediator else None))
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="agreement-{m.id}.pdf"'})
 
 
 @router.get("/mediations", response_model=list[MediationOut],

@@ -79,6 +79,9 @@ async def test_a_walk_in_is_mediated_to_a_kept_agreement_with_no_penalty_grounds
     kept = await client.post(f"{url}/follow-ups", headers=MEDIATOR, json={"results": {"o1": "kept"}})
     assert kept.status_code == 200, kept.text
     audited = (await client.get(url, headers=AUDITOR)).json()
+    pdf = await client.get(f"{url}/agreement.pdf", headers=MEDIATOR)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert pdf.headers["content-type"] == "application/pdf"
 
     done = kept.json()["mediation"]
     assert done["state"] == "concluded" and done["outcome"] == "resolved" and done["no_penalty_grounds"]
