@@ -150,6 +150,15 @@ class MediationConcluded(ContractModel):
     concluded_at: UtcDatetime
 
 
+class MediationDeadlineWarning(ContractModel):
+    """A mediation's time limit is near and its step is undone."""
+
+    mediation_id: UUID
+    kind: MediationDeadlineKind
+    due_at: UtcDatetime
+    warned_at: UtcDatetime
+
+
 class MediationDeadlineMissed(ContractModel):
     """A mediation's time limit passed with its step undone."""
 

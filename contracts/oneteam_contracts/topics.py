@@ -45,6 +45,7 @@ from .mediation import (
     MediationAgreementSigned,
     MediationConcluded,
     MediationDeadlineMissed,
+    MediationDeadlineWarning,
     MediationOpened,
     MediationSessionHeld,
     MediationSessionReminder,
@@ -205,6 +206,7 @@ _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("mediation.agreement_kept", 1, MediationAgreementKept, MEDIATIONS, "mediation_id"),
     MessageSpec("mediation.agreement_broken", 1, MediationAgreementBroken, MEDIATIONS, "mediation_id"),
     MessageSpec("mediation.concluded", 1, MediationConcluded, MEDIATIONS, "mediation_id"),
+    MessageSpec("mediation.deadline_warning", 1, MediationDeadlineWarning, MEDIATIONS, "mediation_id"),
     MessageSpec("mediation.deadline_missed", 1, MediationDeadlineMissed, MEDIATIONS, "mediation_id"),
 )
 

@@ -78,6 +78,7 @@ def test_every_message_type_is_registered_at_version_1() -> None:
         "mediation.agreement_signed",
         "mediation.concluded",
         "mediation.deadline_missed",
+        "mediation.deadline_warning",
         "mediation.failed",
         "mediation.opened",
         "mediation.requested",

@@ -7,11 +7,16 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import MediationDeadlineKind, MediationDeadlineMissed, MediationSessionReminder
+from oneteam_contracts import (
+    MediationDeadlineKind,
+    MediationDeadlineMissed,
+    MediationDeadlineWarning,
+    MediationSessionReminder,
+)
 from oneteam_deadlines.scheduler import Due
 from oneteam_mediation.domain import mediations as M
 from oneteam_mediation.events import emit
-from oneteam_mediation.recording import REMINDER
+from oneteam_mediation.recording import REMINDER, WARNING
 from oneteam_mediation.store import mediations as store
 
 
@@ -29,7 +34,14 @@ async def on_deadline(session: AsyncSession, due: Due, now: datetime) -> None:
                                                          minutes_before=int(lead), reminded_at=now),
                        tenant=m.tenant, subject=m.id)
         return
-    kind = MediationDeadlineKind(due.kind)
+    name, _, warning = due.kind.partition(".")
+    kind = MediationDeadlineKind(name)
+    if warning == WARNING:
+        step_due = m.deadlines.get(kind)
+        if step_due is not None and step_due - M.WARN_BEFORE[kind] == due.due_at:
+            await emit(session, MediationDeadlineWarning(mediation_id=m.id, kind=kind, due_at=step_due, warned_at=now),
+                       tenant=m.tenant, subject=m.id)
+        return
     after = M.missed(m, kind, due.due_at)
     if after is None:
         return

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import MediationConcluded, MediationFailed, MediationFailure, ReferralTarget
 from oneteam_deadlines.scheduler import cancel, schedule
-from oneteam_mediation.domain.mediations import Mediation, State
+from oneteam_mediation.domain.mediations import WARN_BEFORE, Mediation, State
 from oneteam_mediation.domain.scheduling import reminder_times
 from oneteam_mediation.events import emit
 from oneteam_mediation.runtime import MediationRuntime
@@ -18,6 +18,7 @@ from oneteam_mediation.store import bookings as booking_store
 from oneteam_mediation.store import mediations as store
 
 REMINDER = "reminder"
+WARNING = "warning"
 
 
 async def record(runtime: MediationRuntime, session: AsyncSession, before: Mediation | None, after: Mediation,
@@ -40,6 +41,9 @@ async def sync_deadlines(runtime: MediationRuntime, session: AsyncSession, m: Me
     await cancel(session, subject=subject)
     for kind, due in m.deadlines.items():
         await schedule(session, subject=subject, kind=kind.value, due_at=due, tenant=m.tenant)
+        if due - WARN_BEFORE[kind] > now:
+            await schedule(session, subject=subject, kind=f"{kind.value}.{WARNING}", due_at=due - WARN_BEFORE[kind],
+                           tenant=m.tenant)
     if m.state is State.CONCLUDED:
         return
     leads = runtime.tenant(m.tenant).registry.reminder_minutes

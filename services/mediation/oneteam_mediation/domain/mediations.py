@@ -8,7 +8,7 @@ penalty case; a broken agreement too, unless the mediator refers it elsewhere.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
@@ -28,6 +28,11 @@ from oneteam_mediation.domain.parties import Consent, Party
 from oneteam_mediation.domain.proposal import conflicts
 from oneteam_mediation.domain.registry import Mediator, Registry, Skill
 from oneteam_servicekit.errors import Conflict, InvalidRequest
+
+# How long before a time limit the command centre is warned: a day for the first session,
+# three for conclusion (enough to hold one more session).
+WARN_BEFORE = {MediationDeadlineKind.FIRST_SESSION: timedelta(days=1),
+               MediationDeadlineKind.CONCLUSION: timedelta(days=3)}
 
 
 class State(StrEnum):

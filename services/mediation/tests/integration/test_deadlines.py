@@ -1,4 +1,4 @@
-"""Reminders before each session and missed time limits: fired once, across two replicas."""
+"""Reminders before each session, warnings and missed time limits: fired once, across two replicas."""
 
 from __future__ import annotations
 
@@ -48,12 +48,14 @@ async def test_reminders_and_a_missed_first_session_fire_once_across_two_replica
         again = await asyncio.gather(scheduler_of(first).run_once(), scheduler_of(second).run_once())
         later = (await a.get(f"/v1/mediations/{idle['mediation']['id']}", headers=COMMANDER)).json()
 
-    # Booked: two reminders (its first session was on time); idle: the first-session limit.
-    assert sum(fired) == 3 and sum(again) == 0
+    # Booked: two reminders (its first session was on time); idle: the first-session warning and limit.
+    assert sum(fired) == 4 and sum(again) == 0
     reminders = [e for e in await events(infra, "oneteam.mediations", booked["mediation"]["id"], want=4)
                  if e["type"] == "mediation.session_reminder"]
     assert sorted(e["data"]["minutes_before"] for e in reminders) == [60, 1440]
     assert later["mediation"]["missed"] == ["first_session"]
-    missed = [e for e in await events(infra, "oneteam.mediations", idle["mediation"]["id"], want=2)
-              if e["type"] == "mediation.deadline_missed"]
+    found = await events(infra, "oneteam.mediations", idle["mediation"]["id"], want=3)
+    missed = [e for e in found if e["type"] == "mediation.deadline_missed"]
+    warned = [e for e in found if e["type"] == "mediation.deadline_warning"]
     assert len(missed) == 1 and missed[0]["data"]["kind"] == "first_session"
+    assert len(warned) == 1 and warned[0]["data"]["due_at"] == missed[0]["data"]["due_at"]
