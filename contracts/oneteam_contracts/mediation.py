@@ -86,6 +86,14 @@ class MediationSessionScheduled(ContractModel):
     ends_at: UtcDatetime
 
 
+class MediationSessionCancelled(ContractModel):
+    """A booked session was called off; its mediator, room and parties are free again."""
+
+    mediation_id: UUID
+    session_id: UUID
+    cancelled_at: UtcDatetime
+
+
 class MediationSessionReminder(ContractModel):
     """A session starts soon: a notifier tells the parties and the mediator."""
 

@@ -82,6 +82,7 @@ def test_every_message_type_is_registered_at_version_1() -> None:
         "mediation.failed",
         "mediation.opened",
         "mediation.requested",
+        "mediation.session_cancelled",
         "mediation.session_held",
         "mediation.session_reminder",
         "mediation.session_scheduled",

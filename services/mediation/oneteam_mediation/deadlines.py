@@ -29,7 +29,7 @@ async def on_deadline(session: AsyncSession, due: Due, now: datetime) -> None:
         _, session_id, lead = due.kind.split(".")
         s = next((s for s in m.sessions if str(s.id) == session_id), None)
         # A moved or held session has no reminder left at this time.
-        if s is not None and not s.held and s.starts_at - timedelta(minutes=int(lead)) == due.due_at:
+        if s is not None and not (s.held or s.cancelled) and s.starts_at - timedelta(minutes=int(lead)) == due.due_at:
             await emit(session, MediationSessionReminder(mediation_id=m.id, session_id=s.id, starts_at=s.starts_at,
                                                          minutes_before=int(lead), reminded_at=now),
                        tenant=m.tenant, subject=m.id)

@@ -48,7 +48,7 @@ async def sync_deadlines(runtime: MediationRuntime, session: AsyncSession, m: Me
         return
     leads = runtime.tenant(m.tenant).registry.reminder_minutes
     for s in m.sessions:
-        if s.held:
+        if s.held or s.cancelled:
             continue
         for lead, at in reminder_times(s.starts_at, leads, now):
             await schedule(session, subject=subject, kind=f"{REMINDER}.{s.id}.{lead}", due_at=at, tenant=m.tenant)

@@ -13,6 +13,7 @@ from oneteam_contracts import (
     MediationAgreementBroken,
     MediationAgreementKept,
     MediationFailure,
+    MediationSessionCancelled,
     MediationSessionHeld,
     MediationSessionScheduled,
     ReferralTarget,
@@ -95,6 +96,16 @@ async def schedule(runtime: MediationRuntime, session: AsyncSession, m: M.Mediat
     await emit(session, MediationSessionScheduled(
         mediation_id=m.id, session_id=request.session_id, mediator_id=m.mediator_id, room_id=room_id,
         online=room_id is None, starts_at=starts_at, ends_at=ends_at), tenant=m.tenant, subject=m.id)
+    return after
+
+
+async def cancel_session(runtime: MediationRuntime, session: AsyncSession, m: M.Mediation,
+                         session_id: UUID) -> M.Mediation:
+    """Call a session off: its bookings are freed and its reminders dropped."""
+    after = await _record(runtime, session, m, M.cancel_session(m, session_id))
+    await booking_store.release_session(session, session_id)
+    await emit(session, MediationSessionCancelled(mediation_id=m.id, session_id=session_id,
+                                                  cancelled_at=runtime.clock.now()), tenant=m.tenant, subject=m.id)
     return after
 
 

@@ -88,6 +88,14 @@ async def schedule(mediation_id: UUID, body: SessionIn, runtime: Runtime, princi
                      status=201)
 
 
+@router.delete("/sessions/{session_id}", response_model=MediationOut,
+               summary="Call a session off (to move it, cancel and book anew): bookings freed, reminders dropped")
+async def cancel(mediation_id: UUID, session_id: UUID, runtime: Runtime, principal: Worker,
+                 key: IdempotencyKey = None) -> JSONResponse:
+    return await run(runtime, principal, mediation_id, f"cancel:{session_id}", EmptyIn(), key,
+                     lambda s, m: steps.cancel_session(runtime, s, m, session_id))
+
+
 @router.post("/sessions/{session_id}/record", response_model=MediationOut,
              summary="A session's attendance, statements, outcome and (internal) notes")
 async def record(mediation_id: UUID, session_id: UUID, body: SessionRecordIn, runtime: Runtime, principal: Worker,

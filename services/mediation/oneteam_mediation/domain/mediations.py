@@ -53,6 +53,7 @@ class Session(BaseModel):
     starts_at: datetime
     ends_at: datetime
     held: bool = False
+    cancelled: bool = False
     attended: list[str] = Field(default_factory=list)
     outcome: SessionOutcome | None = None
     statements: dict[str, str] = Field(default_factory=dict)  # party id → statement
@@ -187,13 +188,23 @@ def hold_session(m: Mediation, session_id: UUID, attended: Sequence[str], outcom
     """What a session came to."""
     _require(m, State.OPEN)
     session = m.session(session_id)
-    if session.held:
-        raise Conflict("this session's record is written already")
+    if session.held or session.cancelled:
+        raise Conflict(f"this session is {'held' if session.held else 'cancelled'} already")
     for party_id in [*attended, *statements]:
         m.party(party_id)
     held = session.model_copy(update={"held": True, "attended": list(attended), "outcome": outcome,
                                       "statements": dict(statements), "notes": notes})
     return m.model_copy(update={"sessions": [held if s.id == session_id else s for s in m.sessions]})
+
+
+def cancel_session(m: Mediation, session_id: UUID) -> Mediation:
+    """Call off a session that has not taken place (to move it, cancel and book anew)."""
+    _require(m, State.OPEN)
+    session = m.session(session_id)
+    if session.held or session.cancelled:
+        raise Conflict(f"this session is {'held' if session.held else 'cancelled'} already")
+    called_off = session.model_copy(update={"cancelled": True})
+    return m.model_copy(update={"sessions": [called_off if s.id == session_id else s for s in m.sessions]})
 
 
 def sign_agreement(m: Mediation, obligations: Sequence[A.Obligation], signatures: Sequence[A.Signature],

@@ -37,6 +37,11 @@ async def add(session: AsyncSession, tenant: str, mediation_id: UUID, booked: Se
          "mediation_id": mediation_id, "starts_at": b.starts_at, "ends_at": b.ends_at} for b in booked])
 
 
+async def release_session(session: AsyncSession, session_id: UUID) -> None:
+    """Free what one cancelled session held."""
+    await session.execute(bookings.delete().where(bookings.c.session_id == session_id))
+
+
 async def release(session: AsyncSession, mediation_id: UUID, after: datetime) -> None:
     """Free what a concluded mediation's future sessions held."""
     await session.execute(bookings.delete().where(bookings.c.mediation_id == mediation_id,

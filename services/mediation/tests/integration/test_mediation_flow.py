@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -204,3 +205,30 @@ async def failed_for(infra: Infra, mediation_id: str) -> dict[str, Any]:
                                timeout=5)
     assert records, "no mediation.failed"
     return dict(json.loads(records[0].value))
+
+
+async def test_two_requests_racing_for_one_room_book_it_once(client: httpx.AsyncClient) -> None:
+    first, second = await ready(client), await ready(client, mediator="cy-med-03")
+    start = next_weekday_at(CLOCK, 15, days_ahead=5)
+    slot = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
+            "room_id": "community_room_1"}
+
+    answers = await asyncio.gather(*(client.post(f"/v1/mediations/{m}/sessions", headers=COMMANDER, json=slot)
+                                     for m in (first, second)))
+
+    assert sorted(a.status_code for a in answers) == [201, 409]
+
+
+async def test_a_cancelled_session_frees_its_slot(client: httpx.AsyncClient) -> None:
+    first, second = await ready(client), await ready(client, mediator="cy-med-03")
+    start = next_weekday_at(CLOCK, 16, days_ahead=6)
+    slot = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat(),
+            "room_id": "sunshine_room"}
+    booked = await client.post(f"/v1/mediations/{first}/sessions", headers=COMMANDER, json=slot)
+    session_id = booked.json()["mediation"]["sessions"][0]["id"]
+
+    cancelled = await client.delete(f"/v1/mediations/{first}/sessions/{session_id}", headers=COMMANDER)
+    taken = await client.post(f"/v1/mediations/{second}/sessions", headers=COMMANDER, json=slot)
+
+    assert cancelled.status_code == 200 and cancelled.json()["mediation"]["sessions"][0]["cancelled"] is True
+    assert taken.status_code == 201, taken.text

@@ -5,7 +5,14 @@ from uuid import uuid4
 
 import pytest
 
-from oneteam_contracts import MediationDeadlineKind, MediationFailure, MediationOrigin, MediationOutcome, ReferralTarget
+from oneteam_contracts import (
+    MediationDeadlineKind,
+    MediationFailure,
+    MediationOrigin,
+    MediationOutcome,
+    ReferralTarget,
+    SessionOutcome,
+)
 from oneteam_deadlines.calendar import CHINA
 from oneteam_mediation.domain import agreements as A
 from oneteam_mediation.domain import mediations as M
@@ -130,3 +137,13 @@ def test_no_agreement_without_a_referral_is_failed_and_with_one_is_referred() ->
 
     assert failed.outcome is MediationOutcome.FAILED and failed.referral is None
     assert to_court.outcome is MediationOutcome.REFERRED and to_court.referral is ReferralTarget.COURT
+
+
+def test_a_cancelled_session_cannot_be_recorded_or_cancelled_again() -> None:
+    session = M.Session(id=uuid4(), mediator_id="m-wang", room_id=None, starts_at=NOW, ends_at=NOW)
+    m = M.cancel_session(M.add_session(M.assign(mediation(), REGISTRY.mediators[0]), session), session.id)
+
+    with pytest.raises(Conflict, match="cancelled already"):
+        M.cancel_session(m, session.id)
+    with pytest.raises(Conflict, match="cancelled already"):
+        M.hold_session(m, session.id, ["p1"], SessionOutcome.ADJOURNED, {}, None)
