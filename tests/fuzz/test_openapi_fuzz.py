@@ -39,7 +39,9 @@ from oneteam_intake.settings import IntakeSettings
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
 
-pytestmark = pytest.mark.integration
+# schemathesis' own strategies draw from `random`, which Hypothesis warns about; not ours to fix.
+pytestmark = [pytest.mark.integration,
+              pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")]
 
 TENANT = "330106004"
 # The same examples every run, so CI is steady; FUZZ_EXAMPLES=200 explores further by hand.
