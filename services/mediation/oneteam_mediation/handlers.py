@@ -36,4 +36,5 @@ async def on_mediation_requested(runtime: MediationRuntime, session: AsyncSessio
         return  # another deployment's tenant; nothing to do here
     await open_mediation(runtime, session, Opening(
         tenant=event.tenant, origin=MediationOrigin.REQUEST, category=request.category,
-        request_id=request.request_id, incident_id=request.incident_id), actor=f"dispatch:{request.officer_id}")
+        request_id=request.request_id, incident_id=request.incident_id, handoff_notes=request.notes or None),
+        actor=f"dispatch:{request.officer_id}")

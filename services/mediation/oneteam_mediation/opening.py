@@ -43,6 +43,7 @@ class Opening:
     request_id: UUID | None = None
     incident_id: UUID | None = None
     case_id: UUID | None = None
+    handoff_notes: str | None = None
 
 
 async def open_mediation(runtime: MediationRuntime, session: AsyncSession, o: Opening, actor: str,
@@ -54,7 +55,8 @@ async def open_mediation(runtime: MediationRuntime, session: AsyncSession, o: Op
     parties = make_parties(runtime, o.parties, 1, consent)
     m = M.open_mediation(id=id, tenant=o.tenant, origin=o.origin, category=o.category, registry=tenant.registry,
                          created_by=actor, now=now, calendar=tenant.calendar, parties=parties, skill=o.skill,
-                         request_id=o.request_id, incident_id=o.incident_id, case_id=o.case_id)
+                         request_id=o.request_id, incident_id=o.incident_id, case_id=o.case_id,
+                         handoff_notes=o.handoff_notes)
     if not await recording.record(runtime, session, None, m, now):
         return None
     await keep_contacts(session, m.id, parties, o.parties)

@@ -193,6 +193,7 @@ def mediation_out(m: Mediation, contacts: dict[str, dict[str, str]], privileged:
     """What the caller sees of `m`."""
     document = m.model_dump(mode="json")
     if not privileged:
+        document["handoff_notes"] = None
         for s in document["sessions"]:
             s["notes"], s["statements"] = None, {}
         for f in document["follow_ups"]:

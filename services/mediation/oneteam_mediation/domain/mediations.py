@@ -76,6 +76,7 @@ class Mediation(BaseModel):
     request_id: UUID | None = None
     incident_id: UUID | None = None
     case_id: UUID | None = None
+    handoff_notes: str | None = None  # the officer's words from the hand-off; internal, like session notes
     opened_at: datetime
     deadlines: dict[MediationDeadlineKind, datetime] = Field(default_factory=dict)  # open time limits
     conclusion_due: datetime
@@ -123,7 +124,7 @@ def _require(m: Mediation, *states: State) -> None:
 def open_mediation(*, id: UUID, tenant: str, origin: MediationOrigin, category: str, registry: Registry,
                    created_by: str, now: datetime, calendar: WorkingCalendar, parties: Sequence[Party] = (),
                    skill: Skill | None = None, request_id: UUID | None = None, incident_id: UUID | None = None,
-                   case_id: UUID | None = None) -> Mediation:
+                   case_id: UUID | None = None, handoff_notes: str | None = None) -> Mediation:
     """A dispute accepted for mediation, its time limits set from the registry."""
     chosen = skill or registry.skill_for(category)
     conclusion = calendar.calendar_days_after(now, registry.conclusion_days_for(chosen))
@@ -131,7 +132,7 @@ def open_mediation(*, id: UUID, tenant: str, origin: MediationOrigin, category: 
     deadlines = {MediationDeadlineKind.FIRST_SESSION: first, MediationDeadlineKind.CONCLUSION: conclusion}
     return Mediation(id=id, tenant=tenant, origin=origin, category=category, skill=chosen, parties=list(parties),
                      created_by=created_by, request_id=request_id, incident_id=incident_id, case_id=case_id,
-                     opened_at=now, conclusion_due=conclusion, deadlines=deadlines)
+                     handoff_notes=handoff_notes, opened_at=now, conclusion_due=conclusion, deadlines=deadlines)
 
 
 def add_parties(m: Mediation, parties: Sequence[Party]) -> Mediation:

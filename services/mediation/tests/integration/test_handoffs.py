@@ -46,6 +46,7 @@ async def test_a_mediation_request_opens_one_mediation_under_redelivery_and_a_re
     m = found[0]["mediation"]
     assert m["origin"] == "request" and m["skill"] == "neighbour" and m["state"] == "open"
     assert m["request_id"] == str(request.request_id)
+    assert m["handoff_notes"] == "邻里因噪音争吵"  # kept for the command centre, never on a topic
     opened = await events(infra, "oneteam.mediations", m["id"])
     assert [e["type"] for e in opened] == ["mediation.opened"]
     assert "notes" not in opened[0]["data"]
