@@ -47,14 +47,15 @@ async def test_reminders_and_a_missed_first_session_fire_once_across_two_replica
         fired = await asyncio.gather(scheduler_of(first).run_once(), scheduler_of(second).run_once())
         again = await asyncio.gather(scheduler_of(first).run_once(), scheduler_of(second).run_once())
         later = (await a.get(f"/v1/mediations/{idle['mediation']['id']}", headers=COMMANDER)).json()
+        # Read while the replicas run: their relays publish what the firing wrote to the outbox.
+        reminders = [e for e in await events(infra, "oneteam.mediations", booked["mediation"]["id"], want=4,
+                                             timeout=15) if e["type"] == "mediation.session_reminder"]
+        found = await events(infra, "oneteam.mediations", idle["mediation"]["id"], want=3, timeout=15)
 
     # Booked: two reminders (its first session was on time); idle: the first-session warning and limit.
     assert sum(fired) == 4 and sum(again) == 0
-    reminders = [e for e in await events(infra, "oneteam.mediations", booked["mediation"]["id"], want=4)
-                 if e["type"] == "mediation.session_reminder"]
     assert sorted(e["data"]["minutes_before"] for e in reminders) == [60, 1440]
     assert later["mediation"]["missed"] == ["first_session"]
-    found = await events(infra, "oneteam.mediations", idle["mediation"]["id"], want=3)
     missed = [e for e in found if e["type"] == "mediation.deadline_missed"]
     warned = [e for e in found if e["type"] == "mediation.deadline_warning"]
     assert len(missed) == 1 and missed[0]["data"]["kind"] == "first_session"

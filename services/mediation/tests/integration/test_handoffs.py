@@ -41,13 +41,14 @@ async def test_a_mediation_request_opens_one_mediation_under_redelivery_and_a_re
         other = await client.get("/v1/mediations", headers=token([Role.COMMANDER], tenant=OTHER_TENANT))
         probe = await client.get(f"/v1/mediations/{found[0]['mediation']['id']}",
                                  headers=token([Role.COMMANDER], tenant=OTHER_TENANT))
+        # Read while the service runs: its relay publishes what the handler wrote to the outbox.
+        opened = await events(infra, "oneteam.mediations", found[0]["mediation"]["id"], timeout=15)
 
     assert len(found) == 1
     m = found[0]["mediation"]
     assert m["origin"] == "request" and m["skill"] == "neighbour" and m["state"] == "open"
     assert m["request_id"] == str(request.request_id)
     assert m["handoff_notes"] == "邻里因噪音争吵"  # kept for the command centre, never on a topic
-    opened = await events(infra, "oneteam.mediations", m["id"])
     assert [e["type"] for e in opened] == ["mediation.opened"]
     assert "notes" not in opened[0]["data"]
     assert other.status_code == 200 and other.json() == []
