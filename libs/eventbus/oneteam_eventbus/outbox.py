@@ -195,6 +195,10 @@ class OutboxRelay:
                 await self._purge_sent()
                 last_purge = loop.time()
             await self._sleep(self._poll_interval)
+        # A graceful stop publishes what was committed up to now, so a change made just
+        # before shutdown is not left waiting for the next start.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.publish_pending(), 5)
 
     async def _after_failure(self, error: Exception, failures: int) -> None:
         loop = asyncio.get_running_loop()
