@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -77,6 +77,9 @@ async def test_a_walk_in_is_mediated_to_a_kept_agreement_with_no_penalty_grounds
                          "due": (date.today() + timedelta(days=7)).isoformat()}],
         "signatures": [{"party_id": "p1"}, {"party_id": "p2"}]})
     assert signed.status_code == 200 and signed.json()["judicial_confirmation"] == "open", signed.text
+    applied = await client.post(f"{url}/judicial-confirmation", headers=MEDIATOR,
+                                json={"applied_at": datetime.now(UTC).isoformat()})
+    assert applied.status_code == 200 and applied.json()["judicial_confirmation"] == "applied", applied.text
     kept = await client.post(f"{url}/follow-ups", headers=MEDIATOR, json={"results": {"o1": "kept"}})
     assert kept.status_code == 200, kept.text
     audited = (await client.get(url, headers=AUDITOR)).json()

@@ -13,7 +13,7 @@ from oneteam_contracts import (
     ReferralTarget,
     SessionOutcome,
 )
-from oneteam_deadlines.calendar import CHINA
+from oneteam_deadlines.calendar import CHINA, WorkingCalendar
 from oneteam_mediation.domain import agreements as A
 from oneteam_mediation.domain import mediations as M
 from oneteam_mediation.domain.parties import Consent
@@ -147,3 +147,13 @@ def test_a_cancelled_session_cannot_be_recorded_or_cancelled_again() -> None:
         M.cancel_session(m, session.id)
     with pytest.raises(Conflict, match="cancelled already"):
         M.hold_session(m, session.id, ["p1"], SessionOutcome.ADJOURNED, {}, None)
+
+
+def test_the_first_session_limit_skips_a_tenants_own_holidays() -> None:
+    local = WorkingCalendar(holidays=frozenset({date(2026, 11, 26), date(2026, 11, 27)}))
+
+    m = M.open_mediation(id=uuid4(), tenant="330106004", origin=MediationOrigin.WALK_IN, category="dispute",
+                         registry=REGISTRY, created_by="test", now=NOW, calendar=local)
+
+    # Thu 26 and Fri 27 off, the weekend too: 5 working days after Wed 25 Nov end on Fri 4 Dec.
+    assert m.deadlines[MediationDeadlineKind.FIRST_SESSION].astimezone(CHINA).date() == date(2026, 12, 4)
