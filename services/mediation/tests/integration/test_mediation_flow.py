@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +15,7 @@ import httpx
 import pytest
 
 from oneteam_devstack.testing import Infra, read_topic, serve
+from oneteam_servicekit.logs import JsonFormatter
 
 from .conftest import (
     AUDITOR,
@@ -235,3 +238,27 @@ async def test_a_cancelled_session_frees_its_slot(client: httpx.AsyncClient) -> 
 
     assert cancelled.status_code == 200 and cancelled.json()["mediation"]["sessions"][0]["cancelled"] is True
     assert taken.status_code == 201, taken.text
+
+
+async def test_no_log_line_carries_a_partys_contact_or_identifier(client: httpx.AsyncClient) -> None:
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter("mediation"))
+    root, level = logging.getLogger(), logging.getLogger().level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        m = await walk_in(client)
+        bad = await client.post("/v1/mediations", headers=MEDIATOR, json={
+            "origin": "walk_in", "category": "dispute",
+            "parties": [{"kind": "person", "identifier": "11010519491231002Y", "contact": {"phone": "13800001111"}}]})
+        await client.get(f"/v1/mediations/{m['id']}", headers=COMMANDER)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+    assert bad.status_code == 422 and "11010519491231002" not in bad.text
+    text = lines.getvalue()
+    assert text, "the capture saw the requests"
+    for value in ("张三", "13800001111", "李四", "13900002222", ID_ZHANG, "11010519491231002Y"):
+        assert value not in text
