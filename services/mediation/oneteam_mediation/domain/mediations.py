@@ -111,8 +111,9 @@ class Mediation(BaseModel):
 
     @property
     def on_time(self) -> bool:
-        """Concluded (or still open) within the conclusion deadline."""
-        return (self.concluded_at or self.conclusion_due) <= self.conclusion_due
+        """Agreed or concluded (or still open) within the conclusion deadline."""
+        ended = self.agreement.signed_at if self.agreement else self.concluded_at
+        return (ended or self.conclusion_due) <= self.conclusion_due
 
 
 def _require(m: Mediation, *states: State) -> None:
@@ -215,7 +216,8 @@ def sign_agreement(m: Mediation, obligations: Sequence[A.Obligation], signatures
     if len(m.parties) < 2:
         raise Conflict("a dispute has at least two parties")
     agreement = A.sign(obligations, signatures, [p.id for p in m.parties], now, calendar)
-    after = m.model_copy(update={"state": State.AGREED, "agreement": agreement})
+    # An agreement ends the mediation proper: following up its obligations is not late mediation.
+    after = m.model_copy(update={"state": State.AGREED, "agreement": agreement, "deadlines": {}})
     return _resolved(after, now, registry) if agreement.all_kept else after
 
 

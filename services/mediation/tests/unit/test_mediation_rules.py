@@ -157,3 +157,12 @@ def test_the_first_session_limit_skips_a_tenants_own_holidays() -> None:
 
     # Thu 26 and Fri 27 off, the weekend too: 5 working days after Wed 25 Nov end on Fri 4 Dec.
     assert m.deadlines[MediationDeadlineKind.FIRST_SESSION].astimezone(CHINA).date() == date(2026, 12, 4)
+
+
+def test_an_agreement_in_time_is_on_time_however_late_its_obligations_fall_due() -> None:
+    m = signed(mediation(), [owed(due=date(2027, 3, 1))])
+    visit = A.FollowUp(at=NOW, by="m-wang", results={"o1": A.Kept.KEPT})
+
+    done = M.follow_up(m, visit, REGISTRY, m.conclusion_due + timedelta(days=60))
+
+    assert m.deadlines == {} and done.on_time
