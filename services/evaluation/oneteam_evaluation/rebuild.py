@@ -21,7 +21,7 @@ from oneteam_evaluation.handlers import group_name, subscriptions
 from oneteam_evaluation.runtime import MIGRATIONS, EvaluationRuntime, generation
 from oneteam_evaluation.settings import EvaluationSettings
 from oneteam_evaluation.store.tables import READ_MODEL, state
-from oneteam_eventbus import inbox
+from oneteam_eventbus import ensure_topics, inbox
 from oneteam_servicekit import migrations
 from oneteam_servicekit.clock import Clock, SystemClock
 
@@ -50,6 +50,7 @@ async def rebuild(settings: EvaluationSettings, clock: Clock | None = None, time
         await session.execute(insert(state).values(name="read_model", generation=following)
                               .on_conflict_do_update(index_elements=["name"], set_={"generation": following}))
     topics = {spec_for(t).topic for s in subscriptions(following) for t in s.handlers}
+    await ensure_topics(settings.kafka())  # a topic nobody wrote to yet would leave its end offset unanswered
     ends = await _end_offsets(settings.kafka_bootstrap_servers,
                               [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
     await runtime.start()
@@ -65,6 +66,7 @@ async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await reader.start()
     try:
+        reader.assign(partitions)  # so the client learns these topics' leaders before asking them
         ends: dict[TopicPartition, int] = await reader.end_offsets(partitions)
         return {tp: end for tp, end in ends.items() if end > 0}
     finally:

@@ -6,11 +6,11 @@ from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
 from oneteam_evaluation import queries
 from oneteam_evaluation.api.common import Evaluation, Reader, Span, check_reader, csv_response
-from oneteam_evaluation.domain.assessment import SCORED
+from oneteam_evaluation.domain.assessment import SCORED, geojson
 
 router = APIRouter(tags=["assessment"])
 
@@ -31,9 +31,14 @@ async def scorecards(tenant: str, who: Literal["officers", "teams"], principal: 
     return [asdict(c) for c in found]
 
 
-@router.get("/v1/tenants/{tenant}/hotspots")
+@router.get("/v1/tenants/{tenant}/hotspots", response_model=None)
 async def hotspots(tenant: str, principal: Reader, runtime: Evaluation, span: Span,
-                   top: Annotated[int, Query(ge=1, le=500)] = 20) -> list[dict[str, Any]]:
+                   top: Annotated[int, Query(ge=1, le=500)] = 20,
+                   format: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json",
+                   ) -> list[dict[str, Any]] | JSONResponse:
     """The busiest grid × category × hour-of-day cells, with the previous window's count for the trend."""
     check_reader(principal, tenant, "grid")
-    return [asdict(h) for h in await queries.hot(runtime, tenant, span.start, span.end, top)]
+    found = await queries.hot(runtime, tenant, span.start, span.end, top)
+    if format == "geojson":
+        return JSONResponse(geojson(found), media_type="application/geo+json")
+    return [asdict(h) for h in found]

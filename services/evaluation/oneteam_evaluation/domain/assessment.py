@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Any
 
 from oneteam_evaluation.domain.facts import Facts
 from oneteam_evaluation.domain.figures import Sample, in_window
@@ -86,6 +87,8 @@ class Hotspot:
     hour: int
     count: int
     previous: int  # the same cell in the window just before, for the trend
+    lon: float | None = None  # the mean position of the cell's incidents, to draw it on a map
+    lat: float | None = None
 
 
 def hotspots(facts: Facts, start: datetime, end: datetime, zone: tzinfo, top: int = 20) -> list[Hotspot]:
@@ -93,6 +96,7 @@ def hotspots(facts: Facts, start: datetime, end: datetime, zone: tzinfo, top: in
     span = end - start
     now_counts: Counter[tuple[str, str, int]] = Counter()
     before: Counter[tuple[str, str, int]] = Counter()
+    places: dict[tuple[str, str, int], list[tuple[float, float]]] = defaultdict(list)
     for incident in facts.incidents.values():
         at = incident.reported_at
         if at is None or incident.grid is None or incident.category is None:
@@ -100,8 +104,25 @@ def hotspots(facts: Facts, start: datetime, end: datetime, zone: tzinfo, top: in
         cell = (incident.grid, incident.category, at.astimezone(zone).hour)
         if start <= at < end:
             now_counts[cell] += 1
+            if incident.lon is not None and incident.lat is not None:
+                places[cell].append((incident.lon, incident.lat))
         elif start - span <= at < start:
             before[cell] += 1
     ranked = sorted(now_counts.items(), key=lambda item: (-item[1], item[0]))[:top]
-    return [Hotspot(grid, category, hour, count, before[(grid, category, hour)])
-            for (grid, category, hour), count in ranked]
+    return [Hotspot(*cell, count, before[cell], *_centre(places[cell])) for cell, count in ranked]
+
+
+def _centre(points: list[tuple[float, float]]) -> tuple[float | None, float | None]:
+    # A plain mean: a grid spans a few hundred metres, where degrees are as good as metres.
+    if not points:
+        return None, None
+    return (round(sum(p[0] for p in points) / len(points), 6), round(sum(p[1] for p in points) / len(points), 6))
+
+
+def geojson(spots: list[Hotspot]) -> dict[str, Any]:
+    """Hotspots as a GeoJSON FeatureCollection of points (RFC 7946, WGS-84), for the console and GIS tools."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+         "properties": {"grid": s.grid, "category": s.category, "hour": s.hour, "count": s.count,
+                        "previous": s.previous, "trend": s.count - s.previous}}
+        for s in spots if s.lon is not None and s.lat is not None]}

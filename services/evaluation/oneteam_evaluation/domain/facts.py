@@ -28,6 +28,8 @@ class Incident:
     reopen_count: int = 0
     queued_at: datetime | None = None  # the first time nobody could be ordered
     mediation_outcome: str | None = None  # mediation.concluded's outcome, when mediated
+    lon: float | None = None  # WGS-84, where it was reported
+    lat: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class Order:
     def current_members(self) -> list[Member]:
         """Members still on the order; an officer reassigned away no longer holds its clock."""
         known = {m.officer_id: m for m in self.members}
-        return [known.get(officer, Member(officer)) for officer in self.officer_ids]
+        return [known[officer] if officer in known else Member(officer) for officer in self.officer_ids]
 
 
 @dataclass(frozen=True)

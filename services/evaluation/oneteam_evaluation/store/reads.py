@@ -65,7 +65,7 @@ async def load_facts(session: AsyncSession, tenant: str, start: datetime, end: d
 def _incident(row: Any) -> Incident:
     return Incident(row["incident_id"], row["category"], row["source"], row["district"], row["grid"],
                     row["reported_at"], row["report_count"], row["first_closed_at"], row["resolution"],
-                    row["reopen_count"], row["queued_at"], row["mediation_outcome"])
+                    row["reopen_count"], row["queued_at"], row["mediation_outcome"], row["lon"], row["lat"])
 
 
 def _order(row: Any, found: list[Member]) -> Order:

@@ -92,3 +92,13 @@ async def test_scorecards_and_hotspots_for_the_assessment_and_patrol_planning(cl
     assert (card["key"], card["orders"], card["busy_s"], card["distance_m"]) == ("o-1", 2, 960.0, 80.0)
     assert card["shares"]["satisfaction"] == 0.5 and card["score"] == 60.0  # (½+½+½+1+½) ÷ 5
     assert sorted((s["grid"], s["hour"], s["count"]) for s in spots) == [("G1", 8, 1), ("G2", 8, 1)]
+
+
+async def test_hotspots_come_as_geojson_points_for_maps(client: httpx.AsyncClient) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/hotspots", headers=COMMANDER,
+                              params={**WINDOW, "format": "geojson"})
+
+    assert answer.headers["content-type"].startswith("application/geo+json")
+    features = answer.json()["features"]
+    assert [f["geometry"] for f in features] == [{"type": "Point", "coordinates": [120.12, 30.29]}] * 2
+    assert {f["properties"]["grid"] for f in features} == {"G1", "G2"}

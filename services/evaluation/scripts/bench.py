@@ -1,0 +1,168 @@
+"""Evaluation's speed: consumption (a rebuild from the topics) and KPI queries over a month.
+
+Starts embedded PostgreSQL and the embedded broker (or uses KAFKA_BOOTSTRAP_SERVERS), puts a
+month of a busy subdistrict's events on the topics (seven per incident: reported, ordered,
+acknowledged, arrived, reported on, closed, rated), rebuilds the read model from them and
+times it, then times KPI queries over the month by day.
+
+    .venv/bin/python services/evaluation/scripts/bench.py [--incidents 5000] [--queries 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+
+from oneteam_contracts import (
+    AssignmentAcknowledged,
+    AssignmentArrived,
+    AssignmentCreated,
+    AssignmentOutcome,
+    AssignmentReported,
+    FeedbackReceived,
+    GeoPoint,
+    IncidentClosed,
+    IncidentReported,
+    IncidentResolution,
+    Priority,
+    ReportSource,
+    Satisfaction,
+    SlaStage,
+    kafka_headers,
+    new_event,
+    partition_key,
+    spec_for,
+)
+from oneteam_devstack.broker import EmbeddedBroker
+from oneteam_devstack.postgres import EmbeddedPostgres
+from oneteam_devstack.testing import serve
+from oneteam_evaluation.main import build
+from oneteam_evaluation.rebuild import rebuild
+from oneteam_evaluation.settings import EvaluationSettings
+from oneteam_eventbus import ensure_topics
+from oneteam_servicekit import ServiceSettings
+from oneteam_servicekit.auth import Role, issue_token
+
+TENANT = "330106999"  # a tenant of the bench's own
+MONTH_START = datetime(2026, 10, 1, tzinfo=UTC)
+
+
+def incident_events(rng: random.Random) -> list[Any]:
+    """One incident's seven events at a random moment of the month."""
+    start = MONTH_START + timedelta(minutes=rng.uniform(0, 30 * 24 * 60))
+    incident_id, assignment_id, report_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    here = GeoPoint(lon=120.12 + rng.uniform(-0.02, 0.02), lat=30.29 + rng.uniform(-0.02, 0.02))
+    officer, category = f"o-{rng.randrange(60)}", rng.choice(["street_vending", "e_bike_parking", "dumped_waste"])
+    ack, arrive = rng.uniform(0.2, 2), rng.uniform(2, 9)
+    report = arrive + rng.uniform(1, 6)
+
+    def t(minutes: float) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    due = {SlaStage.ACKNOWLEDGE: t(1), SlaStage.COORDINATE: t(3), SlaStage.ARRIVE: t(5), SlaStage.REPORT: t(8)}
+    return [
+        IncidentReported(incident_id=incident_id, report_id=report_id, category=category,
+                         source=ReportSource.CITIZEN_APP, priority=Priority.NORMAL, location=here,
+                         district=f"D0{rng.randrange(1, 9)}", grid=f"G{rng.randrange(40)}", reported_at=t(-0.5)),
+        AssignmentCreated(assignment_id=assignment_id, incident_id=incident_id, officer_ids=[officer],
+                          team=f"T{rng.randrange(6)}", category=category, priority=Priority.NORMAL, location=here,
+                          deadlines=due, created_at=t(0)),
+        AssignmentAcknowledged(assignment_id=assignment_id, incident_id=incident_id, officer_id=officer,
+                               acknowledged_at=t(ack)),
+        AssignmentArrived(assignment_id=assignment_id, incident_id=incident_id, officer_id=officer,
+                          arrived_at=t(arrive), distance_m=rng.uniform(5, 150)),
+        AssignmentReported(assignment_id=assignment_id, incident_id=incident_id, officer_id=officer,
+                           outcome=AssignmentOutcome.RESOLVED_ON_SITE, reported_at=t(report)),
+        IncidentClosed(incident_id=incident_id, resolution=IncidentResolution.RESOLVED_ON_SITE,
+                       closed_at=t(report + 1)),
+        FeedbackReceived(incident_id=incident_id, report_id=report_id, category=category,
+                         source=ReportSource.CITIZEN_APP, rating=rng.choice(list(Satisfaction)),
+                         received_at=t(report + 120)),
+    ]
+
+
+async def publish(bootstrap: str, incidents: int) -> int:
+    rng = random.Random(7)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
+    await producer.start()
+    sent = 0
+    try:
+        pending = []
+        for _ in range(incidents):
+            for data in incident_events(rng):
+                event = new_event(data, source="bench", tenant=TENANT, subject=str(uuid.uuid4()))
+                pending.append(await producer.send(spec_for(data).topic.name, event.model_dump_json().encode(),
+                                                   key=partition_key(event), headers=kafka_headers(event)))
+                sent += 1
+            if len(pending) > 5000:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return sent
+
+
+async def queries(settings: EvaluationSettings, count: int) -> tuple[list[float], int]:
+    headers = {"Authorization": "Bearer " + issue_token(ServiceSettings(), "bench", [Role.COMMANDER], tenant=TENANT)}
+    params = {"from": "2026-10-01T00:00:00+00:00", "to": "2026-10-31T00:00:00+00:00", "period": "day"}
+    app = build(settings.model_copy(update={"consume": False}))
+    took, orders = [], 0
+    async with serve(app) as client:
+        for n in range(count):
+            kpi = ["acknowledged", "satisfaction", "on_time_closure"][n % 3]
+            started = time.perf_counter()
+            answer = await client.get(f"/v1/tenants/{TENANT}/kpis/{kpi}", headers=headers, params=params)
+            took.append(time.perf_counter() - started)
+            assert answer.status_code == 200, answer.text
+            if kpi == "acknowledged":
+                orders = sum(f["denominator"] for f in answer.json()["figures"])
+    return took, orders
+
+
+async def main(incidents: int, count: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="evaluation-bench-"))
+    postgres = EmbeddedPostgres(folder / "postgres", durable=False).start()
+    external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    broker = None if external else EmbeddedBroker(folder / "logs").start()
+    bootstrap = external or (broker.bootstrap_servers if broker else "")
+    try:
+        settings = EvaluationSettings(database_url=postgres.create_database("evaluation_bench"),
+                                      kafka_bootstrap_servers=bootstrap, kafka_enable_idempotence=broker is None,
+                                      log_json=False, log_level="WARNING")
+        await ensure_topics(settings.kafka())  # as the services do, before anything is published
+        sent = await publish(bootstrap, incidents)
+        started = time.perf_counter()
+        done = await rebuild(settings)
+        seconds = time.perf_counter() - started
+        print(f"rebuild: {sent} events of {incidents} incidents in {seconds:.1f} s = {sent / seconds:.0f} events/s "
+              f"(generation {done.generation}, {done.records} records on the topics)")
+        took, orders = await queries(settings, count)
+        took.sort()
+        print(f"orders counted in the month: {orders} of {incidents}")
+        p99 = took[min(len(took) - 1, int(0.99 * len(took)))]
+        print(f"KPI by day over the month: p50 {statistics.median(took) * 1000:.0f} ms, "
+              f"p99 {p99 * 1000:.0f} ms over {count} queries")
+    finally:
+        if broker is not None:
+            broker.stop()
+        postgres.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=5000)
+    parser.add_argument("--queries", type=int, default=30)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.incidents, arguments.queries))
