@@ -33,6 +33,6 @@ if __name__ == "__main__":
     elif command == ["rebuild"]:
         logging.basicConfig(level=logging.INFO)
         done = asyncio.run(rebuild(EvaluationSettings()))
-        print(f"read model rebuilt: generation {done.generation}, {done.records} records replayed")
+        print(f"read model rebuilt: generation {done.generation}, {done.events} events applied")
     else:
         sys.exit("usage: python -m oneteam_evaluation.main migrate|rebuild")

@@ -1,29 +1,36 @@
 """Rebuild from history: drop the read model and replay every topic from its beginning.
 
-The next generation's consumer group is new to the broker, so it starts at the earliest
-offset of every partition (the event bus's auto_offset_reset), and its inbox is empty. The
-command returns once that group has committed up to where the topics ended when it began.
-Run it with the service stopped (a running one keeps its old group); start it again after.
+The replay reads every partition by explicit offsets, from its first record to where it ended
+when the rebuild began, and writes a batch of events per transaction: every merge rule of the
+read model gives the same row whatever the order and however often an event is applied, so
+batching changes nothing but the speed. Then the next generation's consumer group (new to the
+broker, with an empty inbox) is given those end offsets, and the service, started again,
+consumes on from there. Run it with the service stopped: a running one keeps its old group.
+If a rebuild stops half-way, the service's new group starts at the beginning instead, and the
+same idempotent merges bring the read model to the same state, only more slowly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
+from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from oneteam_contracts import spec_for
-from oneteam_evaluation.handlers import group_name, subscriptions
-from oneteam_evaluation.runtime import MIGRATIONS, EvaluationRuntime, generation
+from oneteam_contracts import Envelope, parse_event, spec_for
+from oneteam_evaluation.handlers import STEPS, group_name, subscriptions
+from oneteam_evaluation.runtime import MIGRATIONS, generation
 from oneteam_evaluation.settings import EvaluationSettings
 from oneteam_evaluation.store.tables import READ_MODEL, state
 from oneteam_eventbus import ensure_topics, inbox
 from oneteam_servicekit import migrations
-from oneteam_servicekit.clock import Clock, SystemClock
+from oneteam_servicekit.db import make_engine, make_sessions
 
 log = logging.getLogger(__name__)
 
@@ -33,33 +40,40 @@ class Rebuilt:
     """What a rebuild did."""
 
     generation: int
-    records: int  # end offsets summed over the partitions when it began
+    events: int  # events applied to the read model
+    skipped: int  # records of other types, and records that do not parse (the live consumer dead-letters those)
 
 
-async def rebuild(settings: EvaluationSettings, clock: Clock | None = None, timeout_s: float = 3600) -> Rebuilt:
-    """Empty the read model, move to the next generation and replay until caught up."""
+async def rebuild(settings: EvaluationSettings, timeout_s: float = 3600, batch: int = 500) -> Rebuilt:
+    """Empty the read model, move to the next generation, replay to the topics' current ends."""
     if settings.run_migrations:
         await migrations.upgrade(MIGRATIONS, settings.database_url)
-    runtime = EvaluationRuntime(settings.model_copy(update={"run_migrations": False, "consume": True}), MIGRATIONS,
-                                clock=clock or SystemClock())
-    async with runtime.transaction() as session:
-        following = await generation(session) + 1
-        for table in READ_MODEL:
-            await session.execute(delete(table))
-        await session.execute(delete(inbox).where(inbox.c.consumer_group.like("evaluation.read-model.%")))
-        await session.execute(insert(state).values(name="read_model", generation=following)
-                              .on_conflict_do_update(index_elements=["name"], set_={"generation": following}))
-    topics = {spec_for(t).topic for s in subscriptions(following) for t in s.handlers}
-    await ensure_topics(settings.kafka())  # a topic nobody wrote to yet would leave its end offset unanswered
-    ends = await _end_offsets(settings.kafka_bootstrap_servers,
-                              [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
-    await runtime.start()
+    engine = make_engine(settings.database_url)
     try:
-        await asyncio.wait_for(_caught_up(settings.kafka_bootstrap_servers, group_name(following), ends), timeout_s)
+        sessions = make_sessions(engine)
+        async with sessions.begin() as session:
+            following = await _next_generation(session)
+        wanted = {t for s in subscriptions(following) for t in s.handlers}
+        await ensure_topics(settings.kafka())  # a topic nobody wrote to yet would leave its end unanswered
+        bootstrap = settings.kafka_bootstrap_servers
+        topics = {spec_for(t).topic for t in wanted}
+        ends = await _end_offsets(bootstrap, [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
+        applied, skipped = await asyncio.wait_for(_replay(bootstrap, sessions, ends, wanted, batch), timeout_s)
+        await _hand_over(bootstrap, group_name(following), ends)
     finally:
-        await runtime.stop()
-    log.info("read model rebuilt as generation %d from %d records", following, sum(ends.values()))
-    return Rebuilt(following, sum(ends.values()))
+        await engine.dispose()
+    log.info("read model rebuilt as generation %d: %d events applied, %d records skipped", following, applied, skipped)
+    return Rebuilt(following, applied, skipped)
+
+
+async def _next_generation(session: AsyncSession) -> int:
+    following = await generation(session) + 1
+    for table in READ_MODEL:
+        await session.execute(delete(table))
+    await session.execute(delete(inbox).where(inbox.c.consumer_group.like("evaluation.read-model.%")))
+    await session.execute(insert(state).values(name="read_model", generation=following)
+                          .on_conflict_do_update(index_elements=["name"], set_={"generation": following}))
+    return following
 
 
 async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
@@ -73,19 +87,59 @@ async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict
         await reader.stop()
 
 
-async def _caught_up(bootstrap: str, group: str, ends: dict[TopicPartition, int]) -> None:
-    # Committed offsets move only after the handlers' transactions committed, so reaching
-    # the ends means every event that existed at the start is in the read model.
-    watcher = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
-    await watcher.start()
+async def _replay(bootstrap: str, sessions: async_sessionmaker[AsyncSession], ends: dict[TopicPartition, int],
+                  wanted: set[str], batch: int) -> tuple[int, int]:
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=batch)
+    await reader.start()
+    applied = skipped = 0
     try:
-        waiting = dict(ends)
-        while waiting:
-            for tp, end in list(waiting.items()):
-                if (await watcher.committed(tp) or 0) >= end:
-                    del waiting[tp]
-            if waiting:
-                await asyncio.sleep(0.5)
+        left = dict(ends)
+        reader.assign(list(left))
+        await reader.seek_to_beginning(*left)
+        while left:
+            fetched = await reader.getmany(*left, timeout_ms=500, max_records=batch)
+            events: list[Envelope[Any]] = []
+            for tp, records in fetched.items():
+                for record in records:
+                    if record.offset >= ends[tp]:
+                        continue  # published after the rebuild began: the service's group reads it
+                    event = _event(record, wanted)
+                    if event is None:
+                        skipped += 1
+                    else:
+                        events.append(event)
+                if records and records[-1].offset + 1 >= ends[tp]:
+                    del left[tp]
+                    reader.pause(tp)
+            if events:
+                async with sessions.begin() as session:
+                    for event in events:
+                        await STEPS[event.type](session, event.tenant, event.data)
+                applied += len(events)
     finally:
-        await watcher.stop()
+        await reader.stop()
+    return applied, skipped
 
+
+def _event(record: ConsumerRecord[bytes, bytes], wanted: set[str]) -> Envelope[Any] | None:
+    declared = dict(record.headers or ()).get("ce_type")
+    if declared is not None and declared.decode(errors="replace") not in wanted:
+        return None
+    try:
+        event = parse_event(record.value or b"")
+    except (ValueError, json.JSONDecodeError) as error:
+        log.warning("%s[%d]@%d skipped: %s", record.topic, record.partition, record.offset, error)
+        return None
+    return event if event.type in wanted else None
+
+
+async def _hand_over(bootstrap: str, group: str, ends: dict[TopicPartition, int]) -> None:
+    # The new group starts where the replay stopped; nobody is in it yet, so the commit is
+    # the group's first (what `kafka-consumer-groups --reset-offsets` does).
+    committer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await committer.start()
+    try:
+        committer.assign(list(ends))
+        await committer.commit(dict(ends))
+    finally:
+        await committer.stop()

@@ -147,7 +147,7 @@ async def main(incidents: int, count: int) -> None:
         done = await rebuild(settings)
         seconds = time.perf_counter() - started
         print(f"rebuild: {sent} events of {incidents} incidents in {seconds:.1f} s = {sent / seconds:.0f} events/s "
-              f"(generation {done.generation}, {done.records} records on the topics)")
+              f"(generation {done.generation}, {done.events} applied, {done.skipped} skipped)")
         took, orders = await queries(settings, count)
         took.sort()
         print(f"orders counted in the month: {orders} of {incidents}")
