@@ -1,13 +1,14 @@
 """Rebuild from history: drop the read model and replay every topic from its beginning.
 
 The replay reads every partition by explicit offsets, from its first record to where it ended
-when the rebuild began, and writes a batch of events per transaction: every merge rule of the
-read model gives the same row whatever the order and however often an event is applied, so
-batching changes nothing but the speed. Then the next generation's consumer group (new to the
-broker, with an empty inbox) is given those end offsets, and the service, started again,
-consumes on from there. Run it with the service stopped: a running one keeps its old group.
-If a rebuild stops half-way, the service's new group starts at the beginning instead, and the
-same idempotent merges bring the read model to the same state, only more slowly.
+when the rebuild began (and on, until nothing more comes), and writes a batch of events per
+transaction: every merge rule of the read model gives the same row whatever the order and
+however often an event is applied, so batching changes nothing but the speed. Then the next
+generation's consumer group (new to the broker, with an empty inbox) is given the offsets where
+the replay stopped, and the service, started again, consumes on from there. Run it with the
+service stopped: a running one keeps its old group. If a rebuild stops half-way, the service's
+new group starts at the beginning instead, and the same idempotent merges bring the read model
+to the same state, only more slowly.
 """
 
 from __future__ import annotations
@@ -58,8 +59,9 @@ async def rebuild(settings: EvaluationSettings, timeout_s: float = 3600, batch: 
         bootstrap = settings.kafka_bootstrap_servers
         topics = {spec_for(t).topic for t in wanted}
         ends = await _end_offsets(bootstrap, [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
-        applied, skipped = await asyncio.wait_for(_replay(bootstrap, sessions, ends, wanted, batch), timeout_s)
-        await _hand_over(bootstrap, group_name(following), ends)
+        positions, applied, skipped = await asyncio.wait_for(_replay(bootstrap, sessions, ends, wanted, batch),
+                                                             timeout_s)
+        await _hand_over(bootstrap, group_name(following), positions)
     finally:
         await engine.dispose()
     log.info("read model rebuilt as generation %d: %d events applied, %d records skipped", following, applied, skipped)
@@ -82,43 +84,48 @@ async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict
     try:
         reader.assign(partitions)  # so the client learns these topics' leaders before asking them
         ends: dict[TopicPartition, int] = await reader.end_offsets(partitions)
-        return {tp: end for tp, end in ends.items() if end > 0}
+        return ends
     finally:
         await reader.stop()
 
 
 async def _replay(bootstrap: str, sessions: async_sessionmaker[AsyncSession], ends: dict[TopicPartition, int],
-                  wanted: set[str], batch: int) -> tuple[int, int]:
+                  wanted: set[str], batch: int) -> tuple[dict[TopicPartition, int], int, int]:
+    """Apply every record up to the ends and on until nothing more comes; where each partition stopped."""
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=batch)
     await reader.start()
     applied = skipped = 0
     try:
-        left = dict(ends)
-        reader.assign(list(left))
-        await reader.seek_to_beginning(*left)
-        while left:
-            fetched = await reader.getmany(*left, timeout_ms=500, max_records=batch)
+        partitions = list(ends)
+        reader.assign(partitions)
+        await reader.seek_to_beginning(*partitions)
+        short = {tp: end for tp, end in ends.items() if end > 0}  # partitions not yet read to their end
+        while True:
+            fetched = await reader.getmany(*partitions, timeout_ms=500, max_records=batch)
+            # Past the ends, read on until a fetch comes back empty: a broker may report an end
+            # below its last record (the embedded one does, by batch), and anything published
+            # meanwhile is as well applied now as by the service's group later.
+            if not fetched and not short:
+                break
             events: list[Envelope[Any]] = []
             for tp, records in fetched.items():
                 for record in records:
-                    if record.offset >= ends[tp]:
-                        continue  # published after the rebuild began: the service's group reads it
                     event = _event(record, wanted)
                     if event is None:
                         skipped += 1
                     else:
                         events.append(event)
-                if records and records[-1].offset + 1 >= ends[tp]:
-                    del left[tp]
-                    reader.pause(tp)
+                if records and records[-1].offset + 1 >= short.get(tp, 0):
+                    short.pop(tp, None)
             if events:
                 async with sessions.begin() as session:
                     for event in events:
                         await STEPS[event.type](session, event.tenant, event.data)
                 applied += len(events)
+        positions = {tp: await reader.position(tp) for tp in partitions}
     finally:
         await reader.stop()
-    return applied, skipped
+    return positions, applied, skipped
 
 
 def _event(record: ConsumerRecord[bytes, bytes], wanted: set[str]) -> Envelope[Any] | None:
@@ -133,13 +140,13 @@ def _event(record: ConsumerRecord[bytes, bytes], wanted: set[str]) -> Envelope[A
     return event if event.type in wanted else None
 
 
-async def _hand_over(bootstrap: str, group: str, ends: dict[TopicPartition, int]) -> None:
+async def _hand_over(bootstrap: str, group: str, positions: dict[TopicPartition, int]) -> None:
     # The new group starts where the replay stopped; nobody is in it yet, so the commit is
     # the group's first (what `kafka-consumer-groups --reset-offsets` does).
     committer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
     await committer.start()
     try:
-        committer.assign(list(ends))
-        await committer.commit(dict(ends))
+        committer.assign(list(positions))
+        await committer.commit(dict(positions))
     finally:
         await committer.stop()

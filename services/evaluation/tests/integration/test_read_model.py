@@ -107,3 +107,9 @@ async def test_a_dispute_settled_by_mediation_on_site_counts_as_resolved_at_the_
 
     assert in_order == reversed_order
     assert in_order[1] == {"front_line_resolution": (1, 1), "mediation_success": (1, 1)}
+
+
+async def test_applying_every_event_twice_changes_nothing_so_the_rebuild_needs_no_inbox(infra: Infra) -> None:
+    history = envelopes(random_morning(random.Random(5), START), TENANT)
+
+    assert await apply(infra, history + history[::-1], KPIS) == await apply(infra, history, KPIS)
