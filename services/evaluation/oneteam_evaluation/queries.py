@@ -8,6 +8,7 @@ from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, s
 from oneteam_evaluation.domain.facts import Facts
 from oneteam_evaluation.domain.figures import Figure, Period, Sample, figures, group, in_window
 from oneteam_evaluation.domain.kpis import KPIS
+from oneteam_evaluation.domain.targets import Standing, standings
 from oneteam_evaluation.runtime import EvaluationRuntime
 from oneteam_evaluation.store.reads import load_facts
 from oneteam_servicekit import NotFound
@@ -47,6 +48,14 @@ async def cards(runtime: EvaluationRuntime, tenant: str, dimension: str, start: 
     facts = await facts_for(runtime, tenant, start, end)
     weights = dict(runtime.evaluation_settings.score_weights) or None
     return scorecards(facts, runtime.rules(tenant), dimension, start, end, runtime.clock.now(), weights)
+
+
+async def standing(runtime: EvaluationRuntime, tenant: str) -> tuple[datetime, datetime, list[Standing]]:
+    """The tenant's targeted KPIs over the rolling window that ends now."""
+    now = runtime.clock.now()
+    window = timedelta(days=runtime.evaluation_settings.alert_window_days)
+    facts = await facts_for(runtime, tenant, now - window, now)
+    return now - window, now, standings(facts, runtime.rules(tenant), now, window)
 
 
 async def hot(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime, top: int) -> list[Hotspot]:

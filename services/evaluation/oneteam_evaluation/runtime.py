@@ -41,7 +41,8 @@ class EvaluationRuntime(Runtime):
         s = self.evaluation_settings
         return Rules(tenant=tenant, closure_sla_hours=s.closure_sla_hours,
                      closure_sla_by_category=dict(s.closure_sla_by_category), repeat_days=s.repeat_days,
-                     rapid_minutes=s.rapid_minutes, rapid_categories=frozenset(s.rapid_categories))
+                     rapid_minutes=s.rapid_minutes, rapid_categories=frozenset(s.rapid_categories),
+                     targets=dict(s.targets))
 
     async def start(self) -> None:
         """Migrate, learn the read model's generation (its consumer group), then the kit's start."""

@@ -26,4 +26,7 @@ class EvaluationSettings(ServiceSettings):
         default_factory=list, description="Enforcement-type dispute categories held to the rapid response")
     score_weights: dict[str, float] = Field(
         default_factory=dict, description='Scorecard weights per KPI, JSON; default equal over the five scored')
+    targets: dict[str, float] = Field(
+        default_factory=dict, description='Targets per KPI, JSON: {"satisfaction": 0.99}; default the seed\'s figures')
+    alert_window_days: float = Field(7, gt=0, description="The rolling window the targets are checked over")
     consume: bool = Field(True, description="Consume the topics into the read model in this process")

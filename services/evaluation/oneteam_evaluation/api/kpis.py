@@ -31,6 +31,15 @@ async def list_kpis(principal: Reader) -> list[dict[str, Any]]:
     return [{"name": k.name, "title": k.title, "counts": k.counts, "target": k.target} for k in KPIS.values()]
 
 
+@router.get("/v1/tenants/{tenant}/targets")
+async def targets(tenant: str, principal: Reader, runtime: Evaluation) -> dict[str, Any]:
+    """Every targeted KPI over the rolling window ending now; `below` marks one that falls short."""
+    check_reader(principal, tenant, "tenant")
+    start, end, found = await queries.standing(runtime, tenant)
+    return {"tenant": tenant, "from": start, "to": end, "standings": [asdict(s) for s in found],
+            "below": [s.kpi for s in found if s.below]}
+
+
 @router.get("/v1/tenants/{tenant}/kpis/{kpi}", response_model=None)
 async def kpi(tenant: str, kpi: str, principal: Reader, runtime: Evaluation, span: Span,
               period: Period = Period.DAY, dimension: Dimension = "tenant",

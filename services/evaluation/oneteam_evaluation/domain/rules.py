@@ -18,6 +18,7 @@ class Rules:
     repeat_days: int = 7
     rapid_minutes: float = 20.0
     rapid_categories: frozenset[str] = frozenset()
+    targets: dict[str, float] = field(default_factory=dict)  # KPI → the tenant's own target
 
 
 def incident_dims(rules: Rules, incident: Incident, orders: list[Order] | None = None) -> dict[str, tuple[str, ...]]:

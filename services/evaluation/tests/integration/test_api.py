@@ -102,3 +102,15 @@ async def test_hotspots_come_as_geojson_points_for_maps(client: httpx.AsyncClien
     features = answer.json()["features"]
     assert [f["geometry"] for f in features] == [{"type": "Point", "coordinates": [120.12, 30.29]}] * 2
     assert {f["properties"]["grid"] for f in features} == {"G1", "G2"}
+
+
+async def test_targets_list_every_targeted_kpi_over_the_rolling_window_for_tenant_readers(
+        client: httpx.AsyncClient) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/targets", headers=AUDITOR)
+    officer = await client.get(f"/v1/tenants/{TENANT}/targets", headers=token([Role.OFFICER], TENANT, "o-1"))
+
+    body = answer.json()
+    assert answer.status_code == 200, body
+    assert {s["kpi"]: s["target"] for s in body["standings"]}["satisfaction"] == 0.995
+    assert body["below"] == []  # the morning is weeks before the window: nothing counted, no verdict
+    assert officer.status_code == 403
