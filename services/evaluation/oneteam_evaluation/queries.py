@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, scorecards
 from oneteam_evaluation.domain.facts import Facts
 from oneteam_evaluation.domain.figures import Figure, Period, Sample, figures, group, in_window
 from oneteam_evaluation.domain.kpis import KPIS
+from oneteam_evaluation.domain.report import DailyReport, daily
 from oneteam_evaluation.domain.targets import Standing, standings
 from oneteam_evaluation.runtime import EvaluationRuntime
 from oneteam_evaluation.store.reads import load_facts
@@ -56,6 +57,14 @@ async def standing(runtime: EvaluationRuntime, tenant: str) -> tuple[datetime, d
     window = timedelta(days=runtime.evaluation_settings.alert_window_days)
     facts = await facts_for(runtime, tenant, now - window, now)
     return now - window, now, standings(facts, runtime.rules(tenant), now, window)
+
+
+async def daily_report(runtime: EvaluationRuntime, tenant: str, day: date) -> DailyReport:
+    """The daily report (日报) of one local day."""
+    start = datetime.combine(day, time(), runtime.zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), runtime.zone).astimezone(UTC)
+    facts = await facts_for(runtime, tenant, start, end)
+    return daily(facts, runtime.rules(tenant), day.isoformat(), start, end, runtime.clock.now(), runtime.zone)
 
 
 async def hot(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime, top: int) -> list[Hotspot]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from oneteam_devstack.testing import Infra, serve
 from oneteam_evaluation.handlers import STEPS
@@ -114,3 +116,20 @@ async def test_targets_list_every_targeted_kpi_over_the_rolling_window_for_tenan
     assert {s["kpi"]: s["target"] for s in body["standings"]}["satisfaction"] == 0.995
     assert body["below"] == []  # the morning is weeks before the window: nothing counted, no verdict
     assert officer.status_code == 403
+
+
+async def test_the_daily_report_gives_every_kpi_beside_its_target_and_opens_in_a_spreadsheet(
+        client: httpx.AsyncClient) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/reports/daily", headers=COMMANDER, params={"day": "2026-11-02"})
+    workbook = await client.get(f"/v1/tenants/{TENANT}/reports/daily", headers=AUDITOR,
+                                params={"day": "2026-11-02", "format": "xlsx"})
+
+    report = answer.json()
+    lines = {line["kpi"]: line for line in report["lines"]}
+    assert (lines["acknowledged"]["numerator"], lines["acknowledged"]["denominator"]) == (1, 2)
+    assert lines["satisfaction"]["target"] == 0.995 and lines["no_penalty"]["denominator"] == 0
+    assert [card["key"] for card in report["teams"]] == ["T1"] and len(report["hotspots"]) == 2
+    book = load_workbook(io.BytesIO(workbook.content))
+    assert book.sheetnames == ["指标", "队伍", "队员", "热点"]
+    rows = {row[0]: row for row in book["指标"].iter_rows(values_only=True)}
+    assert rows["acknowledged"][2:4] == (1, 2)
