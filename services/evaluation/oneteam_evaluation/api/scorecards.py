@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from oneteam_evaluation import queries
 from oneteam_evaluation.api.common import Evaluation, Reader, Span, check_reader, csv_response
-from oneteam_evaluation.domain.assessment import SCORED, geojson
+from oneteam_evaluation.domain.assessment import SCORED, balance, geojson
 
 router = APIRouter(tags=["assessment"])
 
@@ -29,6 +29,13 @@ async def scorecards(tenant: str, who: Literal["officers", "teams"], principal: 
                             ([c.key, c.orders, c.busy_s, c.distance_m, *(c.shares.get(n) for n in SCORED), c.score]
                              for c in found), f"{tenant}-scorecards-{who}.csv")
     return [asdict(c) for c in found]
+
+
+@router.get("/v1/tenants/{tenant}/workload")
+async def workload(tenant: str, principal: Reader, runtime: Evaluation, span: Span) -> dict[str, Any]:
+    """How evenly orders and busy time fell on the officers who had orders in the window."""
+    check_reader(principal, tenant, "tenant")
+    return asdict(balance(await queries.cards(runtime, tenant, "officer", span.start, span.end)))
 
 
 @router.get("/v1/tenants/{tenant}/hotspots", response_model=None)

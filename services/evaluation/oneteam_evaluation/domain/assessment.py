@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -76,6 +77,42 @@ def _score(shares: dict[str, float | None], weights: dict[str, float]) -> float 
     if not total:
         return None
     return round(sum(weight * (shares[name] or 0.0) for name, weight in used.items()) / total * 100, 2)
+
+
+@dataclass(frozen=True)
+class Balance:
+    """How evenly work fell on officers: 0 is perfectly even (the assessment's fairness check)."""
+
+    officers: int
+    orders_mean: float
+    orders_cv: float | None  # coefficient of variation (standard deviation ÷ mean) of orders
+    busy_cv: float | None  # the same of busy time
+    orders_gini: float | None  # Gini coefficient of orders: 0 even, towards 1 all on a few
+
+
+def balance(cards: list[Scorecard]) -> Balance:
+    """The balance of officers' scorecards (officers with no order in the window are not known here)."""
+    orders = [float(c.orders) for c in cards]
+    mean = sum(orders) / len(orders) if orders else 0.0
+    return Balance(len(cards), round(mean, 3), _cv(orders), _cv([c.busy_s for c in cards]), _gini(orders))
+
+
+def _cv(values: list[float]) -> float | None:
+    if len(values) < 2 or not sum(values):
+        return None
+    mean = sum(values) / len(values)
+    variance = sum((v - mean) ** 2 for v in values) / len(values)
+    return round(math.sqrt(variance) / mean, 4)
+
+
+def _gini(values: list[float]) -> float | None:
+    # The mean absolute difference over twice the mean (the usual sorted-sum form).
+    if len(values) < 2 or not sum(values):
+        return None
+    ordered = sorted(values)
+    n = len(ordered)
+    weighted = sum((2 * (i + 1) - n - 1) * v for i, v in enumerate(ordered))
+    return round(weighted / (n * sum(ordered)), 4)
 
 
 @dataclass(frozen=True)

@@ -94,6 +94,8 @@ async def test_scorecards_and_hotspots_for_the_assessment_and_patrol_planning(cl
     assert (card["key"], card["orders"], card["busy_s"], card["distance_m"]) == ("o-1", 2, 960.0, 80.0)
     assert card["shares"]["satisfaction"] == 0.5 and card["score"] == 60.0  # (½+½+½+1+½) ÷ 5
     assert sorted((s["grid"], s["hour"], s["count"]) for s in spots) == [("G1", 8, 1), ("G2", 8, 1)]
+    workload = (await client.get(f"/v1/tenants/{TENANT}/workload", headers=COMMANDER, params=WINDOW)).json()
+    assert workload == {"officers": 1, "orders_mean": 2.0, "orders_cv": None, "busy_cv": None, "orders_gini": None}
 
 
 async def test_hotspots_come_as_geojson_points_for_maps(client: httpx.AsyncClient) -> None:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from oneteam_evaluation.domain.assessment import hotspots, scorecards
+from oneteam_evaluation.domain.assessment import Scorecard, balance, hotspots, scorecards
 from oneteam_evaluation.domain.facts import Facts
 
 from .factories import NOW, RULES, T0, ZONE, at, incident, order
@@ -37,3 +37,12 @@ def test_hotspots_rank_grid_category_and_local_hour_with_the_previous_window() -
 
     assert [(h.grid, h.category, h.hour, h.count, h.previous) for h in found] == [
         ("G1", "street_vending", 9, 2, 1), ("G1", "street_vending", 11, 1, 0)]
+
+
+def test_balance_is_zero_when_officers_share_the_work_evenly_and_grows_as_it_falls_on_few() -> None:
+    even = [Scorecard(f"o-{n}", orders=4, busy_s=600.0, distance_m=0.0) for n in range(3)]
+    lopsided = [Scorecard("o-1", 9, 900.0, 0.0), Scorecard("o-2", 1, 100.0, 0.0), Scorecard("o-3", 2, 200.0, 0.0)]
+
+    assert (balance(even).orders_cv, balance(even).orders_gini) == (0.0, 0.0)
+    assert balance(lopsided).orders_gini == 0.4444  # Σ|xi − xj| = 32 over 2 × 3² × 4 (the mean)
+    assert balance(lopsided).orders_mean == 4.0 and balance([]).orders_cv is None
