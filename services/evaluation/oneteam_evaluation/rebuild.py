@@ -5,10 +5,10 @@ when the rebuild began (and on, until nothing more comes), and writes a batch of
 transaction: every merge rule of the read model gives the same row whatever the order and
 however often an event is applied, so batching changes nothing but the speed. Then the next
 generation's consumer group (new to the broker, with an empty inbox) is given the offsets where
-the replay stopped, and the service, started again, consumes on from there. Run it with the
-service stopped: a running one keeps its old group. If a rebuild stops half-way, the service's
-new group starts at the beginning instead, and the same idempotent merges bring the read model
-to the same state, only more slowly.
+the replay stopped, and the service, restarted, consumes on from there. A service left running
+meanwhile keeps its old group and goes on applying events the replay applies too: harmless, by
+the same idempotence. If a rebuild stops half-way, the service's new group starts at the
+beginning instead, and the same merges bring the read model to the same state, only more slowly.
 """
 
 from __future__ import annotations
