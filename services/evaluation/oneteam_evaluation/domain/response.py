@@ -1,4 +1,4 @@
-"""The response clock's KPIs: 1-3-5-8, the 20-minute rapid response, queue time, workload.
+"""The response clock's KPIs: 1-3-5-8, the 20-minute rapid response, queue time.
 
 An order's stage is done when every officer currently on it has done it (as dispatch's clock
 counts it); coordination only exists for joint work, so a one-officer order is coordinated
@@ -15,7 +15,6 @@ from oneteam_evaluation.domain.facts import Facts, Incident, Order
 from oneteam_evaluation.domain.figures import Sample, dims, minutes
 from oneteam_evaluation.domain.rules import Rules, incident_dims
 
-STAGES = ("acknowledge", "coordinate", "arrive", "report")
 STANDARD_1358 = {"acknowledge": 1.0, "coordinate": 3.0, "arrive": 5.0, "report": 8.0}
 """Minutes after the order (Cuiyuan's 1-3-5-8), used when an order carries no deadline for a stage."""
 
