@@ -17,6 +17,7 @@ import pytest
 
 from oneteam_devstack.testing import Infra
 from oneteam_dispatch.main import build
+from oneteam_servicekit import ServiceSettings
 
 from .conftest import (
     COMMANDER,
@@ -38,8 +39,13 @@ pytestmark = pytest.mark.integration
 async def replicas(infra: Infra, config_dir: Path) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
     """Two dispatch replicas sharing one database."""
     settings = dispatch_settings(infra, config_dir)
-    async with served(build(settings)) as first, served(build(settings)) as second:
-        yield first, second
+    async with served(build(settings)) as first:
+        async with served(build(settings)) as second:
+            yield first, second
+        # The second leaving starts a rebalance; let the first rejoin before it leaves too. A
+        # member stopped mid-rebalance lingers in the embedded broker's group, and the next
+        # module's dispatch then waits minutes for its partitions.
+        await asyncio.sleep(3 * ServiceSettings().kafka_session_timeout_ms / 1000 / 2)
 
 
 async def events_of(infra: Infra, incident_id: str, settle: float = 1.5) -> list[dict[str, Any]]:
