@@ -29,21 +29,20 @@ def _orders_by_incident(facts: Facts) -> dict[UUID, list[Order]]:
     return found
 
 
-def _closed(facts: Facts) -> list[Incident]:
-    return [i for i in facts.incidents.values() if i.first_closed_at is not None and i.reported_at is not None]
+def _handled(facts: Facts) -> list[tuple[Incident, datetime]]:
+    """Closed incidents whose closure says how a problem was handled, with their first closure."""
+    return [(i, i.first_closed_at) for i in facts.incidents.values()
+            if i.first_closed_at is not None and i.reported_at is not None and i.resolution not in NOT_HANDLED_HERE]
 
 
 def front_line_samples(facts: Facts, rules: Rules) -> list[Sample]:
     """Resolved on site, or by mediation on site, out of the disputes closed (一线解决率)."""
     orders = _orders_by_incident(facts)
     samples = []
-    for incident in _closed(facts):
-        if incident.resolution in NOT_HANDLED_HERE:
-            continue
-        assert incident.first_closed_at is not None
+    for incident, closed in _handled(facts):
         hit = incident.resolution == "resolved_on_site" or incident.mediation_outcome == "resolved_on_site"
-        samples.append(Sample(incident.incident_id, incident.first_closed_at,
-                              incident_dims(rules, incident, orders.get(incident.incident_id)), hit=hit))
+        samples.append(Sample(incident.incident_id, closed, incident_dims(rules, incident,
+                                                                          orders.get(incident.incident_id)), hit=hit))
     return samples
 
 
@@ -104,14 +103,10 @@ def response_rate_samples(facts: Facts, rules: Rules) -> list[Sample]:
         rated[rating.incident_id] += 1
     orders = _orders_by_incident(facts)
     samples = []
-    for incident in _closed(facts):
-        if incident.resolution in NOT_HANDLED_HERE:
-            continue
-        assert incident.first_closed_at is not None
+    for incident, closed in _handled(facts):
         found = incident_dims(rules, incident, orders.get(incident.incident_id))
         answered = min(rated.get(incident.incident_id, 0), incident.report_count)
-        samples += [Sample(incident.incident_id, incident.first_closed_at, found, hit=n < answered)
-                    for n in range(incident.report_count)]
+        samples += [Sample(incident.incident_id, closed, found, hit=n < answered) for n in range(incident.report_count)]
     return samples
 
 

@@ -47,9 +47,20 @@ def order_dims(rules: Rules, order: Order, incident: Incident | None) -> dict[st
                 source=incident.source if incident else None)
 
 
-def _judged(facts: Facts) -> Iterator[Order]:
+def _judged(facts: Facts) -> Iterator[tuple[Order, datetime]]:
     # An order whose assignment.created has not arrived yet has no clock to judge against.
-    return (o for o in facts.orders if o.created_at is not None)
+    return ((o, o.created_at) for o in facts.orders if o.created_at is not None)
+
+
+def _judge(facts: Facts, rules: Rules, order: Order, made: datetime, done: datetime | None, due: datetime,
+           now: datetime) -> Sample | None:
+    """Was the step done by `due`? None when it cannot be judged (withdrawn first, or not yet due)."""
+    if done is None and (order.cancelled_at is not None or now < due):
+        return None
+    seconds = (done - made).total_seconds() if done is not None else None
+    incident = facts.incidents.get(order.incident_id) if order.incident_id else None
+    return Sample(order.incident_id or order.assignment_id, made, order_dims(rules, order, incident),
+                  hit=done is not None and done <= due, seconds=seconds)
 
 
 def stage_samples(facts: Facts, rules: Rules, stage: str, now: datetime) -> list[Sample]:
@@ -58,17 +69,9 @@ def stage_samples(facts: Facts, rules: Rules, stage: str, now: datetime) -> list
     Excluded: an order withdrawn (cancelled) before the stage was done, since its incident
     ended elsewhere and nobody had to finish; an order whose stage is undone but not yet due.
     """
-    samples = []
-    for order in _judged(facts):
-        assert order.created_at is not None
-        done, due = stage_done_at(order, stage), stage_due(order, stage)
-        if done is None and (order.cancelled_at is not None or now < due):
-            continue
-        seconds = (done - order.created_at).total_seconds() if done is not None else None
-        samples.append(Sample(order.incident_id or order.assignment_id, order.created_at,
-                              order_dims(rules, order, facts.incidents.get(order.incident_id or UUID(int=0))),
-                              hit=done is not None and done <= due, seconds=seconds))
-    return samples
+    judged = (_judge(facts, rules, o, made, stage_done_at(o, stage), stage_due(o, stage), now)
+              for o, made in _judged(facts))
+    return [sample for sample in judged if sample is not None]
 
 
 def is_rapid(order: Order, rules: Rules) -> bool:
@@ -80,32 +83,22 @@ def is_rapid(order: Order, rules: Rules) -> bool:
 
 
 def rapid_samples(facts: Facts, rules: Rules, now: datetime) -> list[Sample]:
-    """20-minute rapid response: every officer on site within 20 minutes of the order."""
-    samples = []
-    for order in _judged(facts):
-        assert order.created_at is not None
-        if not is_rapid(order, rules):
-            continue
-        arrived, due = stage_done_at(order, "arrive"), order.created_at + minutes(rules.rapid_minutes)
-        if arrived is None and (order.cancelled_at is not None or now < due):
-            continue
-        seconds = (arrived - order.created_at).total_seconds() if arrived is not None else None
-        samples.append(Sample(order.incident_id or order.assignment_id, order.created_at,
-                              order_dims(rules, order, facts.incidents.get(order.incident_id or UUID(int=0))),
-                              hit=arrived is not None and arrived <= due, seconds=seconds))
-    return samples
+    """20-minute rapid response: every officer on site within 20 minutes of the order (excluded as 1-3-5-8)."""
+    limit = minutes(rules.rapid_minutes)
+    judged = (_judge(facts, rules, o, made, stage_done_at(o, "arrive"), made + limit, now)
+              for o, made in _judged(facts) if is_rapid(o, rules))
+    return [sample for sample in judged if sample is not None]
 
 
 def queue_samples(facts: Facts, rules: Rules, now: datetime) -> list[Sample]:
     """Queue time: from the first time nobody could be ordered to the next order (hit = ordered by now)."""
     first_order_after: dict[UUID, datetime] = {}
-    for order in _judged(facts):
-        assert order.created_at is not None
-        incident = facts.incidents.get(order.incident_id or UUID(int=0))
-        if incident is None or incident.queued_at is None or order.created_at < incident.queued_at:
+    for order, made in _judged(facts):
+        incident = facts.incidents.get(order.incident_id) if order.incident_id else None
+        if incident is None or incident.queued_at is None or made < incident.queued_at:
             continue
         known = first_order_after.get(incident.incident_id)
-        first_order_after[incident.incident_id] = min(known, order.created_at) if known else order.created_at
+        first_order_after[incident.incident_id] = min(known, made) if known else made
     samples = []
     for incident in facts.incidents.values():
         if incident.queued_at is None:
