@@ -19,6 +19,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, ConsumerStoppedError, IllegalStateError
+from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -182,7 +183,7 @@ class EventConsumer:
                 return True
             except Exception as error:
                 HANDLER_ERRORS.labels(self._service, self._group, event.type).inc()
-                if is_transient(error):
+                if is_transient(error) and await self._database_down():
                     log.warning("handler for %s met an outage: %r", event.type, error)
                     return False
                 log.warning("handler for %s failed (attempt %d/%d): %r", event.type, attempt,
@@ -191,6 +192,17 @@ class EventConsumer:
                     return await self._dead_letter(record, error, attempts=attempt)
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
         return True
+
+    async def _database_down(self) -> bool:
+        # An outage-looking error while the database answers (a deadlock, a pool timeout
+        # under load, a bug that raises OSError) is the message's problem: it spends
+        # attempts towards the dead-letter topic instead of stalling the partition for ever.
+        try:
+            async with asyncio.timeout(3), self._sessions() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception:
+            return True
+        return False
 
     async def _apply(self, handler: Handler, event: Envelope[Any]) -> str:
         async with self._sessions.begin() as session:

@@ -244,3 +244,29 @@ async def test_restarted_member_gets_its_partitions_back_before_the_old_session_
         await asyncio.wait_for(running, 10)
 
     assert rejoined_after < 15, f"rejoined after {rejoined_after:.1f} s"
+
+
+async def test_outage_looking_error_while_the_database_answers_is_dead_lettered(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
+) -> None:
+    event = reported(uuid.uuid4())
+
+    async def buggy(session: Any, incoming: Any) -> None:
+        if incoming.id == event.id:  # a handler bug that looks like an outage
+            raise ConnectionResetError("handler bug, not an outage")
+        await count_effect(session, incoming)
+
+    consumer = EventConsumer(kafka, group_id=f"test-{uuid.uuid4().hex[:8]}", service="test",
+                             handlers={"incident.reported": buggy}, sessions=async_sessionmaker(engine),
+                             dead_letters=producer, max_attempts=2, backoff=0.05)
+    await consumer.start()
+    running = asyncio.create_task(consumer.run())
+    try:
+        await producer.publish(event)
+        dead = await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1,
+                                lambda r: dict(r.headers).get("ce_id") == str(event.id).encode())
+    finally:
+        await consumer.stop()
+        await asyncio.wait_for(running, 10)
+
+    assert len(dead) == 1, "the partition does not stall for ever on a bug"
