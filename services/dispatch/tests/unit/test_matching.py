@@ -7,7 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from oneteam_contracts import Priority
+from oneteam_contracts import Priority, QueueReason
 from oneteam_dispatch.domain.matching import Policy, match, nearest_available
 from oneteam_dispatch.domain.officers import OfficerStatus, Shift
 from oneteam_dispatch.domain.responsibility import Need
@@ -106,6 +106,15 @@ def test_nobody_within_the_arrival_limit_goes_to_the_queue_with_the_reason() -> 
 
     assert not decision.assigned
     assert "comprehensive_enforcement" in decision.reason() and "5 min" in decision.reason()
+    assert decision.queued_code is QueueReason.NO_OFFICER_IN_REACH
+
+
+def test_an_incident_whose_only_officer_went_to_a_more_urgent_one_is_queued_as_officers_taken() -> None:
+    urgent = incident(east(0), priority=Priority.URGENT)
+    decisions = match([incident(east(0)), urgent], [officer("only", east(100))], NOW)
+
+    assert decisions[1].officer_ids == ["only"]
+    assert decisions[0].queued_code is QueueReason.OFFICERS_TAKEN and decisions[1].queued_code is None
 
 
 def test_busy_off_shift_and_excluded_officers_are_not_candidates() -> None:
