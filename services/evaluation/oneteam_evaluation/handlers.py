@@ -129,14 +129,16 @@ async def feedback_received(session: AsyncSession, tenant: str, d: Any) -> None:
 
 async def case_opened(session: AsyncSession, tenant: str, d: Any) -> None:
     await upsert(session, cases, {"tenant": tenant, "case_id": d.case_id, "incident_id": d.incident_id,
-                                  "category": d.category, "opened_at": d.opened_at},
-                 {"incident_id": OWN, "category": OWN, "opened_at": OWN})
+                                  "category": d.category, "opened_at": d.opened_at, "departments": list(d.departments)},
+                 {"incident_id": OWN, "category": OWN, "opened_at": OWN, "departments": FILL})
 
 
 async def case_decided(session: AsyncSession, tenant: str, d: Any) -> None:
+    # The decision names the departments whose rules it applied: they replace the opening's guess.
     await upsert(session, cases, {"tenant": tenant, "case_id": d.case_id, "category": d.category,
-                                  "decided_at": d.decided_at, "outcome": str(d.outcome)},
-                 {"category": FILL, "decided_at": OWN, "outcome": OWN})
+                                  "decided_at": d.decided_at, "outcome": str(d.outcome),
+                                  "departments": list(d.departments) or None},
+                 {"category": FILL, "decided_at": OWN, "outcome": OWN, "departments": OWN})
 
 
 async def case_deadline_missed(session: AsyncSession, tenant: str, d: Any) -> None:

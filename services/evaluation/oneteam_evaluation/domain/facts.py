@@ -89,6 +89,7 @@ class Case:
     closed_at: datetime | None = None
     on_time: bool | None = None
     deadline_missed: bool = False
+    departments: tuple[str, ...] = ()  # whose rules were in question (the decision's, once decided)
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ class Period(StrEnum):
     ALL = "all"  # the whole query window as one bucket
 
 
-DIMENSIONS = ("tenant", "district", "grid", "team", "officer", "category", "source", "rule")
-"""What figures can be broken down by; `rule` only means something for case outcomes."""
+DIMENSIONS = ("tenant", "district", "grid", "team", "officer", "category", "source", "department", "rule")
+"""What figures can be broken down by; `department` and `rule` only mean something for cases."""
 
 
 @dataclass(frozen=True)

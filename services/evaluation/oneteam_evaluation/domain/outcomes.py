@@ -78,7 +78,8 @@ def on_time_closure_samples(facts: Facts, rules: Rules, now: datetime) -> list[S
 
 def case_on_time_samples(facts: Facts, rules: Rules) -> list[Sample]:
     """Cases closed with every legal deadline met, as the case service judged it (extensions included)."""
-    return [Sample(case.case_id, case.closed_at, dims(tenant=rules.tenant, category=case.category),
+    return [Sample(case.case_id, case.closed_at,
+                   dims(tenant=rules.tenant, category=case.category, department=case.departments),
                    hit=bool(case.on_time) and not case.deadline_missed)
             for case in facts.cases if case.closed_at is not None]
 
@@ -143,7 +144,7 @@ def merged_samples(facts: Facts, rules: Rules) -> list[Sample]:
 def no_penalty_samples(facts: Facts, rules: Rules) -> list[Sample]:
     """Decisions by discretion rule; in the numerator, the no-penalty ones (for the procuratorate)."""
     return [Sample(case.case_id, case.decided_at,
-                   dims(tenant=rules.tenant, category=case.category, rule=case.outcome),
+                   dims(tenant=rules.tenant, category=case.category, rule=case.outcome, department=case.departments),
                    hit=case.outcome in NO_PENALTY)
             for case in facts.cases if case.decided_at is not None and case.outcome is not None]
 

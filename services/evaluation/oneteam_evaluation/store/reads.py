@@ -56,7 +56,8 @@ async def load_facts(session: AsyncSession, tenant: str, start: datetime, end: d
         ratings=[Rating(r["report_id"], r["incident_id"], r["rating"], r["received_at"], r["category"], r["source"])
                  for r in rating_rows],
         cases=[Case(r["case_id"], r["incident_id"], r["category"], r["opened_at"], r["decided_at"], r["outcome"],
-                    r["closed_at"], r["on_time"], r["deadline_missed"]) for r in case_rows],
+                    r["closed_at"], r["on_time"], r["deadline_missed"], tuple(r["departments"] or ()))
+               for r in case_rows],
         mediations=[Mediation(r["mediation_id"], r["incident_id"], r["category"], r["concluded_at"], r["outcome"],
                               r["on_time"]) for r in mediation_rows],
     )

@@ -15,12 +15,17 @@ import pytest
 from sqlalchemy import select
 
 from oneteam_contracts import (
+    CaseDecided,
+    CaseOpened,
+    CaseOrigin,
+    DiscretionDecision,
     Envelope,
     IncidentClosed,
     IncidentResolution,
     MediationConcluded,
     MediationOrigin,
     MediationOutcome,
+    Procedure,
     new_event,
 )
 from oneteam_devstack.testing import Infra
@@ -113,3 +118,21 @@ async def test_applying_every_event_twice_changes_nothing_so_the_rebuild_needs_n
     history = envelopes(random_morning(random.Random(5), START), TENANT)
 
     assert await apply(infra, history + history[::-1], KPIS) == await apply(infra, history, KPIS)
+
+
+async def test_a_cases_decision_names_its_departments_whichever_of_opening_and_decision_comes_first(
+        infra: Infra) -> None:
+    case_id = uuid.uuid4()
+    opened = CaseOpened(case_id=case_id, origin=CaseOrigin.REQUEST, procedure=Procedure.GENERAL,
+                        category="street_vending", departments=["comprehensive_enforcement"], opened_at=START)
+    decided = CaseDecided(case_id=case_id, procedure=Procedure.GENERAL, category="street_vending",
+                          outcome=DiscretionDecision.NO_PENALTY_FIRST, rule_codes=["street_vending_unapproved"],
+                          departments=["market_regulation"], fine_fen=0, followed_recommendation=True,
+                          decided_at=START + timedelta(hours=2))
+    events = [new_event(d, source="case_penalty", tenant=TENANT, subject=str(case_id)) for d in (opened, decided)]
+
+    in_order = await apply(infra, events, ["no_penalty"])
+    reversed_order = await apply(infra, events[::-1], ["no_penalty"])
+
+    assert in_order == reversed_order and in_order[1] == {"no_penalty": (1, 1)}
+    assert "['market_regulation']" in in_order[0]["ev_cases"][0]

@@ -116,6 +116,15 @@ def test_no_penalty_decisions_are_counted_by_discretion_rule() -> None:
     assert by_rule["no_penalty_first"] == (2, 2) and by_rule["penalty"] == (0, 1)
 
 
+def test_case_figures_break_down_by_the_departments_whose_rules_were_applied() -> None:
+    cases = [Case(uuid4(), decided_at=at(1), outcome="no_penalty_first", departments=("market_regulation",)),
+             Case(uuid4(), decided_at=at(1), outcome="penalty",
+                  departments=("comprehensive_enforcement", "market_regulation"))]
+
+    assert shares("no_penalty", Facts(cases=cases), "department") == {
+        "comprehensive_enforcement": (0, 1), "market_regulation": (1, 2)}
+
+
 def test_mediation_success_leaves_withdrawn_mediations_out() -> None:
     mediations = [Mediation(uuid4(), concluded_at=at(1), outcome=o)
                   for o in ("resolved_on_site", "resolved", "failed", "withdrawn", "referred")]
