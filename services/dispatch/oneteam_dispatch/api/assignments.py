@@ -55,7 +55,7 @@ class ReportIn(BaseModel):
 async def get_assignment(assignment_id: UUID, runtime: Dispatch, principal: Staff) -> AssignmentOut:
     async with runtime.sessions() as session:
         a = await assignment_store.get_assignment(session, assignment_id)
-    visible = a is not None and (principal.tenant in (None, a.tenant)) and (
+    visible = a is not None and principal.may_access(a.tenant) and (
         is_commander(principal) or principal.officer_id in a.officer_ids)
     if a is None or not visible:
         raise NotFound(f"assignment {assignment_id} does not exist")
@@ -102,7 +102,7 @@ async def my_stream(runtime: Dispatch, principal: Officer_) -> StreamingResponse
                     continue
                 async with runtime.sessions() as session:
                     a = await assignment_store.get_assignment(session, UUID(message["assignment_id"]))
-                if a is None or (principal.tenant is not None and a.tenant != principal.tenant):
+                if a is None or not principal.may_access(a.tenant):
                     continue
                 body = jsonable_encoder(assignment_out(a))
                 yield _sse("order" if message["kind"] == "created" else message["kind"], body)

@@ -102,7 +102,7 @@ async def plan(body: OperationIn, runtime: Dispatch, principal: Commander) -> Op
 async def get_operation(operation_id: UUID, runtime: Dispatch, principal: Staff) -> OperationOut:
     async with runtime.sessions() as session:
         op = await store.get_operation(session, operation_id)
-    if op is None or principal.tenant not in (None, op.tenant) or not (
+    if op is None or not principal.may_access(op.tenant) or not (
             is_commander(principal) or principal.officer_id in op.members.values()):
         raise NotFound(f"joint operation {operation_id} does not exist")
     return _out(op)
@@ -115,7 +115,7 @@ async def record_finding(operation_id: UUID, body: FindingIn, runtime: Dispatch,
     now = runtime.clock.now()
     async with runtime.transaction() as session:
         op = await store.get_operation(session, operation_id, for_update=True)
-        if op is None or principal.tenant not in (None, op.tenant):
+        if op is None or not principal.may_access(op.tenant):
             raise NotFound(f"joint operation {operation_id} does not exist")
         op, finding, new = rules.record_finding(op, officer_id, body.item, body.compliant, body.needs_enforcement,
                                                 body.note, now)
