@@ -91,6 +91,11 @@ class WorkingCalendar:
         return cls(holidays=parsed["holidays"], workdays=parsed["workdays"])
 
     @classmethod
+    def load_optional(cls, path: Path) -> WorkingCalendar:
+        """A tenant's overrides file if it exists, else the national calendar alone."""
+        return cls.load(path) if path.exists() else cls()
+
+    @classmethod
     def load(cls, path: Path) -> WorkingCalendar:
         """Read a YAML overrides file."""
         try:
