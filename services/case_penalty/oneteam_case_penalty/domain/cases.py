@@ -90,6 +90,7 @@ class Case(BaseModel):
     party_ref: str | None = None  # keyed hash of the ID number or credit code; never the number
     request_id: UUID | None = None
     incident_id: UUID | None = None
+    mediation_id: UUID | None = None  # the mediation it came from or was settled by; one case per mediation
     facts: list[str] = Field(default_factory=list)
     amounts: dict[str, int] = Field(default_factory=dict)
     evidence: list[Evidence] = Field(default_factory=list)

@@ -59,6 +59,10 @@ class Recommendation:
         return [p.item_code for p in self.parts]
 
 
+# 调解不罚: the mediation clause (Public Security Administration Punishments Law, Art. 9 of the
+# 2012 text) as the tenant's local list applies it.
+MEDIATED_ARTICLE = "调解不罚 (本地清单)"
+
 # (rule, outcome, article, required facts) — in the order they are tried.
 _NO_PENALTY: tuple[tuple[NoPenaltyRule, DiscretionDecision, str, tuple[str, ...]], ...] = (
     (NoPenaltyRule.NO_FAULT, DiscretionDecision.NO_PENALTY_NO_FAULT, "行政处罚法第三十三条第二款", (F.NO_FAULT,)),
@@ -66,7 +70,7 @@ _NO_PENALTY: tuple[tuple[NoPenaltyRule, DiscretionDecision, str, tuple[str, ...]
      (F.MINOR, F.CORRECTED, F.NO_HARM)),
     (NoPenaltyRule.FIRST, DiscretionDecision.NO_PENALTY_FIRST, "行政处罚法第三十三条第一款 (首违不罚)",
      (F.FIRST, F.SLIGHT_HARM, F.CORRECTED)),
-    (NoPenaltyRule.MEDIATED, DiscretionDecision.NO_PENALTY_MEDIATED, "调解不罚 (本地清单)", (F.MEDIATED,)),
+    (NoPenaltyRule.MEDIATED, DiscretionDecision.NO_PENALTY_MEDIATED, MEDIATED_ARTICLE, (F.MEDIATED,)),
 )
 
 
