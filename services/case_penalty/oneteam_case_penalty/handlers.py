@@ -1,7 +1,8 @@
-"""Case-penalty's Kafka edge: hand-offs in, one case each.
+"""Case-penalty's Kafka edge: hand-offs in, one case each; a kept mediation agreement decided (调解不罚).
 
 The consumer's inbox drops a redelivered event; the unique request_id drops a second event
-for the same hand-off (a producer retry with a new event id), so neither opens a case twice.
+for the same hand-off (a producer retry with a new event id), and the unique mediation_id a
+second case for one mediation, so none opens a case twice.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_case_penalty.agreements import agreement_kept
+from oneteam_case_penalty.domain.mediated import KeptAgreement
 from oneteam_case_penalty.opening import Opening, open_case
 from oneteam_case_penalty.runtime import CaseRuntime
-from oneteam_contracts import CaseOrigin, CaseRequested, Envelope, MediationFailed
+from oneteam_contracts import CaseOrigin, CaseRequested, Envelope, MediationAgreementKept, MediationFailed
 from oneteam_eventbus import Handler
 from oneteam_servicekit import Subscription
 
@@ -31,7 +34,8 @@ def subscriptions(runtime: CaseRuntime) -> list[Subscription]:
         return handle
 
     return [Subscription(group=GROUP, handlers={"case.requested": bound(on_case_requested),
-                                                "mediation.failed": bound(on_mediation_failed)})]
+                                                "mediation.failed": bound(on_mediation_failed),
+                                                "mediation.agreement_kept": bound(on_agreement_kept)})]
 
 
 async def on_case_requested(runtime: CaseRuntime, session: AsyncSession, event: Envelope[Any]) -> None:
@@ -54,4 +58,17 @@ async def on_mediation_failed(runtime: CaseRuntime, session: AsyncSession, event
         return
     await open_case(runtime, session, Opening(
         tenant=event.tenant, origin=CaseOrigin.MEDIATION, category=failed.category, officer_id="unassigned",
-        request_id=failed.request_id, incident_id=failed.incident_id), actor="mediation")
+        request_id=failed.request_id, incident_id=failed.incident_id, mediation_id=failed.mediation_id),
+        actor="mediation")
+
+
+async def on_agreement_kept(runtime: CaseRuntime, session: AsyncSession, event: Envelope[Any]) -> None:
+    """A kept agreement: with 调解不罚 grounds, the mediation's case is decided without penalty."""
+    kept: MediationAgreementKept = event.data
+    if event.tenant not in runtime.tenants:
+        log.warning("mediation.agreement_kept %s for tenant %s, which has no catalogue here; skipped",
+                    event.id, event.tenant)
+        return
+    await agreement_kept(runtime, session, event.tenant, KeptAgreement(
+        mediation_id=kept.mediation_id, category=kept.category, no_penalty_grounds=kept.no_penalty_grounds,
+        kept_at=kept.kept_at), incident_id=kept.incident_id)

@@ -45,6 +45,7 @@ class Opening:
     party: PartyIn | None = None
     request_id: UUID | None = None
     incident_id: UUID | None = None
+    mediation_id: UUID | None = None
     photo_ids: tuple[str, ...] = ()
     facts: tuple[str, ...] = ()
     amounts: dict[str, int] | None = None
@@ -65,6 +66,7 @@ async def open_case(runtime: CaseRuntime, session: AsyncSession, o: Opening, act
                        item_codes=[i.code for i in items], departments=departments, officer_id=o.officer_id,
                        party_kind=o.party.kind if o.party else PartyKind.PERSON, now=now, filing_days=filing_days,
                        calendar=tenant.calendar, party_ref=ref, request_id=o.request_id, incident_id=o.incident_id,
+                       mediation_id=o.mediation_id,
                        evidence=evidence, facts=sorted(set(o.facts)), amounts=o.amounts or {}, act_at=o.act_at)
     if not await recording.record(session, case, "opened", actor, now,
                                   {"origin": o.origin.value, "items": case.item_codes}, new=True):
@@ -106,14 +108,15 @@ def decided_from(decision: Decision, recommended: Any, recommended_fine_fen: int
 
 
 async def finish_decision(runtime: CaseRuntime, session: AsyncSession, case: Case, actor: str,
-                          now: datetime) -> None:
+                          now: datetime, explanation: dict[str, Any] | None = None) -> None:
     """Record a decision: findings join the party's history, the trail and the topic hear of it."""
     decided = case.decision
     assert decided is not None
     departments = {i.code: i.department for i in recording.items_of(runtime, case)}
     if decided.outcome is not DiscretionDecision.NO_PENALTY_NO_FAULT:
         await case_store.add_violations(session, case, departments, now)
-    await recording.record(session, case, "decided", actor, now, decided.model_dump(mode="json"))
+    await recording.record(session, case, "decided", actor, now,
+                           {**decided.model_dump(mode="json"), **(explanation or {})})
     await emit(session, CaseDecided(case_id=case.id, procedure=case.procedure, category=case.category,
                                     outcome=decided.outcome, rule_codes=case.item_codes,
                                     departments=case.departments, fine_fen=decided.fine_fen,

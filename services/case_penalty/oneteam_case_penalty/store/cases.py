@@ -17,12 +17,13 @@ from oneteam_case_penalty.store.tables import cases, violations
 def _row(case: Case, now: datetime) -> dict[str, object]:
     return {"tenant": case.tenant, "state": case.state.value, "category": case.category,
             "officer_id": case.officer_id, "party_ref": case.party_ref, "request_id": case.request_id,
+            "mediation_id": case.mediation_id,
             "opened_at": case.opened_at, "decided_at": case.decision.decided_at if case.decision else None,
             "document": case.model_dump(mode="json"), "updated_at": now}
 
 
 async def add_case(session: AsyncSession, case: Case, now: datetime) -> bool:
-    """Insert a new case; False when its hand-off (request_id) already made one."""
+    """Insert a new case; False when its hand-off (request_id) or mediation already made one."""
     added = (await session.execute(
         pg_insert(cases).values(id=case.id, **_row(case, now)).on_conflict_do_nothing().returning(cases.c.id)
     )).first()
@@ -46,6 +47,13 @@ async def get_case(session: AsyncSession, case_id: UUID, *, for_update: bool = F
 async def case_for_request(session: AsyncSession, request_id: UUID) -> Case | None:
     """The case a hand-off opened, if any."""
     document = (await session.execute(select(cases.c.document).where(cases.c.request_id == request_id))).scalar()
+    return Case.model_validate(document) if document is not None else None
+
+
+async def case_for_mediation(session: AsyncSession, mediation_id: UUID) -> Case | None:
+    """The case of a mediation, if any, locked for this transaction."""
+    document = (await session.execute(
+        select(cases.c.document).where(cases.c.mediation_id == mediation_id).with_for_update())).scalar()
     return Case.model_validate(document) if document is not None else None
 
 
