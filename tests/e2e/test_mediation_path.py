@@ -1,6 +1,7 @@
 """The mediation path across processes: a dispute reported in intake, dispatch's officer hands it
-to mediation, the parties agree and keep it, and the events for the case service's 调解不罚 reach
-Kafka valid against their published schemas; a broken agreement becomes a case in case_penalty."""
+to mediation, the parties agree and keep it, the events for the case service's 调解不罚 reach
+Kafka valid against their published schemas, and case_penalty records the matter decided with no
+penalty under the mediated rule; a broken agreement becomes a case in case_penalty."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def on_topic(suite: Stack, topic: str, match: bytes, kind: bytes) -> dict[str, A
     return dict(json.loads(records[0].value))
 
 
-def test_a_dispute_found_on_site_is_mediated_and_its_kept_agreement_reaches_kafka(suite: Stack) -> None:
+def test_a_dispute_found_on_site_is_mediated_and_its_kept_agreement_ends_without_penalty(suite: Stack) -> None:
     report = {"tenant": TENANT, "category": "dispute", "description": "两户邻居因漏水争吵",
               "location": {"lon": 120.1240, "lat": 30.2880}}
     accepted = httpx.post(f"{suite.urls['intake']}/v1/reports", json=report,
@@ -82,6 +83,16 @@ def test_a_dispute_found_on_site_is_mediated_and_its_kept_agreement_reaches_kafk
         jsonschema_rs.validator_for(schema).validate(event)
         assert event["data"]["no_penalty_grounds"] is True and event["data"]["incident_id"] == incident_id
         assert "张三" not in json.dumps(event, ensure_ascii=False)
+
+    cases = f"{suite.urls['case_penalty']}/v1/cases"
+    case = poll(lambda: [c for c in httpx.get(cases, headers=COMMANDER).json()
+                         if c["case"]["mediation_id"] == mediation_id], timeout=30)
+    assert case, "no case in case_penalty within 30 s"
+    assert case[0]["case"]["incident_id"] == incident_id
+    decided = on_topic(suite, "oneteam.cases", case[0]["case"]["id"].encode(), b"case.decided")
+    schema = json.loads((SCHEMAS / "case.decided.v1.json").read_text(encoding="utf-8"))
+    jsonschema_rs.validator_for(schema).validate(decided)
+    assert decided["data"]["outcome"] == "no_penalty_mediated" and decided["data"]["fine_fen"] == 0
 
 
 def test_a_broken_agreement_becomes_a_case_in_case_penalty(suite: Stack) -> None:
