@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import random
 import signal
 import tempfile
 import threading
@@ -82,9 +83,11 @@ class Phone:
 
     async def report(self, n: int) -> None:
         key, began = f"faults-{self._seed}-{n}", time.perf_counter()
+        # Spread over the tenant, as pipeline.py does, so most reports open incidents of their own.
+        rng = random.Random(n)
         body = {"tenant": TENANT, "category": "street_vending", "source": "grid_worker", "description": "fault run",
-                "location": {"lon": round(120.108 + (n * 7919 % 3400) / 100000, 6),
-                             "lat": round(30.277 + (n * 104729 % 2600) / 100000, 6)}}
+                "location": {"lon": round(rng.uniform(120.108, 120.142), 6),
+                             "lat": round(rng.uniform(30.277, 30.303), 6)}}
         for _ in range(120):  # a phone gives up after about two minutes
             try:
                 response = await self._client.post(f"{self._intake}/v1/reports", json=body,
