@@ -3,9 +3,7 @@ and the deadline scheduler, started and stopped with the app."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -14,9 +12,8 @@ from oneteam_case_penalty.config import ConfigError, load_calendar, load_catalog
 from oneteam_case_penalty.domain.catalogue import Catalogue
 from oneteam_case_penalty.settings import CasePenaltySettings
 from oneteam_deadlines.calendar import WorkingCalendar
-from oneteam_deadlines.scheduler import FireHandler, Scheduler
-from oneteam_servicekit import NotFound, Runtime
-from oneteam_servicekit.clock import Clock, SystemClock
+from oneteam_deadlines.runtime import DeadlineRuntime
+from oneteam_servicekit import NotFound
 
 
 @dataclass
@@ -28,11 +25,8 @@ class Tenant:
 
 
 @dataclass
-class CaseRuntime(Runtime):
+class CaseRuntime(DeadlineRuntime):
     """Everything case-penalty's routes, handlers and scheduler need."""
-
-    clock: Clock = field(default_factory=SystemClock)
-    on_deadline: FireHandler | None = None
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -47,8 +41,6 @@ class CaseRuntime(Runtime):
             raise ConfigError(f"no <tenant>/catalogue.yaml under {settings.config_dir}")
         self.party_key = settings.party_key.encode()
         self.fernet = Fernet(settings.party_encryption_key.encode()) if settings.party_encryption_key else None
-        self.scheduler: Scheduler | None = None
-        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def case_settings(self) -> CasePenaltySettings:
@@ -62,24 +54,6 @@ class CaseRuntime(Runtime):
         if found is None:
             raise NotFound(f"tenant {code} has no penalty catalogue here")
         return found
-
-    async def start(self) -> None:
-        """The kit's start (migrations, relay, consumers), then the deadline scheduler."""
-        await super().start()
-        assert self.on_deadline is not None, "main wires the deadline handler"
-        self.scheduler = Scheduler(self.transaction, self.clock.now, self.on_deadline,
-                                   poll_s=self.case_settings.scheduler_poll_s)
-        if self.case_settings.background:
-            self._tasks = [asyncio.create_task(self.scheduler.run(), name="case-deadlines")]
-
-    async def stop(self) -> None:
-        """Stop the scheduler before the kit closes the pool it uses."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        await super().stop()
 
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -3,10 +3,10 @@
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from oneteam_servicekit import ServiceSettings
+from oneteam_deadlines.runtime import DeadlineSettings
 
 
-class CasePenaltySettings(ServiceSettings):
+class CasePenaltySettings(DeadlineSettings):
     """`CASE_PENALTY_*` variables; `DATABASE_URL` alone also works in the service's own container."""
 
     model_config = SettingsConfigDict(env_prefix="CASE_PENALTY_", extra="ignore")
@@ -30,6 +30,4 @@ class CasePenaltySettings(ServiceSettings):
         None, description="HMAC key the payment platform signs its callbacks with; unset: callbacks refused",
     )
     signature_window_s: int = Field(300, gt=0, description="How far a callback's timestamp may be from our clock")
-    scheduler_poll_s: float = Field(1.0, gt=0, description="How often due deadlines are looked for")
-    background: bool = Field(True, description="Run the deadline scheduler in this process")
     consume_handoffs: bool = Field(True, description="Consume case.requested and mediation.failed")

@@ -3,10 +3,10 @@
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from oneteam_servicekit import ServiceSettings
+from oneteam_deadlines.runtime import DeadlineSettings
 
 
-class MediationSettings(ServiceSettings):
+class MediationSettings(DeadlineSettings):
     """`MEDIATION_*` variables; `DATABASE_URL` alone also works in the service's own container."""
 
     model_config = SettingsConfigDict(env_prefix="MEDIATION_", extra="ignore")
@@ -23,6 +23,4 @@ class MediationSettings(ServiceSettings):
         "oneteam-development-party-key-change-me",
         description="HMAC key that turns a party's ID number or credit code into its reference; keep it secret",
     )
-    scheduler_poll_s: float = Field(1.0, gt=0, description="How often due deadlines and reminders are looked for")
-    background: bool = Field(True, description="Run the deadline scheduler in this process")
     consume_handoffs: bool = Field(True, description="Consume mediation.requested")
