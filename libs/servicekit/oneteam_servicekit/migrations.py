@@ -14,7 +14,8 @@ from alembic.config import Config
 from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from oneteam_servicekit.idempotency import upgrade_schema
+from oneteam_eventbus import bus_metadata
+from oneteam_servicekit.idempotency import kit_metadata, upgrade_schema
 
 
 def alembic_config(migrations_dir: Path, database_url: str) -> Config:
@@ -38,6 +39,24 @@ async def upgrade(migrations_dir: Path, database_url: str) -> None:
             await upgrade_schema(connection)
     finally:
         await engine.dispose()
+
+
+def create_first(*service_tables: MetaData) -> None:
+    """Body of every service's first revision: the bus's and the kit's tables, then the service's.
+
+    The first revision creates tables straight from their (frozen) definitions; later
+    revisions spell out each change with op.* so history stays replayable.
+    """
+    bind = context.get_bind()
+    for tables in (bus_metadata, kit_metadata, *service_tables):
+        tables.create_all(bind)
+
+
+def drop_first(*service_tables: MetaData) -> None:
+    """Undo `create_first`, the service's tables first."""
+    bind = context.get_bind()
+    for tables in reversed((bus_metadata, kit_metadata, *service_tables)):
+        tables.drop_all(bind)
 
 
 def run_env(target_metadata: MetaData | None = None) -> None:

@@ -4,27 +4,18 @@ Revision ID: 0001
 Revises:
 """
 
-from alembic import op
-
-from oneteam_eventbus import bus_metadata
 from oneteam_intake.store import metadata
-from oneteam_servicekit.idempotency import kit_metadata
+from oneteam_servicekit.migrations import create_first, drop_first
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-# The first revision creates tables straight from their definitions; later revisions
-# spell out each change with op.* so history stays replayable.
-_ALL = (bus_metadata, kit_metadata, metadata)
-
 
 def upgrade() -> None:
-    for tables in _ALL:
-        tables.create_all(op.get_bind())
+    create_first(metadata)
 
 
 def downgrade() -> None:
-    for tables in reversed(_ALL):
-        tables.drop_all(op.get_bind())
+    drop_first(metadata)
