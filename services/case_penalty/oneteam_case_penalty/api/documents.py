@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_case_penalty import recording, steps
 from oneteam_case_penalty.api.common import Cases, IdempotencyKey, Reader, Worker, actor, visible_to, writable_by
-from oneteam_case_penalty.documents import render
 from oneteam_case_penalty.domain import cases as C
 from oneteam_case_penalty.domain.cases import Case
 from oneteam_case_penalty.domain.documents import Document, DocumentKind, check_issuable, compose, number
@@ -21,6 +20,7 @@ from oneteam_case_penalty.store import parties as party_store
 from oneteam_deadlines.calendar import CHINA
 from oneteam_servicekit import NotFound
 from oneteam_servicekit.once import once
+from oneteam_servicekit.pdf import render_pdf
 
 router = APIRouter(prefix="/v1/cases/{case_id}/documents", tags=["documents"])
 
@@ -60,7 +60,7 @@ async def download(case_id: UUID, kind: DocumentKind, runtime: Cases, principal:
         if kind.value not in case.documents:
             raise NotFound(f"no {kind.value} was issued in case {case_id}")
         document = await _compose(runtime, session, case, kind)
-    return Response(render(document), media_type="application/pdf",
+    return Response(render_pdf(document.title, document.number, document.lines), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{kind.value}-{case_id}.pdf"'})
 
 

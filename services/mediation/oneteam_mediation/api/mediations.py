@@ -25,7 +25,6 @@ from oneteam_mediation.api.common import (
     visible_to,
 )
 from oneteam_mediation.api.schemas import MediationOut, OnSiteIn, OpenIn, mediation_out
-from oneteam_mediation.documents import render
 from oneteam_mediation.domain.documents import agreement_document
 from oneteam_mediation.domain.mediations import Mediation, State
 from oneteam_mediation.domain.parties import mask_contact
@@ -34,6 +33,7 @@ from oneteam_mediation.store import mediations as store
 from oneteam_servicekit import Forbidden
 from oneteam_servicekit.auth import Principal
 from oneteam_servicekit.once import once
+from oneteam_servicekit.pdf import render_pdf
 
 router = APIRouter(prefix="/v1", tags=["mediations"])
 
@@ -97,7 +97,8 @@ async def agreement_pdf(mediation_id: UUID, runtime: Runtime, principal: Reader)
     if not privileged(runtime, principal, m):
         contacts = {p: mask_contact(c) for p, c in contacts.items()}
     mediator = runtime.tenant(m.tenant).registry.mediator(m.mediator_id) if m.mediator_id else None
-    pdf = render(agreement_document(m, contacts, mediator.name if mediator else None))
+    document = agreement_document(m, contacts, mediator.name if mediator else None)
+    pdf = render_pdf(document.title, document.number, document.lines)
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="agreement-{m.id}.pdf"'})
 

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from oneteam_mediation.documents import render
 from oneteam_mediation.domain import agreements as A
 from oneteam_mediation.domain import mediations as M
 from oneteam_mediation.domain.documents import agreement_document
 from oneteam_servicekit.errors import Conflict
+from oneteam_servicekit.pdf import render_pdf
 
 from .factories import CALENDAR, NOW, REGISTRY, mediation
 
@@ -25,7 +25,7 @@ def test_the_agreement_names_obligations_amounts_due_days_and_the_confirmation_w
     assert document.title == "人民调解协议书"
     assert "1. 李*支付：赔偿门锁，金额人民币300.50元，于2026年12月10日前履行完毕。" in text
     assert "三十日内（至2026年12月25日）共同向人民法院申请司法确认" in text and "调解员：王建华" in text
-    assert render(document).startswith(b"%PDF")
+    assert render_pdf(document.title, document.number, document.lines).startswith(b"%PDF")
 
 
 def test_there_is_no_agreement_document_before_signature() -> None:
