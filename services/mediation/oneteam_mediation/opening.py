@@ -97,8 +97,9 @@ async def sign(runtime: MediationRuntime, session: AsyncSession, m: M.Mediation,
 def make_parties(runtime: MediationRuntime, given: Sequence[PartyIn], first: int,
                  consent: Consent = Consent.PENDING) -> list[Party]:
     """Parties numbered p<first>, p<first+1>, ...; identifiers hashed, contacts left out."""
+    key = runtime.party_key
     return [Party(id=f"p{first + i}", kind=p.kind,
-                  ref=party_ref(runtime.party_key, p.kind, p.identifier) if p.identifier else None,
+                  ref=party_ref(key, p.kind, p.identifier, field="parties.identifier") if p.identifier else None,
                   organisation=p.organisation, declared_ties=list(p.declared_ties), consent=consent)
             for i, p in enumerate(given)]
 
