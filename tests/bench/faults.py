@@ -111,18 +111,9 @@ class Counting(Watcher):
         super().__init__(bootstrap)
         self.assignments: dict[str, set[str]] = {}
 
-    async def _run(self) -> None:
-        while True:
-            batch = await self._consumer.getmany(timeout_ms=100)
-            now = time.perf_counter()
-            for records in batch.values():
-                for record in records:
-                    event = json.loads(record.value)
-                    if event["type"] == "assignment.created":
-                        incident = event["data"]["incident_id"]
-                        self.arrived.setdefault(incident, now)
-                        self.assignments.setdefault(incident, set()).add(event["data"]["assignment_id"])
-                        self._news.set()
+    def created(self, data: dict[str, Any], now: float) -> None:
+        super().created(data, now)
+        self.assignments.setdefault(data["incident_id"], set()).add(data["assignment_id"])
 
 
 async def inject(fault: str, stack: ProxiedStack, proxy: ProxyThread) -> None:

@@ -70,8 +70,12 @@ class Watcher:
                 for record in records:
                     event = json.loads(record.value)
                     if event["type"] == "assignment.created":
-                        self.arrived.setdefault(event["data"]["incident_id"], now)
+                        self.created(event["data"], now)
                         self._news.set()
+
+    def created(self, data: dict[str, Any], now: float) -> None:
+        """Note one `assignment.created` (its data) that reached the topic at `now`."""
+        self.arrived.setdefault(data["incident_id"], now)
 
     async def wait_for(self, incidents: set[str], timeout: float) -> None:
         deadline = time.perf_counter() + timeout
