@@ -1,9 +1,10 @@
-"""Which failures are the infrastructure's (wait and retry) and which are the message's (dead-letter).
+"""Which failures are the infrastructure's (wait and retry) and which are the request's or message's own.
 
-A database that refuses connections for a minute, a broker leader that moves, a deadlock:
-none of these says anything about the event being handled, so sending it to the dead-letter
-topic would lose good work. Everything else (unreadable payloads, validation errors, handler
-bugs, constraint violations) is the message's own problem and is not cured by waiting.
+A database that refuses connections for a minute, a broker leader that moves, a deadlock, a
+pool with nothing to lend: none of these says anything about the event being handled or the
+request being served, so the consumer pauses and retries instead of dead-lettering, and the
+HTTP edge answers 503 with Retry-After instead of 500. Everything else (unreadable payloads,
+validation errors, bugs, constraint violations) is not cured by waiting.
 """
 
 from __future__ import annotations
@@ -18,26 +19,34 @@ from sqlalchemy import exc as sa
 _TRANSIENT_SQLSTATES = ("08", "53", "57P", "40001", "40P01")
 
 _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
-    ConnectionError, TimeoutError, OSError,
+    # OSError covers refused and reset connections, timeouts, failed name lookups, and the
+    # plain "Multiple exceptions: [Errno 111] …" asyncio raises when every address refuses.
+    OSError,
     sa.TimeoutError,  # the connection pool had nothing to lend
+    sa.DisconnectionError,
     pg.PostgresConnectionError, pg.OperatorInterventionError, pg.InsufficientResourcesError,
-    pg.SerializationError, pg.DeadlockDetectedError, pg.InterfaceError,
+    pg.TransactionRollbackError,
     KafkaConnectionError, KafkaTimeoutError,
 )
 
 
-def is_transient(error: BaseException) -> bool:
-    """Whether `error` (or what caused it) is an outage that waiting will cure."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if _transient_here(current):
-            return True
+def causes(error: BaseException) -> list[BaseException]:
+    """`error` and everything behind it: causes, contexts, and the driver's error SQLAlchemy wraps as `orig`."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
         orig = getattr(current, "orig", None)
-        current = orig if isinstance(orig, BaseException) and id(orig) not in seen else (
-            current.__cause__ or current.__context__)
-    return False
+        pending += [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
+    return found
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether `error` (or what caused it) is an outage or overload that waiting will cure."""
+    return any(_transient_here(cause) for cause in causes(error))
 
 
 def _transient_here(error: BaseException) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 from typing import Any
 
 import asyncpg.exceptions as pg
@@ -17,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from oneteam_eventbus.faults import causes, is_transient
 from oneteam_servicekit.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -26,13 +26,6 @@ MEDIA_TYPE = "application/problem+json"
 RETRY_AFTER_S = 2
 _SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
           405: "method-not-allowed", 413: "too-large", 415: "unsupported-media-type"}
-# Failures that pass when the database is back or less busy: pool exhausted, connection lost or
-# refused, server shutting down, too many clients, a deadlock or serialisation abort.
-_TRANSIENT: tuple[type[BaseException], ...] = (
-    sa.TimeoutError, sa.DisconnectionError, pg.PostgresConnectionError, pg.TooManyConnectionsError,
-    pg.CannotConnectNowError, pg.AdminShutdownError,
-    pg.TransactionRollbackError, ConnectionError, TimeoutError, socket.gaierror,
-)
 # Values the request carried that the database cannot hold. Field checks should catch them
 # first; this is the net under them, so a missed one is the client's 422, not a 500.
 _UNSTORABLE: tuple[type[BaseException], ...] = (pg.DataError, ClientDataError)
@@ -113,29 +106,9 @@ def _allowed(request: Request) -> list[str]:
     return sorted(methods)
 
 
-def _causes(exc: BaseException) -> list[BaseException]:
-    # The exception and everything behind it: SQLAlchemy wraps the driver's error as `orig`.
-    found: list[BaseException] = []
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or any(current is seen for seen in found):
-            continue
-        found.append(current)
-        orig = getattr(current, "orig", None)
-        pending += [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
-    return found
-
-
-def is_transient(exc: BaseException) -> bool:
-    """Whether `exc`, or what caused it, says a dependency is down or saturated rather than a bug."""
-    return any(isinstance(cause, _TRANSIENT) or (isinstance(cause, sa.DBAPIError) and cause.connection_invalidated)
-               for cause in _causes(exc))
-
-
 def is_unstorable_value(exc: BaseException) -> bool:
     """Whether the database refused a value as such: a date beyond its range, a number too large."""
-    return any(isinstance(cause, _UNSTORABLE) for cause in _causes(exc))
+    return any(isinstance(cause, _UNSTORABLE) for cause in causes(exc))
 
 
 def takes_idempotency_key(request: Request) -> bool:
