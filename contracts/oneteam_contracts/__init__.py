@@ -44,6 +44,7 @@ from .envelope import (
     to_cloudevent,
 )
 from .errors import UnknownMessageType
+from .evaluation import KpiAlert, KpiRecovered
 from .feedback import FeedbackReceived, Satisfaction
 from .geodesy import gcj02_to_wgs84, haversine_m, wgs84_to_gcj02
 from .handoffs import CaseRequested, MediationRequested
@@ -82,6 +83,7 @@ from .topics import (
     HANDOFFS,
     INBOUND_REPORTS,
     INCIDENTS,
+    KPI,
     MEDIATIONS,
     MESSAGES,
     OFFICER_POSITIONS,
@@ -114,6 +116,7 @@ __all__ = [
     "HANDOFFS",
     "INBOUND_REPORTS",
     "INCIDENTS",
+    "KPI",
     "MEDIATIONS",
     "MESSAGES",
     "OFFICER_POSITIONS",
@@ -150,6 +153,8 @@ __all__ = [
     "IncidentReopened",
     "IncidentReported",
     "IncidentResolution",
+    "KpiAlert",
+    "KpiRecovered",
     "MediationAgreementBroken",
     "MediationAgreementKept",
     "MediationAgreementSigned",

@@ -35,6 +35,7 @@ from .cases import (
     MediationFailed,
 )
 from .errors import UnknownMessageType
+from .evaluation import KpiAlert, KpiRecovered
 from .feedback import FeedbackReceived
 from .handoffs import CaseRequested, MediationRequested
 from .inbound import ReportSubmitted
@@ -172,6 +173,15 @@ MEDIATIONS = TopicSpec(
     "Mediation lifecycle (调解): opened, sessions, agreement, follow-up, concluded. Keyed by mediation_id.",
 )
 
+# Evaluation's alerts for the command centre: a few a day per tenant, keyed by tenant so
+# one tenant's alerts and recoveries stay in order.
+KPI = TopicSpec(
+    "oneteam.kpi",
+    12,
+    Retention("delete", 30 * _DAY_MS),
+    "KPI alerts (效能预警): a tenant's KPI below its target, and its recovery. Keyed by tenant.",
+)
+
 _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("incident.reported", 1, IncidentReported, INCIDENTS, "incident_id"),
     MessageSpec("incident.merged", 1, IncidentMerged, INCIDENTS, "incident_id"),
@@ -210,6 +220,8 @@ _SPECS: tuple[MessageSpec, ...] = (
     MessageSpec("mediation.concluded", 1, MediationConcluded, MEDIATIONS, "mediation_id"),
     MessageSpec("mediation.deadline_warning", 1, MediationDeadlineWarning, MEDIATIONS, "mediation_id"),
     MessageSpec("mediation.deadline_missed", 1, MediationDeadlineMissed, MEDIATIONS, "mediation_id"),
+    MessageSpec("kpi.alert", 1, KpiAlert, KPI, "tenant"),
+    MessageSpec("kpi.recovered", 1, KpiRecovered, KPI, "tenant"),
 )
 
 

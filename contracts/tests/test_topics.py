@@ -7,6 +7,7 @@ from oneteam_contracts import (
     HANDOFFS,
     INBOUND_REPORTS,
     INCIDENTS,
+    KPI,
     MEDIATIONS,
     MESSAGES,
     OFFICER_POSITIONS,
@@ -73,6 +74,8 @@ def test_every_message_type_is_registered_at_version_1() -> None:
         "incident.merged",
         "incident.reopened",
         "incident.reported",
+        "kpi.alert",
+        "kpi.recovered",
         "mediation.agreement_broken",
         "mediation.agreement_kept",
         "mediation.agreement_signed",
@@ -148,7 +151,7 @@ def test_unknown_type_name_is_refused() -> None:
 
 def test_topics_lists_each_topic_once() -> None:
     assert topics() == [INCIDENTS, ASSIGNMENTS, FEEDBACK, INBOUND_REPORTS, OFFICER_POSITIONS, HANDOFFS, CASES,
-                        MEDIATIONS]
+                        MEDIATIONS, KPI]
     assert all(topic.partitions == 12 for topic in topics())
 
 
