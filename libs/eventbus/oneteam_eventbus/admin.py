@@ -44,7 +44,8 @@ def wanted_replication(config: KafkaConfig, brokers: int) -> Replication:
 
 async def ensure_topics(config: KafkaConfig, specs: list[TopicSpec] | None = None) -> list[str]:
     """Create every missing topic of `specs` (default: the whole registry); returns those created."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers, client_id=config.client_id)
+    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers, client_id=config.client_id,
+                                **config.security())
     await admin.start()
     try:
         cluster = await admin.describe_cluster()

@@ -71,6 +71,7 @@ class EventConsumer:
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=self._config.bootstrap_servers,
             client_id=f"{self._config.client_id}-{self._group}",
+            **self._config.security(),
             group_id=self._group,
             # Static membership: a replica restarted with the same instance id gets its
             # partitions back at once instead of after the old member's session expires.

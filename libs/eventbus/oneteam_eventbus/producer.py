@@ -34,6 +34,7 @@ class EventProducer:
         client = AIOKafkaProducer(
             bootstrap_servers=self._config.bootstrap_servers,
             client_id=self._config.client_id,
+            **self._config.security(),
             acks="all",
             enable_idempotence=self._config.idempotence,
             linger_ms=2,

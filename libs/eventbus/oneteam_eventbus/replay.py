@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from oneteam_eventbus.config import KafkaConfig
+from oneteam_eventbus.config import KafkaConfig, security_from_env
 from oneteam_eventbus.producer import EventProducer
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ async def replay_dead_letters(config: KafkaConfig, dlq_topic: str, group: str, *
     report = ReplayReport()
     reader = AIOKafkaConsumer(
         bootstrap_servers=config.bootstrap_servers, group_id=f"replay.{group}", client_id=config.client_id,
-        enable_auto_commit=False, auto_offset_reset="earliest",
+        enable_auto_commit=False, auto_offset_reset="earliest", **config.security(),
     )
     producer = EventProducer(config)
     await reader.start()
@@ -83,7 +83,8 @@ async def replay_dead_letters(config: KafkaConfig, dlq_topic: str, group: str, *
 
 
 async def _partitions(config: KafkaConfig, topic: str) -> list[int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers, client_id=config.client_id)
+    admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers, client_id=config.client_id,
+                                **config.security())
     await admin.start()
     try:
         described = await admin.describe_topics([topic])
@@ -109,7 +110,8 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="count, publish nothing, remember nothing")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    config = KafkaConfig(args.bootstrap, client_id="oneteam-replay", idempotence=False)
+    # On a secured broker the operator signs in with KAFKA_SASL_USERNAME/PASSWORD (see docs/subscribers.md).
+    config = KafkaConfig(args.bootstrap, client_id="oneteam-replay", idempotence=False, **security_from_env())
     report = asyncio.run(replay_dead_letters(config, args.topic, args.group, dry_run=args.dry_run))
     verb = "would replay" if args.dry_run else "replayed"
     print(f"read {report.read} dead letters; {verb} {report.replayed} of group {args.group}; "

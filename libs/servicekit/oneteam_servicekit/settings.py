@@ -1,6 +1,6 @@
 """Settings every service reads from its environment; each service subclasses `ServiceSettings`."""
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from oneteam_eventbus import KafkaConfig
@@ -42,6 +42,20 @@ class ServiceSettings(BaseSettings):
         description="this replica's stable name for static group membership (fast rejoin after a restart)",
     )
     kafka_session_timeout_ms: int = Field(10000, validation_alias=AliasChoices("KAFKA_SESSION_TIMEOUT_MS"))
+    kafka_security_protocol: str = Field(
+        "PLAINTEXT", validation_alias=AliasChoices("KAFKA_SECURITY_PROTOCOL"),
+        description="PLAINTEXT (development), SASL_PLAINTEXT or SASL_SSL (one principal per service)",
+    )
+    kafka_sasl_mechanism: str = Field("SCRAM-SHA-512", validation_alias=AliasChoices("KAFKA_SASL_MECHANISM"))
+    kafka_sasl_username: str | None = Field(
+        None, validation_alias=AliasChoices("KAFKA_SASL_USERNAME"),
+        description="this service's principal, its name by convention (intake, dispatch...)",
+    )
+    kafka_sasl_password: SecretStr | None = Field(None, validation_alias=AliasChoices("KAFKA_SASL_PASSWORD"))
+    kafka_ssl_cafile: str | None = Field(
+        None, validation_alias=AliasChoices("KAFKA_SSL_CAFILE"),
+        description="CA certificate (PEM) of the brokers' TLS listener; unset: the system's CAs",
+    )
     run_migrations: bool = True
     log_level: str = Field("INFO", validation_alias=AliasChoices("LOG_LEVEL"))
     log_json: bool = Field(True, validation_alias=AliasChoices("LOG_JSON"))
@@ -77,4 +91,9 @@ class ServiceSettings(BaseSettings):
             strict_replication=self.kafka_strict_replication,
             group_instance_id=self.kafka_group_instance_id,
             session_timeout_ms=self.kafka_session_timeout_ms,
+            security_protocol=self.kafka_security_protocol,
+            sasl_mechanism=self.kafka_sasl_mechanism,
+            sasl_username=self.kafka_sasl_username,
+            sasl_password=self.kafka_sasl_password.get_secret_value() if self.kafka_sasl_password else None,
+            ssl_cafile=self.kafka_ssl_cafile,
         )
