@@ -6,6 +6,7 @@ import sys
 
 from fastapi import FastAPI
 
+from oneteam_evaluation.alerts import watch
 from oneteam_evaluation.api import routers
 from oneteam_evaluation.rebuild import rebuild
 from oneteam_evaluation.runtime import MIGRATIONS, EvaluationRuntime
@@ -19,6 +20,8 @@ def build(settings: EvaluationSettings | None = None, clock: Clock | None = None
     """The evaluation app for `settings` (default: from the environment) and `clock` (default: real time)."""
     settings = settings or EvaluationSettings()
     runtime = EvaluationRuntime(settings, MIGRATIONS, clock=clock or SystemClock())
+    if settings.alerts:
+        runtime.background.append(lambda: watch(runtime))
     return create_app(runtime, title="OneTeam evaluation", routers=routers,
                       description="效能评价 — 1-3-5-8, rapid response, front-line resolution, on-time closure, "
                                   "satisfaction and more, measured from the event stream; each figure explained.")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,11 +28,14 @@ class EvaluationRuntime(Runtime):
     """Everything evaluation's routes and consumer need."""
 
     clock: Clock = field(default_factory=SystemClock)
+    # Loops main wires in (the targets' watch), run from start to stop.
+    background: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.zone = ZoneInfo(self.evaluation_settings.timezone)
         self.generation = 0
+        self._tasks: list[asyncio.Task[None]] = []
 
     @property
     def evaluation_settings(self) -> EvaluationSettings:
@@ -53,6 +60,16 @@ class EvaluationRuntime(Runtime):
         if self.evaluation_settings.consume:
             self.subscriptions = subscriptions(self.generation)
         await super().start()
+        self._tasks = [asyncio.create_task(loop(), name="evaluation-background") for loop in self.background]
+
+    async def stop(self) -> None:
+        """Stop the loops before the kit closes the pool they use."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await super().stop()
 
 
 async def generation(session: AsyncSession) -> int:

@@ -29,4 +29,6 @@ class EvaluationSettings(ServiceSettings):
     targets: dict[str, float] = Field(
         default_factory=dict, description='Targets per KPI, JSON: {"satisfaction": 0.99}; default the seed\'s figures')
     alert_window_days: float = Field(7, gt=0, description="The rolling window the targets are checked over")
+    alert_interval_s: float = Field(60, gt=0, description="How often the targets are looked at for kpi.alert")
+    alerts: bool = Field(True, description="Look at the targets and publish kpi.alert in this process")
     consume: bool = Field(True, description="Consume the topics into the read model in this process")

@@ -1,0 +1,70 @@
+"""kpi.alert: each tenant's targets looked at every `EVALUATION_ALERT_INTERVAL_S`, breaches published once.
+
+Looked at on a timer rather than per event: the window rolls, so a KPI can fall below or come
+back with no event at all (an old miss leaving the window), and a look costs one query of the
+window however many events came. The breach rows and the events go in one transaction through
+the outbox, so a restart or a second replica never publishes a breach twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+
+from oneteam_contracts import KpiAlert, KpiRecovered, new_event
+from oneteam_evaluation.domain.alerts import Change, Transition, transitions
+from oneteam_evaluation.queries import standing
+from oneteam_evaluation.runtime import EvaluationRuntime
+from oneteam_evaluation.store import breaches as store
+from oneteam_eventbus import add_event
+
+log = logging.getLogger(__name__)
+
+
+async def check(runtime: EvaluationRuntime, tenant: str) -> list[Transition]:
+    """Raise and close the tenant's breaches as its standings now say; the transitions made."""
+    start, end, found = await standing(runtime, tenant)
+    async with runtime.transaction() as session:
+        await store.lock_tenant(session, tenant)
+        made = transitions(found, await store.open_breaches(session, tenant), end, iter(uuid.uuid4, None))
+        for t in made:
+            s = t.standing
+            assert s.value is not None  # a transition always has a verdict
+            facts = {"alert_id": t.breach.alert_id, "tenant": tenant, "kpi": s.kpi, "value": s.value,
+                     "target": s.target, "numerator": s.numerator, "denominator": s.denominator,
+                     "window_start": start, "window_end": end, "breach_started_at": t.breach.started_at}
+            data: KpiAlert | KpiRecovered
+            if t.change is Change.RAISED:
+                await store.raise_breach(session, tenant, t.breach, s.value, s.target)
+                data = KpiAlert(**facts)
+            else:
+                await store.close_breach(session, t.breach, end)
+                data = KpiRecovered(**facts, recovered_at=end)
+            await add_event(session, new_event(data, source="evaluation", tenant=tenant, subject=s.kpi, time=end))
+    return made
+
+
+async def check_all(runtime: EvaluationRuntime) -> int:
+    """One look at every tenant's targets; the number of alerts and recoveries published."""
+    async with runtime.sessions() as session:
+        known = await store.tenants(session)
+    made = 0
+    for tenant in known:
+        made += len(await check(runtime, tenant))
+    return made
+
+
+async def watch(runtime: EvaluationRuntime) -> None:
+    """Look at the targets every interval until cancelled; a failed look is logged and retried next time."""
+    interval = runtime.evaluation_settings.alert_interval_s
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            made = await check_all(runtime)
+            if made:
+                log.info("KPI targets: %d alerts or recoveries published", made)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("KPI targets not checked; trying again in %.0f s", interval)

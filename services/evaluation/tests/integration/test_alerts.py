@@ -1,0 +1,81 @@
+"""kpi.alert on the broker: once per breach, a recovery under the same alert, a new breach later; none on restart.
+
+In a module of its own: the evaluation started here must be the only member of its consumer group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from oneteam_devstack.testing import Infra, read_topic, serve
+from oneteam_evaluation.main import build
+from oneteam_evaluation.settings import EvaluationSettings
+
+from .conftest import evaluation_settings, publish
+from .scenario import envelopes, morning, random_tenant
+
+pytestmark = pytest.mark.integration
+
+START = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+LOOK = 0.3  # seconds between two looks at the targets
+
+
+def _orders(tenant: str, on_time: int, late: int, shift: int) -> list[Any]:
+    """Incidents whose order is acknowledged within its minute (A of the scenario) or after it (B)."""
+    found: list[Any] = []
+    for n in range(max(on_time, late)):
+        a_then_b = envelopes(morning(START + timedelta(hours=shift, minutes=n)), tenant)
+        found += a_then_b[:7] * (n < on_time) + a_then_b[7:] * (n < late)
+    return found
+
+
+async def _messages(infra: Infra, tenant: str, want: int, timeout: float = 20.0) -> list[tuple[str, dict[str, Any]]]:
+    """The acknowledgement KPI's kpi.alert and kpi.recovered of `tenant`, as (type, data), in order."""
+    def ours(record: Any) -> bool:
+        data = json.loads(record.value)["data"]
+        return bool(data["tenant"] == tenant and data["kpi"] == "acknowledged")
+
+    records = await read_topic(infra.bootstrap_servers, "oneteam.kpi", want, ours, timeout=timeout)
+    return [(json.loads(r.value)["type"], json.loads(r.value)["data"]) for r in records]
+
+
+async def _settled(infra: Infra, tenant: str, want: int) -> list[tuple[str, dict[str, Any]]]:
+    """The messages once `want` have come, plus whatever several more looks would have added."""
+    await _messages(infra, tenant, want)
+    await asyncio.sleep(LOOK * 10)
+    return await _messages(infra, tenant, want + 1, timeout=2)
+
+
+async def test_a_kpi_below_its_target_alerts_once_per_breach_and_a_restart_does_not_alert_again(
+        infra: Infra, producer: AIOKafkaProducer) -> None:
+    tenant = random_tenant()
+    settings: EvaluationSettings = evaluation_settings(infra, alert_interval_s=LOOK, targets={"acknowledged": 0.5})
+
+    async with serve(build(settings)):
+        await publish(producer, _orders(tenant, on_time=0, late=1, shift=0))  # 0/1: a breach
+        await _messages(infra, tenant, 1)
+        await publish(producer, _orders(tenant, on_time=0, late=2, shift=1))  # 0/3: the same breach
+        first = await _settled(infra, tenant, 1)
+        assert [kind for kind, _ in first] == ["kpi.alert"]
+        alert = first[0][1]
+        assert (alert["value"], alert["target"], alert["numerator"], alert["denominator"]) == (0.0, 0.5, 0, 1)
+
+        await publish(producer, _orders(tenant, on_time=4, late=0, shift=2))  # 4/7: back above
+        recovered = await _settled(infra, tenant, 2)
+        assert [kind for kind, _ in recovered] == ["kpi.alert", "kpi.recovered"]
+        assert recovered[1][1]["alert_id"] == alert["alert_id"] and recovered[1][1]["denominator"] == 7
+
+        await publish(producer, _orders(tenant, on_time=0, late=2, shift=3))  # 4/9: a new breach
+        again = await _settled(infra, tenant, 3)
+        assert [kind for kind, _ in again] == ["kpi.alert", "kpi.recovered", "kpi.alert"]
+        assert again[2][1]["alert_id"] != alert["alert_id"] and again[2][1]["value"] == round(4 / 9, 6)
+
+    async with serve(build(settings)):  # restarted: the open breach is remembered, not raised again
+        await asyncio.sleep(LOOK * 10)
+        assert len(await _messages(infra, tenant, 4, timeout=3)) == 3
