@@ -1,7 +1,8 @@
 """Who is calling: JWT bearer tokens with roles, checked once here for every service.
 
 Development signs tokens with a shared secret (HS256); production verifies the identity
-provider's tokens with its public key (RS256/ES256). Claims: `sub`, `roles`, `tenant` (the
+provider's tokens (RS256/ES256) with the keys its OIDC discovery document publishes
+(`oneteam_servicekit.jwks`) or with one configured public key. Claims: `sub`, `roles`, `tenant` (the
 subdistrict's division code) or `tenants` (a list, for staff serving several), and for
 officers `officer_id`.
 
@@ -24,6 +25,7 @@ import jwt
 from fastapi import Depends, Request
 
 from oneteam_servicekit.errors import Forbidden, Unauthorized
+from oneteam_servicekit.jwks import JwksSource, signing_keys
 from oneteam_servicekit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,11 @@ def issue_token(settings: ServiceSettings, subject: str, roles: list[Role] | lis
 
 def verify_token(settings: ServiceSettings, token: str) -> Principal:
     """Check signature, issuer, audience and expiry; return the caller."""
-    if settings.jwt_public_key:
+    issuer = settings.jwt_issuer
+    if settings.oidc_issuer or settings.oidc_jwks_url:
+        issuer = settings.oidc_issuer or issuer
+        key, algorithms = _provider_key(settings, token)
+    elif settings.jwt_public_key:
         key, algorithms = settings.jwt_public_key, ["RS256", "ES256"]
     elif settings.jwt_secret:
         key, algorithms = settings.jwt_secret, ["HS256"]
@@ -121,17 +127,17 @@ def verify_token(settings: ServiceSettings, token: str) -> Principal:
         raise Unauthorized("no token verification key is configured")
     try:
         claims = jwt.decode(token, key, algorithms=algorithms, audience=settings.jwt_audience,
-                            issuer=settings.jwt_issuer, options={"require": ["sub", "exp"]})
+                            issuer=issuer, options={"require": ["sub", "exp"]})
     except jwt.ExpiredSignatureError:
         raise Unauthorized("token expired") from None
     except jwt.InvalidTokenError as error:
         raise Unauthorized(f"invalid token: {error}") from None
-    try:
-        roles = frozenset(Role(r) for r in claims.get("roles", []))
-    except (TypeError, ValueError) as error:
-        raise Unauthorized(f"invalid token: {error}") from None
-    tenants = _tenants(claims)
-    home = claims.get("tenant") or (tenants[0] if tenants else None)
+    # An identity provider's role claim also carries its own roles (Keycloak's offline_access,
+    # default-roles-<realm>): those are skipped; our own development tokens must be exact.
+    roles = _roles(_claim(claims, settings.jwt_roles_claim) or [],
+                   lenient=bool(settings.oidc_issuer or settings.oidc_jwks_url))
+    tenants = _tenants(claims.get(settings.jwt_tenant_claim), claims.get(settings.jwt_tenants_claim, []))
+    home = tenants[0] if tenants else None
     if home is None and not roles <= {Role.CITIZEN, Role.ADMIN}:
         raise Unauthorized("invalid token: a staff token must name its tenant (claim 'tenant' or 'tenants'); "
                            "only the platform-wide admin role may span tenants")
@@ -142,8 +148,38 @@ def verify_token(settings: ServiceSettings, token: str) -> Principal:
                      tenants=frozenset(tenants))
 
 
-def _tenants(claims: dict[str, Any]) -> list[str]:
-    tenant, listed = claims.get("tenant"), claims.get("tenants", [])
+def _provider_key(settings: ServiceSettings, token: str) -> tuple[Any, list[str]]:
+    try:
+        kid = jwt.get_unverified_header(token).get("kid")
+    except jwt.InvalidTokenError as error:
+        raise Unauthorized(f"invalid token: {error}") from None
+    source = JwksSource(issuer=settings.oidc_issuer, jwks_url=settings.oidc_jwks_url,
+                        min_refresh_s=settings.oidc_jwks_min_refresh_s, max_age_s=settings.oidc_jwks_max_age_s)
+    key, algorithm = signing_keys(source).key_for(kid if isinstance(kid, str) else None)
+    return key.key, [algorithm]
+
+
+def _claim(claims: dict[str, Any], path: str) -> Any:
+    """A claim by dotted path (`realm_access.roles`), None when any step is missing."""
+    value: Any = claims
+    for step in path.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(step)
+    return value
+
+
+def _roles(names: Any, *, lenient: bool) -> frozenset[Role]:
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise Unauthorized("invalid token: roles must be a list of strings")
+    known = {str(r) for r in Role}
+    unknown = [n for n in names if n not in known]
+    if unknown and not lenient:
+        raise Unauthorized(f"invalid token: unknown roles {unknown}")
+    return frozenset(Role(n) for n in names if n in known)
+
+
+def _tenants(tenant: Any, listed: Any) -> list[str]:
     if (tenant is not None and not isinstance(tenant, str)) or not isinstance(listed, list) or not all(
             isinstance(t, str) and t for t in listed):
         raise Unauthorized("invalid token: 'tenant' must be a string and 'tenants' a list of strings")

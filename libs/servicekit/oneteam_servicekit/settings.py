@@ -1,6 +1,8 @@
 """Settings every service reads from its environment; each service subclasses `ServiceSettings`."""
 
-from pydantic import AliasChoices, Field, SecretStr
+from typing import Literal, Self
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from oneteam_eventbus import KafkaConfig
@@ -79,6 +81,44 @@ class ServiceSettings(BaseSettings):
     )
     jwt_issuer: str = Field("oneteam", validation_alias=AliasChoices("JWT_ISSUER"))
     jwt_audience: str = Field("oneteam", validation_alias=AliasChoices("JWT_AUDIENCE"))
+
+    environment: Literal["development", "production"] = Field(
+        "development", validation_alias=AliasChoices("ONETEAM_ENV"),
+        description="production refuses the HS256 development secret and needs OIDC or a public key",
+    )
+    oidc_issuer: str | None = Field(
+        None, validation_alias=AliasChoices("OIDC_ISSUER"),
+        description="OIDC issuer URL (e.g. a Keycloak realm): tokens' iss; keys found by its discovery document",
+    )
+    oidc_jwks_url: str | None = Field(
+        None, validation_alias=AliasChoices("OIDC_JWKS_URL"),
+        description="JWKS URL of the identity provider, when discovery is not wanted",
+    )
+    oidc_jwks_min_refresh_s: float = Field(
+        30, gt=0, validation_alias=AliasChoices("OIDC_JWKS_MIN_REFRESH_S"),
+        description="least time between two fetches of the key set (a token with an unknown kid triggers one)",
+    )
+    oidc_jwks_max_age_s: float = Field(3600, gt=0, validation_alias=AliasChoices("OIDC_JWKS_MAX_AGE_S"))
+    jwt_roles_claim: str = Field(
+        "roles", validation_alias=AliasChoices("JWT_ROLES_CLAIM"),
+        description="dotted path of the roles list in a token; Keycloak: realm_access.roles",
+    )
+    jwt_tenant_claim: str = Field("tenant", validation_alias=AliasChoices("JWT_TENANT_CLAIM"))
+    jwt_tenants_claim: str = Field("tenants", validation_alias=AliasChoices("JWT_TENANTS_CLAIM"))
+
+    @model_validator(mode="after")
+    def _production_sign_in(self) -> Self:
+        """In production, tokens come from the identity provider: the shared secret is refused."""
+        if self.environment != "production":
+            return self
+        if "jwt_secret" in self.model_fields_set and self.jwt_secret:
+            raise ValueError("JWT_SECRET is set but ONETEAM_ENV=production: the HS256 development secret "
+                             "is refused; configure OIDC_ISSUER (or OIDC_JWKS_URL) or JWT_PUBLIC_KEY")
+        self.jwt_secret = None  # the built-in development default, never used in production
+        if not (self.oidc_issuer or self.oidc_jwks_url or self.jwt_public_key):
+            raise ValueError("ONETEAM_ENV=production needs OIDC_ISSUER, OIDC_JWKS_URL or JWT_PUBLIC_KEY "
+                             "to verify tokens")
+        return self
 
     def kafka(self) -> KafkaConfig:
         """The event bus's view of these settings."""
