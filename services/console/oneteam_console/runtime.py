@@ -1,0 +1,60 @@
+"""The console's runtime: no database and no broker of its own, only the other services' APIs."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from oneteam_console.areas import Areas
+from oneteam_console.settings import ConsoleSettings
+from oneteam_console.upstream import Missing, Upstream
+from oneteam_servicekit import Runtime
+
+
+@dataclass
+class ConsoleRuntime(Runtime):
+    """The kit's runtime shape, holding the upstream client, the tenants' areas and the alerts seen."""
+
+    # The console owns one thing: which alerts a commander has acknowledged on the screen, per
+    # tenant. It lives in this process (a restart shows them again, which errs on the safe side).
+    acknowledged: dict[str, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Deliberately not the kit's: the console has no database, outbox or consumer to start.
+        self.upstream = Upstream(self.console_settings)
+        self.areas = Areas(self.console_settings.areas_dir)
+
+    @property
+    def console_settings(self) -> ConsoleSettings:
+        """The settings, typed as the console's."""
+        assert isinstance(self.settings, ConsoleSettings)
+        return self.settings
+
+    async def start(self) -> None:
+        """Load the areas, so a bad GeoJSON file stops start-up naming it."""
+        self.areas.load()
+
+    async def stop(self) -> None:
+        """Close the HTTP pool."""
+        await self.upstream.close()
+
+    async def readiness(self) -> dict[str, str]:
+        """'ok' when dispatch and intake answer; the optional services are reported, not required."""
+        checks: dict[str, str] = {}
+
+        async def probe(service: str) -> None:
+            base = self.upstream.base(service)
+            if base is None:
+                checks[service] = "ok"  # not part of this deployment
+                return
+            try:
+                answer = await self.upstream.client.get(base + "/healthz")
+                checks[service] = "ok" if answer.status_code == 200 else f"answered {answer.status_code}"
+            except Exception as error:
+                checks[service] = f"unreachable: {type(error).__name__}"
+
+        await asyncio.gather(probe("intake"), probe("dispatch"))
+        return checks
+
+
+__all__ = ["ConsoleRuntime", "Missing"]

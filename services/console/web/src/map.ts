@@ -1,0 +1,121 @@
+// The tenant's map: areas from its GeoJSON, incidents by state and priority, officers by status.
+// GeoJSON sources only and no remote tiles unless a tile URL is configured: it works offline.
+// No symbol layers, so no glyph files are needed; names appear in the page's own text.
+import * as maplibregl from "maplibre-gl";
+import type { GeoJSONSource, StyleSpecification } from "maplibre-gl";
+import "maplibre-gl/dist/maplibre-gl.css";
+import type { Row } from "./api";
+
+export const STATE_COLOURS: Record<string, string> = {
+  reported: "#f2c94c", queued: "#ff6b6b", assigned: "#56ccf2", on_scene: "#bb6bd9",
+  handed_off: "#9aa5b1", closed: "#6fcf97",
+};
+export const STATUS_COLOURS: Record<string, string> = {
+  available: "#6fcf97", assigned: "#56ccf2", en_route: "#2d9cdb", on_scene: "#bb6bd9",
+  reporting: "#f2994a", on_break: "#9aa5b1", off_duty: "#5c6670",
+};
+const PRIORITY_RADIUS = ["match", ["get", "priority"], "urgent", 12, "high", 10, "normal", 8, 6];
+
+function byKey(colours: Record<string, string>, key: string): any {
+  return ["match", ["get", key], ...Object.entries(colours).flat(), "#ffffff"];
+}
+
+const empty = (): GeoJSON.FeatureCollection => ({ type: "FeatureCollection", features: [] });
+
+function style(tileUrl: string | null): StyleSpecification {
+  const sources: StyleSpecification["sources"] = {
+    areas: { type: "geojson", data: empty() },
+    hotspots: { type: "geojson", data: empty() },
+    officers: { type: "geojson", data: empty() },
+    incidents: { type: "geojson", data: empty() },
+  };
+  const layers: StyleSpecification["layers"] = [{ id: "background", type: "background", paint: { "background-color": "#0b1220" } }];
+  if (tileUrl) {
+    sources.tiles = { type: "raster", tiles: [tileUrl], tileSize: 256 };
+    layers.push({ id: "tiles", type: "raster", source: "tiles", paint: { "raster-opacity": 0.6 } });
+  }
+  layers.push(
+    { id: "districts", type: "fill", source: "areas", filter: ["==", ["get", "kind"], "district"],
+      paint: { "fill-color": "#1b2a41", "fill-opacity": 0.9 } },
+    { id: "grids", type: "line", source: "areas", filter: ["==", ["get", "kind"], "grid"],
+      paint: { "line-color": "#34507a", "line-width": 1 } },
+    { id: "district-lines", type: "line", source: "areas", filter: ["==", ["get", "kind"], "district"],
+      paint: { "line-color": "#7aa2d6", "line-width": 2 } },
+    { id: "tenant-line", type: "line", source: "areas", filter: ["==", ["get", "kind"], "tenant"],
+      paint: { "line-color": "#e6edf3", "line-width": 3 } },
+    { id: "hotspots", type: "circle", source: "hotspots",
+      paint: { "circle-color": "#f2994a", "circle-opacity": 0.25, "circle-blur": 0.6,
+               "circle-radius": ["interpolate", ["linear"], ["get", "count"], 1, 14, 20, 40] } },
+    { id: "officers", type: "circle", source: "officers",
+      paint: { "circle-color": byKey(STATUS_COLOURS, "status"), "circle-radius": 4,
+               "circle-stroke-color": "#0b1220", "circle-stroke-width": 1 } },
+    { id: "incidents", type: "circle", source: "incidents",
+      paint: { "circle-color": byKey(STATE_COLOURS, "state"), "circle-radius": PRIORITY_RADIUS as any,
+               "circle-stroke-color": "#ffffff", "circle-stroke-width": 2 } },
+  );
+  return { version: 8, sources, layers };
+}
+
+function points(rows: Iterable<Row>): GeoJSON.FeatureCollection {
+  const features: GeoJSON.Feature[] = [];
+  for (const row of rows) {
+    if (row.lon == null || row.lat == null) continue;
+    const { lon, lat, ...properties } = row;
+    features.push({ type: "Feature", id: undefined, properties,
+                    geometry: { type: "Point", coordinates: [lon, lat] } });
+  }
+  return { type: "FeatureCollection", features };
+}
+
+export class TenantMap {
+  readonly map: maplibregl.Map;
+  private ready: Promise<void>;
+  private pending = new Map<string, GeoJSON.FeatureCollection>();
+  private frame = 0;
+
+  constructor(container: HTMLElement, tileUrl: string | null, onIncident: (id: string) => void) {
+    this.map = new maplibregl.Map({ container, style: style(tileUrl), center: [120.125, 30.29], zoom: 13,
+                                    attributionControl: false, fadeDuration: 0 });
+    this.map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-left");
+    this.ready = new Promise((resolve) => this.map.on("load", () => resolve()));
+    this.map.on("click", "incidents", (e) => {
+      const id = e.features?.[0]?.properties?.id;
+      if (id) onIncident(String(id));
+    });
+    this.map.on("mouseenter", "incidents", () => (this.map.getCanvas().style.cursor = "pointer"));
+    this.map.on("mouseleave", "incidents", () => (this.map.getCanvas().style.cursor = ""));
+  }
+
+  async showAreas(areas: GeoJSON.FeatureCollection): Promise<void> {
+    await this.ready;
+    (this.map.getSource("areas") as GeoJSONSource).setData(areas);
+    const bounds = new maplibregl.LngLatBounds();
+    for (const f of areas.features) {
+      const g = f.geometry as GeoJSON.Polygon | GeoJSON.MultiPolygon;
+      const rings = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+      rings.forEach((poly) => poly[0].forEach((c) => bounds.extend(c as [number, number])));
+    }
+    if (!bounds.isEmpty()) this.map.fitBounds(bounds, { padding: 30, duration: 0 });
+  }
+
+  /** Queue a source's new data; all sources changed in one frame are set together. */
+  set(source: "incidents" | "officers" | "hotspots", data: GeoJSON.FeatureCollection | Iterable<Row>): void {
+    this.pending.set(source, "type" in data ? data as GeoJSON.FeatureCollection : points(data as Iterable<Row>));
+    if (!this.frame) {
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        void this.ready.then(() => {
+          for (const [name, fc] of this.pending) (this.map.getSource(name) as GeoJSONSource).setData(fc);
+          this.pending.clear();
+        });
+      });
+    }
+  }
+
+  /** Ids of the features of `layer` drawn on screen now (tests and the benchmark read this). */
+  rendered(layer: "incidents" | "officers"): Row[] {
+    return this.map.queryRenderedFeatures({ layers: [layer] }).map((f) => ({
+      ...f.properties, lon: (f.geometry as GeoJSON.Point).coordinates[0], lat: (f.geometry as GeoJSON.Point).coordinates[1],
+    }));
+  }
+}
