@@ -1,0 +1,93 @@
+"""The assignment problem on a sparse graph, with the prices that prove its answer.
+
+Rows are slots, columns officers, edges the allowed pairs with their cost. The answer
+serves as many rows as possible and, among those answers, has the least total cost: the
+same objective as the dense solver, whose "infeasible" entries were a cost so large that
+the solver used one only when a row had nothing else. Here every row gets a private
+stand-in column at such a cost instead, so a full matching always exists and scipy's
+sparse Jonker–Volgenant solver (LAPJVsp) can run on the edges alone.
+
+The row prices (the dual solution) let matching prove that pairs it never looked at could
+not have helped: if every pair left out costs at least its row's price, the answer on the
+sparse graph is optimal on the whole one (linear-programming duality).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching  # type: ignore[import-untyped]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Each row's column (-1: none) and, when they could be computed, the row prices."""
+
+    column: IntArray
+    price: FloatArray | None
+
+
+def assign(rows: IntArray, columns: IntArray, cost: FloatArray, row_count: int,
+           bounds: tuple[float, float]) -> Assignment:
+    """Serve as many of `row_count` rows as possible, then at the least total cost of the edges used.
+
+    `bounds` hold the cost of every edge, given or not: the prices are then valid for the
+    whole graph, so the caller may compare them with edges it left out.
+    """
+    if row_count == 0:
+        return Assignment(np.zeros(0, dtype=np.int64), np.zeros(0))
+    used, column = np.unique(columns, return_inverse=True)
+    width = used.size + row_count
+    low, high = bounds
+    span = high - low
+    # LAPJVsp reads a zero weight as "no edge": lift every weight above zero. A stand-in
+    # costs more than any change of the real costs can gain, so serving one more row wins.
+    lift = 1.0 - low
+    stand_in = (row_count + 1) * (span + 1.0) + 1.0
+    r = np.concatenate([rows, np.arange(row_count)])
+    c = np.concatenate([column, used.size + np.arange(row_count)])
+    w = np.concatenate([cost + lift, np.full(row_count, stand_in)])
+    graph = csr_matrix((w, (r, c)), shape=(row_count, width))
+    row_index, column_index = min_weight_full_bipartite_matching(graph)
+    chosen = np.empty(row_count, dtype=np.int64)
+    chosen[row_index] = column_index
+    served = chosen < used.size
+    answer = np.where(served, used[np.minimum(chosen, used.size - 1)] if used.size else -1, -1)
+    price = _row_prices(r, c, w, chosen, width)
+    return Assignment(answer.astype(np.int64), None if price is None else price - lift)
+
+
+def _row_prices(r: IntArray, c: IntArray, w: FloatArray, chosen: IntArray, width: int) -> FloatArray | None:
+    """Dual prices of the rows for an optimal matching, or None when they do not settle.
+
+    Column prices p ≥ 0 (0 for unused columns) must make every row like its own column
+    best: w[i, chosen] + p[chosen] ≤ w[i, j] + p[j]. The least such prices are a longest-path
+    problem, solved by Bellman–Ford rounds over all edges at once; a row's price is then
+    u = w[i, chosen] + p[chosen]. An optimal matching has no improving cycle, so the
+    rounds settle within as many rounds as there are rows.
+    """
+    row_count = chosen.size
+    key = r * width + c
+    order = np.argsort(key)
+    own = w[order][np.searchsorted(key[order], np.arange(row_count) * width + chosen)]
+    by_column = np.argsort(c, kind="stable")
+    r_sorted, w_sorted, c_sorted = r[by_column], w[by_column], c[by_column]
+    starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
+    targets = c_sorted[starts]
+    price = np.zeros(width)
+    for _ in range(row_count + 1):
+        u = own + price[chosen]
+        push = np.maximum.reduceat(u[r_sorted] - w_sorted, starts)
+        settled = np.zeros(width)
+        settled[targets] = np.maximum(push, 0.0)
+        if np.array_equal(settled, price):
+            row_price: FloatArray = u
+            return row_price
+        price = settled
+    return None
