@@ -16,7 +16,7 @@ PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services
 help:
 	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
 	@echo "make test         the whole suite on embedded PostgreSQL and the embedded broker"
-	@echo "make test-kafka   the integration and end-to-end suites on Apache Kafka (KRaft), then a broker killed in a 3-node cluster"
+	@echo "make test-kafka   the integration and end-to-end suites on Apache Kafka (KRaft), then a broker killed in a 3-node cluster, then SASL/SCRAM, TLS and ACLs on a secured broker"
 	@echo "make lint         ruff, import contracts (.importlinter), mypy, contracts drift/compatibility"
 	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
 	@echo "make bench        report→assignment latency through the whole pipeline; matching time"
@@ -50,7 +50,8 @@ test-kafka: install
 	bootstrap=$$(deploy/kafka/kafka.sh start | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \
 	KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python -m pytest -q -m "integration or e2e"; \
-	ONETEAM_KAFKA_CLUSTER=1 KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python -m pytest -q -m cluster
+	ONETEAM_KAFKA_CLUSTER=1 KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python -m pytest -q -m cluster; \
+	ONETEAM_KAFKA_SECURE=1 $(BIN)/python -m pytest -q tests/security
 
 lint: install contracts-check
 	$(BIN)/ruff check .
