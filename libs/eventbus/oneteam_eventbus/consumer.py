@@ -41,6 +41,8 @@ from oneteam_eventbus.tables import inbox
 log = logging.getLogger(__name__)
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
+# Many events in one transaction, for a read model whose writes merge set-wise (evaluation).
+BatchHandler = Callable[[AsyncSession, list[Envelope[Any]]], Awaitable[None]]
 
 
 class EventConsumer:
@@ -49,7 +51,8 @@ class EventConsumer:
     def __init__(self, config: KafkaConfig, *, group_id: str, service: str,
                  handlers: Mapping[str, Handler], sessions: async_sessionmaker[AsyncSession],
                  dead_letters: EventProducer, max_attempts: int = 5, backoff: float = 0.2,
-                 max_pause: float = 5.0, after_commit: Callable[[], None] | None = None) -> None:
+                 max_pause: float = 5.0, after_commit: Callable[[], None] | None = None,
+                 batch_handler: BatchHandler | None = None) -> None:
         self._group = group_id
         self._service = service
         self._handlers = dict(handlers)
@@ -58,6 +61,7 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._backoff = backoff
         self._after_commit = after_commit
+        self._batch_handler = batch_handler
         self._max_pause = max_pause
         self._stalls: dict[TopicPartition, int] = {}
         self._processing = asyncio.Lock()
@@ -120,8 +124,10 @@ class EventConsumer:
                     return
                 # Partitions are independent, so they run side by side; within one the
                 # order of messages (and so of one incident's events) is kept.
-                positions = await asyncio.gather(*(self._handle_partition(tp, records)
-                                                   for tp, records in batch.items()))
+                positions = await self._handle_batch(batch) if self._batch_handler else None
+                if positions is None:
+                    positions = await asyncio.gather(*(self._handle_partition(tp, records)
+                                                       for tp, records in batch.items()))
                 offsets = dict(zip(batch, positions, strict=True))
                 try:
                     await self._consumer.commit(offsets)
@@ -219,6 +225,48 @@ class EventConsumer:
         if self._after_commit is not None:
             self._after_commit()
         return "handled"
+
+    async def _handle_batch(self, batch: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]],
+                            ) -> list[int] | None:
+        """Every record fetched in one transaction: one inbox statement, one batch-handler call.
+
+        None when anything fails (an unreadable record, the handler, an outage): the batch is
+        then handled record by record, with its retries, pauses and dead letters, as without
+        a batch handler; the inbox makes what this attempt did count once.
+        """
+        assert self._batch_handler is not None
+        events: dict[Any, Envelope[Any]] = {}
+        fresh: set[Any] = set()
+        try:
+            for records in batch.values():
+                for record in records:
+                    declared = dict(record.headers or ()).get("ce_type")
+                    if declared is not None and declared.decode(errors="replace") not in self._handlers:
+                        continue
+                    event = parse_event(record.value or b"")
+                    if event.type in self._handlers:
+                        events.setdefault(event.id, event)  # the same event twice in one fetch: once
+            if events:
+                async with self._sessions.begin() as session:
+                    fresh.update((await session.execute(
+                        insert(inbox)
+                        .values([{"consumer_group": self._group, "event_id": event.id, "event_type": event.type}
+                                 for event in events.values()])
+                        .on_conflict_do_nothing()
+                        .returning(inbox.c.event_id)
+                    )).scalars())
+                    await self._batch_handler(session, [e for e in events.values() if e.id in fresh])
+        except Exception as error:
+            log.warning("batch of %d events handled one by one instead: %r", len(events), error)
+            return None
+        if self._after_commit is not None:
+            self._after_commit()
+        for event in events.values():
+            EVENTS_HANDLED.labels(self._service, self._group, event.type,
+                                  "handled" if event.id in fresh else "duplicate").inc()
+        for tp in batch:
+            self._stalls.pop(tp, None)
+        return [int(records[-1].offset) + 1 for records in batch.values()]
 
     async def _dead_letter(self, record: ConsumerRecord[bytes, bytes], error: Exception,
                            attempts: int) -> bool:
