@@ -1,0 +1,1 @@
+"""Kubernetes manifests for OneTeam, generated from the service table and the topic registry."""
