@@ -228,6 +228,34 @@ def platform_grants(data: Mapping[str, Any]) -> list[PlatformGrant]:
     return grants
 
 
+# For the AsyncAPI document: how a subscriber signs in and names its consumer groups.
+ASYNCAPI_SERVERS: dict[str, Any] = {
+    "production": {
+        "url": "{bootstrap}",
+        "protocol": "kafka-secure",
+        "protocolVersion": "4.x",
+        "description": "Apache Kafka over TLS (SASL_SSL). Sign in with SASL/SCRAM-SHA-512 as your platform's "
+                       "user; trust the CA certificate given with your credentials.",
+        "variables": {"bootstrap": {"description": "bootstrap servers, given with your credentials",
+                                    "default": "kafka.oneteam.example:9093"}},
+        "security": [{"scramSha512": []}],
+    },
+}
+ASYNCAPI_SECURITY_SCHEMES: dict[str, Any] = {
+    "scramSha512": {
+        "type": "scramSha512",
+        "description": "One user per platform and per service. A platform reads only the public topics it "
+                       "was granted, with consumer groups named `<user>.<anything>`; it writes nothing, and "
+                       "internal and dead-letter topics are refused.",
+    },
+}
+ASYNCAPI_GROUP_ID: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^[a-z][a-z0-9_-]{1,62}[.].+$",
+    "description": "Your user name, a dot, then any name: e.g. district-event-centre.incidents.",
+}
+
+
 def service_access(name: str) -> ServiceAccess:
     """The declared access of one service."""
     for service in SERVICES:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +13,7 @@ import yaml
 
 from oneteam_contracts import MESSAGES, topics
 from oneteam_contracts.access import (
+    ASYNCAPI_GROUP_ID,
     SERVICES,
     AccessError,
     AclRule,
@@ -24,7 +27,9 @@ from oneteam_contracts.access import (
 from oneteam_eventbus import KafkaConfig
 from oneteam_servicekit import Subscription
 
-PLATFORMS_FILE = Path(__file__).resolve().parents[2] / "deploy" / "kafka" / "platforms.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORMS_FILE = ROOT / "deploy" / "kafka" / "platforms.yaml"
+ASYNCAPI_FILE = ROOT / "contracts" / "asyncapi.json"
 CENTRE = PlatformGrant("district-event-centre", ("oneteam.incidents", "oneteam.cases"))
 
 
@@ -139,3 +144,16 @@ def test_the_password_stays_out_of_logs() -> None:
                          sasl_username="intake", sasl_password="s3cret")
     assert "s3cret" not in repr(config)
     assert config.security()["sasl_plain_password"] == "s3cret"
+
+
+def test_the_asyncapi_document_tells_subscribers_how_to_sign_in_and_name_groups() -> None:
+    document = json.loads(ASYNCAPI_FILE.read_text(encoding="utf-8"))
+    schemes = document["components"]["securitySchemes"]
+    for server in document["servers"].values():
+        assert server["protocol"] == "kafka-secure"
+        assert all(name in schemes for requirement in server["security"] for name in requirement)
+    assert {scheme["type"] for scheme in schemes.values()} == {"scramSha512"}
+    pattern = re.compile(ASYNCAPI_GROUP_ID["pattern"])
+    assert pattern.match("district-event-centre.incidents") and not pattern.match("dispatch")
+    for channel in document["channels"].values():
+        assert channel["subscribe"]["bindings"]["kafka"]["groupId"] == ASYNCAPI_GROUP_ID
