@@ -57,6 +57,7 @@ from .incidents import (
     IncidentResolution,
     ReopenReason,
 )
+from .kafka_binding import STRUCTURED_CONTENT_TYPE, KafkaRecord, event_from_kafka, record_event_id, to_kafka
 from .mediation import (
     MediationAgreementBroken,
     MediationAgreementKept,
@@ -120,6 +121,7 @@ __all__ = [
     "MEDIATIONS",
     "MESSAGES",
     "OFFICER_POSITIONS",
+    "STRUCTURED_CONTENT_TYPE",
     "AssignmentAcknowledged",
     "AssignmentArrived",
     "AssignmentCancelled",
@@ -153,6 +155,7 @@ __all__ = [
     "IncidentReopened",
     "IncidentReported",
     "IncidentResolution",
+    "KafkaRecord",
     "KpiAlert",
     "KpiRecovered",
     "MediationAgreementBroken",
@@ -194,6 +197,7 @@ __all__ = [
     "UtcDatetime",
     "dead_letter_topic",
     "envelope_model",
+    "event_from_kafka",
     "from_cloudevent",
     "gcj02_to_wgs84",
     "haversine_m",
@@ -202,9 +206,11 @@ __all__ = [
     "new_event",
     "parse_event",
     "partition_key",
+    "record_event_id",
     "spec_for",
     "spec_for_type",
     "to_cloudevent",
+    "to_kafka",
     "topics",
     "wgs84_to_gcj02",
 ]

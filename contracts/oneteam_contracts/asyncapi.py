@@ -4,9 +4,9 @@ from collections.abc import Iterable
 from inspect import cleandoc
 from typing import Any
 
-from .access import ASYNCAPI_GROUP_ID, ASYNCAPI_SECURITY_SCHEMES, ASYNCAPI_SERVERS
+from .envelope import CE_EXTENSIONS
+from .kafka_binding import STRUCTURED_CONTENT_TYPE
 from .topics import MessageSpec, TopicSpec, dead_letter_topic
-from .values import TENANT_CODE_PATTERN
 
 Schema = dict[str, Any]
 
@@ -20,11 +20,14 @@ _DESCRIPTION = """\
 Events published by OneTeam, the command-and-dispatch system of Zhejiang's unified
 grassroots law enforcement ("一支队伍管执法").
 
-Every record value is a JSON envelope with CloudEvents 1.0 attribute names plus the
-extensions tenant, schema_version, correlation_id and causation_id; `data` holds the
-message. The same metadata is repeated in `ce_*` record headers (CloudEvents Kafka binding
-style) so that records can be routed and filtered without parsing the value. The record key
-is the incident id, so one incident's events are ordered within each topic.
+Every record is a CloudEvent 1.0 in the Kafka binding's structured content mode: the
+`content-type` header is `application/cloudevents+json`, the value is the event in JSON with
+the extensions tenant, schemaversion, correlationid, causationid and the Distributed Tracing
+extension's traceparent and tracestate; `data` holds the message and `dataschema` names its
+JSON Schema. The record key is the CloudEvents `partitionkey` (the field each message names),
+so one aggregate's events are ordered within each topic; the W3C `traceparent` header repeats
+the attribute. Records written before wire 2 hold the envelope's own JSON (snake_case names)
+with `ce_*` headers; `oneteam_contracts.event_from_kafka` reads both.
 
 A published (type, schema_version) only ever gains optional fields; anything else is
 published as the next schema_version. Messages carry no personal data. Records a consumer
@@ -47,10 +50,9 @@ def asyncapi_document(envelopes: Iterable[tuple[MessageSpec, Schema]]) -> Schema
         "asyncapi": "2.6.0",
         "id": "urn:oneteam:events",
         "info": {"title": "OneTeam events", "version": API_VERSION, "description": _DESCRIPTION},
-        "servers": ASYNCAPI_SERVERS,
         "defaultContentType": "application/json",
         "channels": {topic.name: _channel(topic, keys) for topic, keys in by_topic.items()},
-        "components": {"messages": messages, "schemas": schemas, "securitySchemes": ASYNCAPI_SECURITY_SCHEMES},
+        "components": {"messages": messages, "schemas": schemas},
     }
 
 
@@ -60,13 +62,21 @@ def _message_key(spec: MessageSpec) -> str:
 
 def _hoist(envelope_schema: Schema, key: str, schemas: Schema) -> None:
     """Move the envelope schema and its $defs into components.schemas, rewriting refs."""
-    body = {k: v for k, v in envelope_schema.items() if k not in ("$defs", "$id", "$schema")}
+    body = {k: v for k, v in _as_cloudevent(envelope_schema).items() if k not in ("$defs", "$id", "$schema")}
     # $id is dropped: inside a component it would re-base the rewritten local refs.
     schemas[key] = _rewrite_refs(body)
     for name, definition in envelope_schema.get("$defs", {}).items():
         rewritten = _rewrite_refs(definition)
         if schemas.setdefault(name, rewritten) != rewritten:
             raise ValueError(f"two different schemas are named {name!r}; rename one model")
+
+
+def _as_cloudevent(envelope: Schema) -> Schema:
+    """The envelope schema with the attribute names a structured CloudEvent uses on the wire."""
+    properties = {CE_EXTENSIONS.get(name, name): prop for name, prop in envelope["properties"].items()}
+    properties["dataschema"] = {"type": "string", "const": envelope["$id"], "title": "Dataschema"}
+    required = [CE_EXTENSIONS.get(name, name) for name in envelope.get("required", [])]
+    return {**envelope, "properties": properties, "required": [*required, "dataschema"]}
 
 
 def _rewrite_refs(node: Any) -> Any:
@@ -101,7 +111,6 @@ def _channel(topic: TopicSpec, message_keys: list[str]) -> Schema:
         "subscribe": {
             "operationId": "receive_" + topic.name.replace(".", "_"),
             "summary": f"Events published on {topic.name}.",
-            "bindings": {"kafka": {"groupId": ASYNCAPI_GROUP_ID, "bindingVersion": _KAFKA_BINDING_VERSION}},
             "message": {"oneOf": [{"$ref": f"#/components/messages/{key}"} for key in message_keys]},
         },
     }
@@ -118,9 +127,9 @@ def _message(spec: MessageSpec) -> Schema:
             f"Envelope type `{spec.type}`, schema_version {spec.version}, data "
             f"`{spec.data_model.__name__}`. Record key: data.{spec.key_field}."
         ),
-        "contentType": "application/json",
+        "contentType": STRUCTURED_CONTENT_TYPE,
         "x-dataschema": spec.schema_id,
-        "headers": _headers(spec),
+        "headers": _headers(),
         "payload": {"$ref": _COMPONENTS_REF + _message_key(spec)},
         "bindings": {
             "kafka": {
@@ -134,22 +143,10 @@ def _message(spec: MessageSpec) -> Schema:
     }
 
 
-def _headers(spec: MessageSpec) -> Schema:
-    uuid: Schema = {"type": "string", "format": "uuid"}
+def _headers() -> Schema:
     properties: Schema = {
-        "ce_id": {**uuid, "description": "Envelope id."},
-        "ce_type": {"type": "string", "const": spec.type},
-        "ce_source": {"type": "string", "description": "Producing service."},
-        "ce_time": {"type": "string", "format": "date-time"},
-        "ce_subject": {"type": "string", "description": "Aggregate id."},
-        "ce_tenant": {"type": "string", "pattern": TENANT_CODE_PATTERN},
-        "ce_schemaversion": {"type": "string", "const": str(spec.version)},
-        "ce_correlationid": uuid,
-        "ce_causationid": {**uuid, "description": "Absent when nothing caused the event."},
-        "content-type": {"type": "string", "const": "application/json"},
+        "content-type": {"type": "string", "const": STRUCTURED_CONTENT_TYPE},
+        "traceparent": {"type": "string", "description": "W3C trace context; absent when untraced."},
+        "tracestate": {"type": "string", "description": "W3C vendor trace state, if any."},
     }
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": [name for name in properties if name != "ce_causationid"],
-    }
+    return {"type": "object", "properties": properties, "required": ["content-type"]}

@@ -17,15 +17,18 @@ _TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$"
 
 # CloudEvents extension attribute names must be lowercase alphanumeric, so the envelope's
 # snake_case names are renamed on the wire; "tenant" is already a valid name.
-_CE_EXTENSIONS = {
+CE_EXTENSIONS = {
     "schema_version": "schemaversion",
     "correlation_id": "correlationid",
     "causation_id": "causationid",
 }
 _CE_ORDER = (
     "specversion", "id", "source", "type", "datacontenttype", "dataschema",
-    "subject", "time", "tenant", "schemaversion", "correlationid", "causationid", "data",
+    "subject", "time", "tenant", "schemaversion", "correlationid", "causationid",
+    "traceparent", "tracestate", "data",
 )  # fmt: skip
+# W3C trace context (the CloudEvents Distributed Tracing extension): version 00 only.
+_TRACEPARENT_PATTERN = r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
 
 
 class Envelope(BaseModel, Generic[DataT]):
@@ -48,6 +51,11 @@ class Envelope(BaseModel, Generic[DataT]):
     correlation_id: UUID = Field(description="Shared by every event of one business flow.")
     causation_id: UUID | None = Field(default=None, description="Id of the event that caused this.")
     datacontenttype: Literal["application/json"] = "application/json"
+    # The Distributed Tracing extension: the outbox row carries the trace of the request
+    # that wrote it to the relay and on to every consumer, with no column of its own.
+    traceparent: str | None = Field(default=None, pattern=_TRACEPARENT_PATTERN,
+                                    description="W3C trace context of the work that produced the event.")
+    tracestate: str | None = Field(default=None, max_length=512, description="W3C vendor trace state.")
     data: DataT
 
 
@@ -92,6 +100,8 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
     ``pydantic.ValidationError`` for an invalid envelope or data.
     """
     payload: Any = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    if isinstance(payload, Mapping) and "schemaversion" in payload:
+        return from_cloudevent(payload)  # the structured CloudEvent, as records carry it now
     # First the envelope alone, so that a bad envelope is reported as such and the
     # type and version are trustworthy before choosing the data model.
     head = Envelope[Any].model_validate(payload)
@@ -102,9 +112,10 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
 def to_cloudevent(env: Envelope[Any]) -> dict[str, Any]:
     """The event in CloudEvents 1.0 JSON format (extensions renamed, dataschema added)."""
     attributes = env.model_dump(mode="json")
-    if attributes["causation_id"] is None:
-        del attributes["causation_id"]
-    for name, ce_name in _CE_EXTENSIONS.items():
+    for optional in ("causation_id", "traceparent", "tracestate"):
+        if attributes[optional] is None:
+            del attributes[optional]
+    for name, ce_name in CE_EXTENSIONS.items():
         if name in attributes:
             attributes[ce_name] = attributes.pop(name)
     attributes["dataschema"] = spec_for_type(env.type, env.schema_version).schema_id
@@ -115,7 +126,9 @@ def from_cloudevent(event: Mapping[str, Any]) -> Envelope[Any]:
     """The envelope of a CloudEvents 1.0 JSON event made by ``to_cloudevent``."""
     attributes = dict(event)
     dataschema = attributes.pop("dataschema", None)
-    for name, ce_name in _CE_EXTENSIONS.items():
+    # The Kafka binding's partitionkey is the record key, which the registry derives anyway.
+    attributes.pop("partitionkey", None)
+    for name, ce_name in CE_EXTENSIONS.items():
         if ce_name in attributes:
             attributes[name] = attributes.pop(ce_name)
     env = parse_event(attributes)
@@ -126,7 +139,10 @@ def from_cloudevent(event: Mapping[str, Any]) -> Envelope[Any]:
 
 
 def kafka_headers(env: Envelope[Any]) -> list[tuple[str, bytes]]:
-    """Envelope metadata as Kafka record headers, CloudEvents Kafka binding style."""
+    """The headers of the legacy record form (value: ``model_dump_json()``), before wire 2.
+
+    Consumers still read records in this form; producers now use ``kafka_binding.to_kafka``.
+    """
     # Same text as in the JSON body, so a header and the body never disagree on format.
     wire = env.model_dump(mode="json", exclude={"data"})
     values = [

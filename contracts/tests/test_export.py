@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from oneteam_contracts import AssignmentAcknowledged, Envelope, kafka_headers, message_specs
+from oneteam_contracts import AssignmentAcknowledged, Envelope, message_specs, to_kafka
 from oneteam_contracts.export import DEFAULT_ROOT, export, main, render
 
 SCHEMA = "schemas/incident.reported.v1.json"
@@ -108,15 +108,32 @@ def test_schema_files_name_themselves_by_urn() -> None:
     assert schema["properties"]["type"]["const"] == "incident.reported"
 
 
+TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def test_asyncapi_payload_is_the_structured_cloudevent_producers_send(
+    acknowledged_event: Envelope[AssignmentAcknowledged],
+) -> None:
+    document = json.loads((DEFAULT_ROOT / "asyncapi.json").read_text())
+    payload = document["components"]["schemas"]["assignment.acknowledged.v1"]
+
+    sent = json.loads(to_kafka(acknowledged_event).value)
+
+    assert set(sent) <= set(payload["properties"]) and set(payload["required"]) <= set(sent)
+    assert payload["properties"]["dataschema"]["const"] == sent["dataschema"]
+
+
 def test_asyncapi_headers_match_the_kafka_headers_producers_send(
     acknowledged_event: Envelope[AssignmentAcknowledged],
 ) -> None:
     document = json.loads((DEFAULT_ROOT / "asyncapi.json").read_text())
     message = document["components"]["messages"]["assignment.acknowledged.v1"]
 
-    sent = [name for name, _ in kafka_headers(acknowledged_event)]
+    traced = acknowledged_event.model_copy(update={"traceparent": TRACEPARENT, "tracestate": "a=1"})
+    sent = [name for name, _ in to_kafka(traced).headers]
 
     assert sorted(message["headers"]["properties"]) == sorted(sent)
+    assert message["contentType"] == "application/cloudevents+json"
     assert message["bindings"]["kafka"]["key"]["description"].startswith("data.incident_id")
 
 

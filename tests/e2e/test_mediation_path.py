@@ -16,6 +16,7 @@ import httpx
 import jsonschema_rs
 import pytest
 
+from oneteam_contracts.envelope import CE_EXTENSIONS
 from oneteam_devstack.stack import Stack
 from oneteam_devstack.testing import read_topic
 from oneteam_servicekit.auth import Role
@@ -49,7 +50,16 @@ def on_topic(suite: Stack, topic: str, match: bytes, kind: bytes) -> dict[str, A
     records = asyncio.run(read_topic(suite.bootstrap_servers, topic, 1,
                                      lambda r: match in r.value and kind in r.value, 20))
     assert records, f"{kind.decode()} did not reach {topic} within 20 s"
-    return dict(json.loads(records[0].value))
+    assert dict(records[0].headers)["content-type"] == b"application/cloudevents+json"
+    return as_envelope(json.loads(records[0].value))
+
+
+def as_envelope(cloudevent: dict[str, Any]) -> dict[str, Any]:
+    """The structured CloudEvent's value with the envelope's names, as the schema files spell them."""
+    renamed = {ce: name for name, ce in CE_EXTENSIONS.items()}
+    envelope = {renamed.get(k, k): v for k, v in cloudevent.items() if k != "dataschema"}
+    assert cloudevent["dataschema"] == f"urn:oneteam:schema:{cloudevent['type']}:v{cloudevent['schemaversion']}"
+    return envelope
 
 
 def test_a_dispute_found_on_site_is_mediated_and_its_kept_agreement_ends_without_penalty(suite: Stack) -> None:

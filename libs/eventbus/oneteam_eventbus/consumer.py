@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from oneteam_contracts import Envelope, dead_letter_topic, parse_event, spec_for
+from oneteam_contracts import Envelope, dead_letter_topic, event_from_kafka, spec_for
 from oneteam_eventbus.config import KafkaConfig
 from oneteam_eventbus.context import correlation_scope
 from oneteam_eventbus.faults import is_transient
@@ -37,6 +37,7 @@ from oneteam_eventbus.metrics import (
 )
 from oneteam_eventbus.producer import EventProducer
 from oneteam_eventbus.tables import inbox
+from oneteam_eventbus.tracing import consuming
 
 log = logging.getLogger(__name__)
 
@@ -166,23 +167,20 @@ class EventConsumer:
 
     async def _handle(self, record: ConsumerRecord[bytes, bytes]) -> bool:
         """Handle one record; False when an outage stopped it (the record must be read again)."""
-        declared_type = dict(record.headers or ()).get("ce_type")
-        if declared_type is not None and declared_type.decode(errors="replace") not in self._handlers:
-            # Topics carry several message types; ones this group does not handle are
-            # skipped unparsed, so a newer type from a newer producer is no poison here.
-            return True
         try:
-            event = parse_event(record.value or b"")
+            # Topics carry several message types; ones this group does not handle are
+            # skipped unvalidated, so a newer type from a newer producer is no poison here.
+            event = event_from_kafka(record.headers, record.value, wanted=self._handlers)
         except ValueError as error:  # pydantic's ValidationError is a ValueError too
             return await self._dead_letter(record, error, attempts=1)
-        handler = self._handlers.get(event.type)
-        if handler is None:
-            EVENTS_HANDLED.labels(self._service, self._group, event.type, "ignored").inc()
+        if event is None:
             return True
+        handler = self._handlers[event.type]
         for attempt in range(1, self._max_attempts + 1):
             started = time.perf_counter()
             try:
-                with correlation_scope(str(event.correlation_id)):
+                with (correlation_scope(str(event.correlation_id)),
+                      consuming(event, topic=record.topic, group=self._group)):
                     outcome = await self._apply(handler, event)
                 HANDLE_SECONDS.labels(self._service, self._group, event.type).observe(
                     time.perf_counter() - started)
@@ -240,11 +238,8 @@ class EventConsumer:
         try:
             for records in batch.values():
                 for record in records:
-                    declared = dict(record.headers or ()).get("ce_type")
-                    if declared is not None and declared.decode(errors="replace") not in self._handlers:
-                        continue
-                    event = parse_event(record.value or b"")
-                    if event.type in self._handlers:
+                    event = event_from_kafka(record.headers, record.value, wanted=self._handlers)
+                    if event is not None:
                         events.setdefault(event.id, event)  # the same event twice in one fetch: once
             if events:
                 async with self._sessions.begin() as session:

@@ -28,26 +28,32 @@ from pydantic import BaseModel
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from oneteam_contracts import Envelope, kafka_headers, new_event, partition_key, spec_for_type
+from oneteam_contracts import Envelope, new_event, spec_for_type, to_kafka
 from oneteam_eventbus.context import correlation_id
 from oneteam_eventbus.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from oneteam_eventbus.producer import EventProducer
 from oneteam_eventbus.tables import outbox
+from oneteam_eventbus.tracing import with_trace
 
 log = logging.getLogger(__name__)
 
 
 async def add_event(session: AsyncSession, event: Envelope[Any]) -> None:
-    """Stage `event` for publication in the session's current transaction."""
+    """Stage `event` for publication in the session's current transaction.
+
+    The row holds the finished record (a structured CloudEvent carrying the trace of the work
+    in hand), so the relay only copies bytes and rows staged before an upgrade keep their form.
+    """
     spec = spec_for_type(event.type, event.schema_version)
+    record = to_kafka(with_trace(event))
     await session.execute(
         insert(outbox).values(
             event_id=event.id,
             event_type=event.type,
             topic=spec.topic.name,
-            key=partition_key(event),
-            headers=[[name, value.decode()] for name, value in kafka_headers(event)],
-            payload=event.model_dump_json().encode(),
+            key=record.key,
+            headers=[[name, value.decode()] for name, value in record.headers],
+            payload=record.value,
         )
     )
 

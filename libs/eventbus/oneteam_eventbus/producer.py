@@ -9,7 +9,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from oneteam_contracts import Envelope, kafka_headers, partition_key, spec_for_type
+from oneteam_contracts import Envelope, spec_for_type, to_kafka
 from oneteam_eventbus.config import KafkaConfig
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,10 @@ class EventProducer:
         return self._client
 
     async def publish(self, event: Envelope[Any]) -> None:
-        """Publish one envelope to its registered topic and wait for the broker's ack."""
+        """Publish one envelope (a structured CloudEvent) to its registered topic and wait for the ack."""
         spec = spec_for_type(event.type, event.schema_version)
-        await self.send_raw(spec.topic.name, partition_key(event), event.model_dump_json().encode(),
-                            kafka_headers(event))
+        record = to_kafka(event)
+        await self.send_raw(spec.topic.name, record.key, record.value, record.headers)
 
     async def send_raw(self, topic: str, key: bytes | None, value: bytes, headers: Headers) -> None:
         """Publish bytes and wait for the ack."""

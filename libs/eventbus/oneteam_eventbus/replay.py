@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from oneteam_contracts import record_event_id
 from oneteam_eventbus.config import KafkaConfig, security_from_env
 from oneteam_eventbus.producer import EventProducer
 
@@ -73,7 +74,7 @@ async def replay_dead_letters(config: KafkaConfig, dlq_topic: str, group: str, *
                     if not dry_run:
                         await producer.send_raw(original, record.key, record.value or b"", kept)
                     report.replayed += 1
-                    report.event_ids.append(headers.get("ce_id", b"").decode())
+                    report.event_ids.append(record_event_id(record.headers, record.value) or "")
                 if not dry_run:
                     await reader.commit({tp: min(records[-1].offset + 1, end[tp])})
     finally:

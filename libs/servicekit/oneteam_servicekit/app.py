@@ -10,12 +10,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from oneteam_eventbus.tracing import configure_tracing
 from oneteam_servicekit.guard import InputGuard
 from oneteam_servicekit.http import CorrelationAndMetrics
 from oneteam_servicekit.logs import configure_logging
 from oneteam_servicekit.openapi import document
 from oneteam_servicekit.problems import install_problem_handlers
 from oneteam_servicekit.runtime import Runtime
+from oneteam_servicekit.tracing import TraceRequests
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -55,6 +57,7 @@ def create_app(runtime: Runtime, *, title: str, description: str, routers: Seque
     """Build the service's app; the lifespan starts and stops `runtime`."""
     settings = runtime.settings
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    configure_tracing(settings.service_name)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +72,8 @@ def create_app(runtime: Runtime, *, title: str, description: str, routers: Seque
     # Added first, so it runs inside the correlation middleware: refusals are counted and carry the id.
     app.add_middleware(InputGuard, max_json_bytes=settings.max_json_bytes, max_upload_bytes=settings.max_upload_bytes)
     app.add_middleware(CorrelationAndMetrics, service=settings.service_name)
+    # Outermost, so the correlation, metrics and guard work happens inside the request's span.
+    app.add_middleware(TraceRequests)
     install_problem_handlers(app)
     app.openapi = lambda: document(app)  # type: ignore[method-assign]
     app.include_router(ops)

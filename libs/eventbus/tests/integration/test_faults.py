@@ -12,6 +12,7 @@ from aiokafka.errors import OutOfOrderSequenceNumber
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from oneteam_contracts import record_event_id
 from oneteam_devstack.faults import TcpProxy
 from oneteam_devstack.testing import Infra, read_topic
 from oneteam_eventbus import EventConsumer, EventProducer, KafkaConfig, OutboxRelay, add_event
@@ -157,9 +158,9 @@ async def test_database_outage_longer_than_the_retry_budget_loses_no_event(
         await consumer.stop()
         await asyncio.wait_for(running, 10)
 
-    ids = {str(e.id).encode() for e in events}
+    ids = {str(e.id) for e in events}
     dead = await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1,
-                            lambda r: dict(r.headers).get("ce_id") in ids, timeout=2)
+                            lambda r: record_event_id(r.headers, r.value) in ids, timeout=2)
     assert dead == [], "an outage is not the message's fault"
     assert [await effect_count(engine, e.subject) for e in events] == [1] * len(events)
 
@@ -194,7 +195,7 @@ async def test_dead_letters_replayed_into_their_group_are_handled_once(
     try:
         await producer.publish(event)
         await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1,
-                         lambda r: dict(r.headers).get("ce_id") == str(event.id).encode())
+                         lambda r: record_event_id(r.headers, r.value) == str(event.id))
         broken = False  # the operator fixed the cause
         first = await replay_dead_letters(kafka, "oneteam.incidents.dlq", group)
         again = await replay_dead_letters(kafka, "oneteam.incidents.dlq", group)
@@ -264,7 +265,7 @@ async def test_outage_looking_error_while_the_database_answers_is_dead_lettered(
     try:
         await producer.publish(event)
         dead = await read_topic(kafka.bootstrap_servers, "oneteam.incidents.dlq", 1,
-                                lambda r: dict(r.headers).get("ce_id") == str(event.id).encode())
+                                lambda r: record_event_id(r.headers, r.value) == str(event.id))
     finally:
         await consumer.stop()
         await asyncio.wait_for(running, 10)
