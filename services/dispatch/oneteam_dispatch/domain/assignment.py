@@ -44,26 +44,29 @@ def assign(rows: IntArray, columns: IntArray, cost: FloatArray, row_count: int,
         return Assignment(np.zeros(0, dtype=np.int64), np.zeros(0))
     used, column = np.unique(columns, return_inverse=True)
     width = used.size + row_count
+    order = np.argsort(rows * width + column, kind="stable")
+    rows, column, cost = rows[order], column[order], cost[order]
     low, high = bounds
-    span = high - low
     # LAPJVsp reads a zero weight as "no edge": lift every weight above zero. A stand-in
     # costs more than any change of the real costs can gain, so serving one more row wins.
     lift = 1.0 - low
-    stand_in = (row_count + 1) * (span + 1.0) + 1.0
-    r = np.concatenate([rows, np.arange(row_count)])
-    c = np.concatenate([column, used.size + np.arange(row_count)])
-    w = np.concatenate([cost + lift, np.full(row_count, stand_in)])
-    graph = csr_matrix((w, (r, c)), shape=(row_count, width))
+    stand_in = (row_count + 1) * (high - low + 1.0) + 1.0
+    # Each row's stand-in is its last entry: built straight as CSR, rows in order.
+    counts = np.bincount(rows, minlength=row_count)
+    ends = np.cumsum(counts)
+    graph = csr_matrix((np.insert(cost + lift, ends, stand_in),
+                        np.insert(column, ends, used.size + np.arange(row_count)),
+                        np.r_[0, ends + np.arange(1, row_count + 1)]), shape=(row_count, width))
     row_index, column_index = min_weight_full_bipartite_matching(graph)
     chosen = np.empty(row_count, dtype=np.int64)
     chosen[row_index] = column_index
     served = chosen < used.size
     answer = np.where(served, used[np.minimum(chosen, used.size - 1)] if used.size else -1, -1)
-    price = _row_prices(r, c, w, chosen, width)
+    price = _row_prices(graph, chosen)
     return Assignment(answer.astype(np.int64), None if price is None else price - lift)
 
 
-def _row_prices(r: IntArray, c: IntArray, w: FloatArray, chosen: IntArray, width: int) -> FloatArray | None:
+def _row_prices(graph: csr_matrix, chosen: IntArray) -> FloatArray | None:
     """Dual prices of the rows for an optimal matching, or None when they do not settle.
 
     Column prices p ≥ 0 (0 for unused columns) must make every row like its own column
@@ -72,20 +75,17 @@ def _row_prices(r: IntArray, c: IntArray, w: FloatArray, chosen: IntArray, width
     u = w[i, chosen] + p[chosen]. An optimal matching has no improving cycle, so the
     rounds settle within as many rounds as there are rows.
     """
-    row_count = chosen.size
-    key = r * width + c
-    order = np.argsort(key)
-    own = w[order][np.searchsorted(key[order], np.arange(row_count) * width + chosen)]
-    by_column = np.argsort(c, kind="stable")
-    r_sorted, w_sorted, c_sorted = r[by_column], w[by_column], c[by_column]
-    starts = np.flatnonzero(np.r_[True, c_sorted[1:] != c_sorted[:-1]])
-    targets = c_sorted[starts]
+    row_count, width = graph.shape
+    entry_row = np.repeat(np.arange(row_count), np.diff(graph.indptr))
+    # Entries are sorted by (row, column): find each row's own entry by binary search.
+    own = graph.data[np.searchsorted(entry_row * width + graph.indices, np.arange(row_count) * width + chosen)]
+    by_column = graph.tocsc()
+    starts = by_column.indptr[:-1]
+    assert (np.diff(by_column.indptr) > 0).all()  # every column has an entry: reduceat needs it
     price = np.zeros(width)
     for _ in range(row_count + 1):
         u = own + price[chosen]
-        push = np.maximum.reduceat(u[r_sorted] - w_sorted, starts)
-        settled = np.zeros(width)
-        settled[targets] = np.maximum(push, 0.0)
+        settled = np.maximum(np.maximum.reduceat(u[by_column.indices] - by_column.data, starts), 0.0)
         if np.array_equal(settled, price):
             row_price: FloatArray = u
             return row_price

@@ -1,20 +1,23 @@
 """Who could serve whom: the feasible (slot, officer) pairs of matching, found with a spatial index.
 
 A slot is one need of one waiting incident. Rather than an ETA for every slot and every
-officer (5 million pairs at a city's 1 000 × 5 000), each slot is searched only up to its
-*horizon*, an ETA in seconds: a k-d tree per (tenant, department, travel mode) returns the
-officers within horizon × speed ÷ detour metres, and the rules (skills, exclusions, the
-arrival limit) are applied to those pairs only. A slot whose horizon has reached its
-arrival limit is *complete*: it holds every officer who may serve it. Matching starts with
-short horizons and reaches further only for the slots whose choice it cannot yet prove.
-ETAs are computed exactly as the dense matrix computed them (same projection, same float
-operations), so the decisions do not move. Pure: no I/O.
+officer (5 million pairs at a city's 1 000 × 5 000), each slot is searched only so far:
+every officer whose ETA is within the slot's *ETA horizon*, and every officer whose ETA
+plus penalty (workload, stale fix) is within its *cost horizon*. Officers sit in k-d trees,
+one per (tenant, department, travel mode, skills, penalty), so a query returns only
+officers of the right department with the needed skills, and the two horizons become one
+radius per tree. A slot whose horizons cover its arrival limit is *complete*: it holds
+every officer who may serve it. Matching starts with short horizons and reaches further
+only for the slots whose choice it cannot yet prove. ETAs are computed exactly as the
+dense matrix computed them (same projection, same float operations), so decisions agree.
+Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
 from typing import TYPE_CHECKING
@@ -24,7 +27,7 @@ import numpy.typing as npt
 from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
 from oneteam_contracts import GeoPoint
-from oneteam_dispatch.domain.officers import Officer, TravelMode
+from oneteam_dispatch.domain.officers import Officer
 from oneteam_dispatch.domain.responsibility import Need
 
 if TYPE_CHECKING:  # matching builds candidates; only the types flow back
@@ -40,8 +43,19 @@ _EARTH_RADIUS_M = 6371008.8
 _SLACK = 1e-9
 
 
+@dataclass(frozen=True)
+class _Group:
+    """Officers alike for matching: same tenant, department, mode, skills and penalty."""
+
+    skills: frozenset[str]
+    penalty: float
+    metres_per_second: float  # of ETA: speed ÷ detour
+    members: IntArray
+    tree: cKDTree
+
+
 class Candidates:
-    """The slots of `demands` and, per slot, its feasible officers within the slot's horizon."""
+    """The slots of `demands` and, per slot, its feasible officers within the slot's horizons."""
 
     def __init__(self, demands: Sequence[Demand], officers: Sequence[Officer], now: datetime,
                  policy: Policy) -> None:
@@ -57,14 +71,17 @@ class Candidates:
             (policy.workload_penalty_s * o.active_orders
              + (policy.stale_penalty_s if o.position_is_stale(now, policy.stale_after) else 0.0)
              for o in officers), np.float64, m)
-        self.horizon: FloatArray = np.zeros(n)
+        # The cost horizon that covers the arrival limit for every officer, however penalised.
+        self.full_cost: FloatArray = self.limit + float(self.penalty.max(initial=0.0))
+        self.eta_horizon: FloatArray = np.zeros(n)
+        self.cost_horizon: FloatArray = np.zeros(n)
         self.slot: IntArray = np.zeros(0, dtype=np.int64)
         self.officer: IntArray = np.zeros(0, dtype=np.int64)
         self.eta: FloatArray = np.zeros(0)
         self.local: BoolArray = np.zeros(0, dtype=np.bool_)
         self.neighbour: BoolArray = np.zeros(0, dtype=np.bool_)
         if n == 0 or m == 0:
-            self.horizon = self.limit.copy()  # nothing to search: every slot is complete
+            self.eta_horizon, self.cost_horizon = self.limit.copy(), self.full_cost.copy()  # nothing to search
             return
         self._geometry(demands, officers, policy)
         self._rules(demands, officers, policy)
@@ -72,27 +89,31 @@ class Candidates:
     @property
     def complete(self) -> BoolArray:
         """Slots whose every feasible officer is among the pairs."""
-        done: BoolArray = self.horizon >= self.limit
+        done: BoolArray = (self.eta_horizon >= self.limit) | (self.cost_horizon >= self.full_cost)
         return done
 
-    def reach(self, slots: IntArray, horizon: FloatArray | float) -> None:
-        """Search `slots` up to `horizon` seconds (capped at their arrival limit); never shrinks."""
-        wanted = np.minimum(np.broadcast_to(horizon, slots.shape), self.limit[slots])
-        more = wanted > self.horizon[slots]
+    def reach(self, slots: IntArray, eta_s: FloatArray | float, cost_s: FloatArray | float) -> None:
+        """Search `slots` up to these horizons (capped where the slot is complete); never shrinks."""
+        eta = np.minimum(np.maximum(eta_s, self.eta_horizon[slots]), self.limit[slots])
+        cost = np.minimum(np.maximum(cost_s, self.cost_horizon[slots]), self.full_cost[slots])
+        more = (eta > self.eta_horizon[slots]) | (cost > self.cost_horizon[slots])
         grow = slots[more]
         if grow.size == 0:
             return
-        self.horizon[grow] = wanted[more]
+        self.eta_horizon[grow], self.cost_horizon[grow] = eta[more], cost[more]
         keep = ~np.isin(self.slot, grow)
         found = self._search(grow)
-        parts = [(self.slot[keep], self.officer[keep], self.eta[keep]), found]
-        slot = np.concatenate([p[0] for p in parts])
+        slot = np.concatenate([self.slot[keep], found[0]])
         # Stable, so each slot's officers stay in roster order: ties break as the dense argmin did.
         order = np.argsort(slot, kind="stable")
         self.slot = slot[order]
-        self.officer = np.concatenate([p[1] for p in parts])[order]
-        self.eta = np.concatenate([p[2] for p in parts])[order]
+        self.officer = np.concatenate([self.officer[keep], found[1]])[order]
+        self.eta = np.concatenate([self.eta[keep], found[2]])[order]
         self.local, self.neighbour = self._districts(self.slot, self.officer)
+
+    def complete_slots(self, slots: IntArray) -> None:
+        """Search `slots` for every officer who may serve them."""
+        self.reach(slots, self.limit[slots], self.cost_horizon[slots])
 
     def _geometry(self, demands: Sequence[Demand], officers: Sequence[Officer], policy: Policy) -> None:
         lat0 = math.radians(sum(d.location.lat for d in demands) / len(demands))
@@ -108,31 +129,23 @@ class Candidates:
         self._ox, self._oy = xy([o.position for o in officers if o.position is not None])
         speed = np.fromiter((policy.speeds_mps[o.mode] for o in officers), np.float64, len(officers))
         self._seconds_per_metre: FloatArray = policy.detour_factor / speed
-        # One tree per (tenant, department, mode): each answers one radius, the mode's reach.
-        groups: dict[tuple[str, str, TravelMode], list[int]] = {}
+        alike: dict[tuple[str, str, float, frozenset[str], float], list[int]] = {}
         for j, o in enumerate(officers):
-            groups.setdefault((o.tenant, o.department, o.mode), []).append(j)
-        self._trees: dict[tuple[str, str], list[tuple[IntArray, cKDTree, float]]] = {}
-        for (tenant, department, mode), members in groups.items():
+            key = (o.tenant, o.department, policy.speeds_mps[o.mode], o.skills, float(self.penalty[j]))
+            alike.setdefault(key, []).append(j)
+        self._groups: dict[tuple[str, str], list[_Group]] = {}
+        for (tenant, department, speed_mps, skills, penalty), members in alike.items():
             index = np.array(members, dtype=np.int64)
             tree = cKDTree(np.column_stack([self._ox[index], self._oy[index]]))
-            metres_per_second = policy.speeds_mps[mode] / policy.detour_factor
-            self._trees.setdefault((tenant, department), []).append((index, tree, metres_per_second))
-        self._slot_key = [(demands[d].tenant, need.department) for d, need in zip(self.slot_demand, self.slot_need,
-                                                                                  strict=True)]
+            group = _Group(skills, penalty, speed_mps / policy.detour_factor, index, tree)
+            self._groups.setdefault((tenant, department), []).append(group)
 
     def _rules(self, demands: Sequence[Demand], officers: Sequence[Officer], policy: Policy) -> None:
-        wanted = sorted({skill for need in self.slot_need for skill in need.skills})
-        position = {skill: k for k, skill in enumerate(wanted)}
-        self._need = np.zeros((self.size, len(wanted)), dtype=np.bool_)
-        self._lacks = np.zeros((self.officer_count, len(wanted)), dtype=np.bool_)
-        for s, need in enumerate(self.slot_need):
-            self._need[s, [position[skill] for skill in need.skills]] = True
-        if wanted:
-            self._lacks[:] = [[skill not in o.skills for skill in wanted] for o in officers]
+        self._slot_key = [(demands[d].tenant, need.department, need.skills)
+                          for d, need in zip(self.slot_demand.tolist(), self.slot_need, strict=True)]
         index = {o.id: j for j, o in enumerate(officers)}
         self._excluded: IntArray = np.array(sorted(
-            s * self.officer_count + index[officer_id] for s, d in enumerate(self.slot_demand)
+            s * self.officer_count + index[officer_id] for s, d in enumerate(self.slot_demand.tolist())
             for officer_id in demands[d].excluded if officer_id in index), dtype=np.int64)
         vocabulary: dict[str | None, int] = {None: -1}
         for district in chain((demands[d].district for d in self.slot_demand), (o.district for o in officers)):
@@ -149,26 +162,33 @@ class Candidates:
         """The feasible pairs of `slots` within their horizons, ordered by slot then officer."""
         found_slot: list[IntArray] = []
         found_officer: list[IntArray] = []
-        by_key: dict[tuple[str, str], list[int]] = {}
-        for s in slots.tolist():
-            by_key.setdefault(self._slot_key[s], []).append(s)
-        for key, members in by_key.items():
+        # Slots of one kind whose horizons are alike (within a factor of two) share one query.
+        reach = np.maximum(self.eta_horizon[slots], self.cost_horizon[slots])
+        alike = np.ceil(np.log2(np.maximum(reach, 1.0))).astype(np.int64).tolist()
+        by_key: dict[tuple[str, str, frozenset[str], int], list[int]] = {}
+        for s, bucket in zip(slots.tolist(), alike, strict=True):
+            by_key.setdefault((*self._slot_key[s], bucket), []).append(s)
+        for (tenant, department, skills, _), members in by_key.items():
             mine = np.array(members, dtype=np.int64)
-            points = np.column_stack([self._ix[mine], self._iy[mine]])
-            for index, tree, metres_per_second in self._trees.get(key, []):
-                radius = self.horizon[mine] * metres_per_second * (1 + _SLACK) + _SLACK
-                hits = tree.query_ball_point(points, radius, return_sorted=False)
-                counts = np.fromiter(map(len, hits), np.int64, len(hits))
-                found_slot.append(np.repeat(mine, counts))
-                found_officer.append(index[np.fromiter(chain.from_iterable(hits), np.int64, int(counts.sum()))])
+            slot_tree = cKDTree(np.column_stack([self._ix[mine], self._iy[mine]]))
+            eta_horizon, cost_horizon = float(self.eta_horizon[mine].max()), float(self.cost_horizon[mine].max())
+            limit = float(self.limit[mine].max())
+            for group in self._groups.get((tenant, department), []):
+                if not skills <= group.skills:
+                    continue
+                # Within the ETA horizon, or within the cost horizon once the penalty is paid.
+                seconds = min(max(eta_horizon, cost_horizon - group.penalty), limit)
+                hits = slot_tree.sparse_distance_matrix(
+                    group.tree, seconds * group.metres_per_second * (1 + _SLACK) + _SLACK, output_type="ndarray")
+                found_slot.append(mine[hits["i"]])
+                found_officer.append(group.members[hits["j"]])
         slot = np.concatenate(found_slot) if found_slot else np.zeros(0, dtype=np.int64)
         officer = np.concatenate(found_officer) if found_officer else np.zeros(0, dtype=np.int64)
         # The very operations of the dense matrix, pair by pair, so ETAs agree to the bit.
         eta = np.hypot(self._ix[slot] - self._ox[officer], self._iy[slot] - self._oy[officer])
         eta *= self._seconds_per_metre[officer]
-        ok = eta <= self.horizon[slot]
-        if self._need.shape[1]:
-            ok &= ~(self._need[slot] & self._lacks[officer]).any(axis=1)
+        ok = (eta <= self.limit[slot]) & ((eta <= self.eta_horizon[slot])
+                                          | (eta + self.penalty[officer] <= self.cost_horizon[slot]))
         if self._excluded.size:
             ok &= ~np.isin(slot * self.officer_count + officer, self._excluded)
         slot, officer, eta = slot[ok], officer[ok], eta[ok]

@@ -36,10 +36,13 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-# The first search reaches officers this many seconds away. Chosen ETAs in a subdistrict are
-# mostly under a minute, so most needs prove their choice at once; the rest search twice as
-# far, then up to their arrival limit (tests/bench/matching.py measures the trade).
-FIRST_HORIZON_S = 90.0
+# How far the first search reaches: officers within this ETA (enough to name the runner-up)
+# and, penalties included, within this cost (enough to prove most choices). Chosen ETAs in
+# a subdistrict are mostly under a minute; a need that cannot prove its choice searches as
+# far as its price says, a runner-up not found looks as far as the arrival limit
+# (tests/bench/matching.py measures the trade).
+FIRST_ETA_HORIZON_S = 60.0
+FIRST_COST_HORIZON_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -164,14 +167,15 @@ def _decide(demands: Sequence[Demand], officers: Sequence[Officer], now: datetim
         slots = np.array([s for d in sorted(open_demands) for s in slots_of[d]], dtype=np.int64)
         this_round = _Round(widened, used.copy())
         chosen = solve(found, slots, this_round, policy)
-        for waiting in sorted(open_demands):
-            mine = slots_of[waiting]
-            if not all(s in chosen for s in mine):
-                continue  # a joint incident gets all its departments or waits whole
-            open_demands.discard(waiting)
-            for s in mine:
-                used[chosen[s]] = True
-                picks[s] = _pick(found, ready, s, chosen[s], this_round, policy)
+        served = [waiting for waiting in sorted(open_demands) if all(s in chosen for s in slots_of[waiting])]
+        # A joint incident gets all its departments or waits whole.
+        served_slots = np.array([s for d in served for s in slots_of[d]], dtype=np.int64)
+        officer_of = np.array([chosen[s] for s in served_slots.tolist()], dtype=np.int64)
+        used[officer_of] = True
+        for s, pick in zip(served_slots.tolist(), _picks(found, ready, served_slots, officer_of, this_round, policy),
+                           strict=True):
+            picks[s] = pick
+        open_demands.difference_update(served)
     decisions = []
     for d, demand in enumerate(demands):
         mine = slots_of[d]
@@ -182,48 +186,57 @@ def _decide(demands: Sequence[Demand], officers: Sequence[Officer], now: datetim
     return decisions
 
 
-def _allowed(found: Candidates, slots: IntArray, this_round: _Round, policy: Policy) -> tuple[IntArray, FloatArray]:
-    """The pairs of `slots` this round may use, and their cost in seconds."""
+def _allowed(found: Candidates, slots: IntArray, this_round: _Round) -> IntArray:
+    """The pairs of `slots` this round may use."""
     member = np.zeros(found.size, dtype=np.bool_)
     member[slots] = True
     zone = found.local | found.neighbour if this_round.widened else found.local
-    pairs = np.flatnonzero(member[found.slot] & zone & ~this_round.used[found.officer])
-    cost = found.eta[pairs] + found.penalty[found.officer[pairs]]
+    pairs: IntArray = np.flatnonzero(member[found.slot] & zone & ~this_round.used[found.officer])
+    return pairs
+
+
+def _cost(found: Candidates, pairs: IntArray, this_round: _Round, policy: Policy) -> FloatArray:
+    """Seconds: travel, workload and staleness, and crossing into a neighbouring district."""
+    cost: FloatArray = found.eta[pairs] + found.penalty[found.officer[pairs]]
     if this_round.widened:
         np.add(cost, policy.boundary_penalty_s, out=cost, where=~found.local[pairs])
-    return pairs, cost
+    return cost
 
 
 def _solve_batch(found: Candidates, slots: IntArray, this_round: _Round, policy: Policy) -> dict[int, int]:
     if not slots.size:
         return {}
-    found.reach(slots, FIRST_HORIZON_S)
+    found.reach(slots, FIRST_ETA_HORIZON_S, FIRST_COST_HORIZON_S)
     row_of = np.full(found.size, -1, dtype=np.int64)
     row_of[slots] = np.arange(slots.size)
     free = found.penalty[~this_round.used]
     cheapest_penalty = float(free.min()) if free.size else 0.0
+    bonus = found.bonus[slots]
     # Every cost, of pairs seen or not, lies between these: what the prices are valid for.
-    bounds = (-float(found.bonus[slots].max()),
-              float(found.limit[slots].max()) + float(found.penalty.max(initial=0.0)) + policy.boundary_penalty_s)
+    bounds = (-float(bonus.max()), float(found.full_cost[slots].max()) + policy.boundary_penalty_s)
     while True:
-        pairs, cost = _allowed(found, slots, this_round, policy)
+        pairs = _allowed(found, slots, this_round)
         slot = found.slot[pairs]
-        result = assign(row_of[slot], found.officer[pairs], cost - found.bonus[slot], slots.size,
-                        bounds)
+        result = assign(row_of[slot], found.officer[pairs], _cost(found, pairs, this_round, policy) - found.bonus[slot],
+                        slots.size, bounds)
         unsure = ~found.complete[slots]
         if result.price is not None:
-            # A pair beyond the horizon costs more than horizon + cheapest penalty − bonus;
-            # a row priced no higher than that cannot gain from it (LP duality).
-            floor = found.horizon[slots] + cheapest_penalty - found.bonus[slots]
+            # A pair not searched costs more than either horizon allows, less the bonus; a row
+            # priced no higher cannot gain from it (LP duality), so its choice is proven.
+            floor = np.maximum(found.cost_horizon[slots], found.eta_horizon[slots] + cheapest_penalty) - bonus
             unsure &= result.price > floor
         if not unsure.any():
             return {int(s): int(j) for s, j in zip(slots, result.column, strict=True) if j >= 0}
-        found.reach(slots[unsure], 2 * found.horizon[slots[unsure]])
+        further = 2 * found.cost_horizon[slots[unsure]]
+        if result.price is not None:  # the price says how far the proof needs to look
+            further = np.maximum(further, result.price[unsure] + bonus[unsure])
+        found.reach(slots[unsure], 0.0, further)
 
 
 def _solve_greedy(found: Candidates, slots: IntArray, this_round: _Round, policy: Policy) -> dict[int, int]:
-    found.reach(slots, found.limit[slots])  # the nearest of all, not of the first few
-    pairs, cost = _allowed(found, slots, this_round, policy)
+    found.complete_slots(slots)  # the nearest of all, not of the first few
+    pairs = _allowed(found, slots, this_round)
+    cost = _cost(found, pairs, this_round, policy)
     slot, officer = found.slot[pairs], found.officer[pairs]
     taken = np.zeros(found.officer_count, dtype=np.bool_)
     chosen: dict[int, int] = {}
@@ -238,39 +251,47 @@ def _solve_greedy(found: Candidates, slots: IntArray, this_round: _Round, policy
     return chosen
 
 
-def _pick(found: Candidates, officers: Sequence[Officer], s: int, j: int, this_round: _Round,
-          policy: Policy) -> Pick:
-    while True:
-        lo, hi = np.searchsorted(found.slot, [s, s + 1])
-        zone = found.local[lo:hi] | found.neighbour[lo:hi] if this_round.widened else found.local[lo:hi]
-        others = zone & ~this_round.used[found.officer[lo:hi]] & (found.officer[lo:hi] != j)
-        # The runner-up within the horizon is the runner-up of all; without one, look further.
-        if others.any() or found.complete[s]:
-            break
-        found.reach(np.array([s]), found.limit[s])
-    at = lo + int(np.flatnonzero(found.officer[lo:hi] == j)[0])
-    cost = found.eta[at] + found.penalty[j]
-    widened = this_round.widened and not bool(found.local[at])
-    if widened:
-        cost += policy.boundary_penalty_s
-    runner_up = None
-    if others.any():
-        etas = np.where(others, found.eta[lo:hi], np.inf)
-        runner_up = lo + int(np.argmin(etas))
-    return Pick(
-        need=found.slot_need[s], officer_id=officers[j].id, eta_s=round(float(found.eta[at]), 1),
-        cost_s=round(float(cost), 1), widened=widened,
-        runner_up_officer_id=officers[int(found.officer[runner_up])].id if runner_up is not None else None,
-        runner_up_eta_s=round(float(found.eta[runner_up]), 1) if runner_up is not None else None,
-    )
+def _runner_ups(found: Candidates, slots: IntArray, officer_of: IntArray, this_round: _Round) -> IntArray:
+    """Per slot, the pair of the nearest other officer it was allowed, or -1."""
+    pairs = _allowed(found, slots, this_round)
+    chosen = np.full(found.size, -1, dtype=np.int64)
+    chosen[slots] = officer_of
+    pairs = pairs[found.officer[pairs] != chosen[found.slot[pairs]]]
+    # By slot, then ETA, then roster order (lexsort is stable): the dense argmin's tie-break.
+    pairs = pairs[np.lexsort((found.eta[pairs], found.slot[pairs]))]
+    first = np.r_[True, found.slot[pairs][1:] != found.slot[pairs][:-1]] if pairs.size else np.zeros(0, np.bool_)
+    best = np.full(found.size, -1, dtype=np.int64)
+    best[found.slot[pairs[first]]] = pairs[first]
+    runner_up: IntArray = best[slots]
+    return runner_up
+
+
+def _picks(found: Candidates, officers: Sequence[Officer], slots: IntArray, officer_of: IntArray,
+           this_round: _Round, policy: Policy) -> list[Pick]:
+    runner_up = _runner_ups(found, slots, officer_of, this_round)
+    # Nearer than the ETA horizon, it is the runner-up of all; otherwise look up to the limit.
+    unproven = (runner_up < 0) | (found.eta[runner_up] > found.eta_horizon[slots])
+    unproven &= ~found.complete[slots]
+    if unproven.any():
+        found.complete_slots(slots[unproven])
+        runner_up = _runner_ups(found, slots, officer_of, this_round)
+    keys = found.slot * found.officer_count + found.officer
+    at = np.searchsorted(keys, slots * found.officer_count + officer_of)
+    cost = _cost(found, at, this_round, policy)
+    widened = this_round.widened & ~found.local[at]
+    return [Pick(need=found.slot_need[s], officer_id=officers[j].id, eta_s=round(float(found.eta[a]), 1),
+                 cost_s=round(float(c), 1), widened=bool(w),
+                 runner_up_officer_id=officers[int(found.officer[r])].id if r >= 0 else None,
+                 runner_up_eta_s=round(float(found.eta[r]), 1) if r >= 0 else None)
+            for s, j, a, c, w, r in zip(slots.tolist(), officer_of.tolist(), at.tolist(), cost.tolist(),
+                                        widened.tolist(), runner_up.tolist(), strict=True)]
 
 
 def _why_nobody(found: Candidates, slots: Sequence[int], demand: Demand) -> tuple[str, QueueReason]:
     if not slots:
         return ("the responsibility list names no department for this incident",
                 QueueReason.NO_RESPONSIBILITY_ENTRY)
-    mine = np.array(slots, dtype=np.int64)
-    found.reach(mine, found.limit[mine])  # "nobody in reach" must be true of everyone
+    found.complete_slots(np.array(slots, dtype=np.int64))  # "nobody in reach" must be true of everyone
     in_zone = np.zeros(found.size, dtype=np.bool_)
     in_zone[found.slot[found.local | found.neighbour]] = True
     missing = [found.slot_need[s].department for s in slots if not in_zone[s]]
