@@ -27,7 +27,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, delete, func, select, text, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Update,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
@@ -109,7 +123,12 @@ async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str, *
 
 async def remember(session: AsyncSession, scope: str, key: str, status: int, body: Any, *, caller: str) -> None:
     """Store the response of the claimed request, in the same transaction as the write."""
-    await session.execute(update(idempotency_keys).where(*_this(scope, caller, key)).values(status=status, body=body))
+    await session.execute(answer(scope, key, status, body, caller=caller))
+
+
+def answer(scope: str, key: str, status: int, body: Any, *, caller: str) -> Update:
+    """The update that stores the claimed request's response, to send together with the write."""
+    return update(idempotency_keys).where(*_this(scope, caller, key)).values(status=status, body=body)
 
 
 async def purge(session: AsyncSession, older_than: datetime) -> int:

@@ -96,9 +96,7 @@ class Runtime:
         """'ok' or the reason, for the database and the broker."""
         checks: dict[str, str] = {}
         try:
-            async with asyncio.timeout(3):
-                async with self.engine.connect() as conn:
-                    await conn.execute(text("SELECT 1"))
+            await self._database_answers()
             checks["database"] = "ok"
         except Exception as error:
             checks["database"] = f"unreachable: {type(error).__name__}: {error}"[:300]
@@ -112,6 +110,19 @@ class Runtime:
         # A member without partitions hears nothing: not ready until the group has placed it.
         checks["consumers"] = f"waiting for partitions: {', '.join(waiting)}" if waiting else "ok"
         return checks
+
+    async def _database_answers(self) -> None:
+        # Connections are not pinged on checkout (see make_engine): after a database restart
+        # the first look may meet a pooled connection that died with it. That failure
+        # discards the old connections, so a second look on a fresh one tells the truth.
+        for attempt in (1, 2):
+            try:
+                async with asyncio.timeout(3), self.engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+                return
+            except Exception:
+                if attempt == 2:
+                    raise
 
 
 async def _supervised(consumer: EventConsumer) -> None:

@@ -45,6 +45,7 @@ from oneteam_intake.settings import IntakeSettings
 from oneteam_intake.store import incidents, reports
 from oneteam_intake.store.reports import Contact, ReportRecord
 from oneteam_servicekit.clock import Clock
+from oneteam_servicekit.db import Writes
 from oneteam_servicekit.errors import Conflict, InvalidRequest, NotFound
 
 SOURCE = "intake"
@@ -111,9 +112,15 @@ class Intake:
     clock: Clock
     limits: TokenBuckets
 
-    async def submit(self, session: AsyncSession, sub: Submission, caused_by: Envelope[Any] | None = None) -> Receipt:
+    async def submit(self, session: AsyncSession, sub: Submission, caused_by: Envelope[Any] | None = None,
+                     writes: Writes | None = None) -> Receipt:
         """Accept a report: a re-send returns the first receipt; otherwise it opens or joins an
-        incident, or waits in the triage or review queue."""
+        incident, or waits in the triage or review queue.
+
+        Its writes go to the database as one statement at the end; a caller that passes `writes`
+        adds its own (the idempotency answer) and runs them, before anything reads them back.
+        """
+        staged = writes if writes is not None else Writes()
         now = self.clock.now()
         if sub.origin is not None and sub.external_id is not None:
             await incidents.lock(session, f"external:{sub.tenant}:{sub.origin}:{sub.external_id}")
@@ -136,11 +143,12 @@ class Intake:
         if category is not None and sub.hold_for_review:
             record = _replace(record, state=ReportState.REVIEW)
         elif category is not None:
-            outcome = await self._attach(session, record, category, placement, sub.camera, caused_by)
+            outcome = await self._attach(session, record, category, placement, sub.camera, caused_by, staged)
             record = _replace(record, state=ReportState.ACCEPTED, incident_id=outcome.incident.id)
-        await reports.insert_report(session, record, sub.client_report_id)
-        if sub.contact is not None:
-            await reports.add_contact(session, record.id, sub.contact)
+        staged.add(reports.insertion(record, sub.client_report_id))
+        staged.add(reports.contact_insertion(record.id, sub.contact))
+        if writes is None:
+            await staged.run(session)
         return Receipt(record.id, record.tenant, record.state, now, outcome.incident if outcome else None,
                        isinstance(outcome, Merged), False, placement.district, placement.grid, record.category)
 
@@ -175,9 +183,12 @@ class Intake:
         chosen = self.catalog.require(category)
         camera = self._camera_of(record)
         placement = Placement(record.district, record.grid)
-        outcome = await self._attach(session, _replace(record, received_at=now), chosen, placement, camera, None)
-        await reports.decide(session, record.id, ReportState.ACCEPTED, incident_id=outcome.incident.id,
-                             category=chosen.code, by=by, at=now)
+        staged = Writes()
+        outcome = await self._attach(session, _replace(record, received_at=now), chosen, placement, camera, None,
+                                     staged)
+        staged.add(reports.decision(record.id, ReportState.ACCEPTED, incident_id=outcome.incident.id,
+                                    category=chosen.code, by=by, at=now))
+        await staged.run(session)
         accepted = _replace(record, state=ReportState.ACCEPTED, incident_id=outcome.incident.id, category=chosen.code)
         return Receipt(record.id, record.tenant, accepted.state, record.received_at, outcome.incident,
                        isinstance(outcome, Merged), False, record.district, record.grid, chosen.code)
@@ -227,7 +238,8 @@ class Intake:
                        record.district, record.grid, record.category)
 
     async def _attach(self, session: AsyncSession, record: ReportRecord, category: Category, placement: Placement,
-                      camera: Camera | None, caused_by: Envelope[Any] | None) -> Opened | Merged:
+                      camera: Camera | None, caused_by: Envelope[Any] | None, writes: Writes) -> Opened | Merged:
+        """Open or join an incident under the category's lock; its writes are staged in `writes`."""
         now = record.received_at
         report = NewReport(record.tenant, category.code, record.description, record.location, record.source)
         await incidents.lock(session, _category_lock(record.tenant, category.code))
@@ -246,13 +258,13 @@ class Intake:
             current = await incidents.get(session, target.id, for_update=True)
             assert current is not None
             outcome = join_incident(current, report, self.catalog, category, now, record.id)
-            await incidents.save_merge(session, outcome.incident)
+            writes.add(incidents.merge_update(outcome.incident))
         else:
             outcome = open_incident(report, category, placement, now, record.id)
-            await incidents.insert(session, outcome.incident)
+            writes.add(incidents.insertion(outcome.incident))
         if camera is not None:
-            await incidents.remember_suppression(session, record.tenant, camera.camera_id, camera.label.label,
-                                                 outcome.incident.id, now)
+            writes.add(incidents.suppression_upsert(record.tenant, camera.camera_id, camera.label.label,
+                                                    outcome.incident.id, now))
         await add_event(session, new_event(
             outcome.event(), source=SOURCE, tenant=record.tenant, subject=str(outcome.incident.id),
             correlation_id=None if caused_by else correlation(), caused_by=caused_by,

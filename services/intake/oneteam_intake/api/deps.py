@@ -24,8 +24,8 @@ from oneteam_servicekit.errors import DomainError
 M = TypeVar("M", bound=BaseModel)
 
 
-def get_intake(request: Request) -> Intake:
-    """Dependency: intake's use cases, wired in `main`."""
+async def get_intake(request: Request) -> Intake:
+    """Dependency: intake's use cases, wired in `main` (async: a plain def would cost a thread hop)."""
     intake: Intake = request.app.state.intake
     return intake
 
@@ -56,7 +56,7 @@ class UnsupportedType(DomainError):
     status = 415
 
 
-def public_rate_limit(request: Request, caller: Caller, intake: IntakeDep) -> None:
+async def public_rate_limit(request: Request, caller: Caller, intake: IntakeDep) -> None:
     """Dependency: limit anonymous and citizen submissions per client (staff are not limited).
 
     The client is the token's subject when there is one, else its address: the peer's, or the

@@ -34,6 +34,7 @@ from oneteam_intake.store.reports import ReportRecord
 from oneteam_servicekit import Forbidden, InvalidRequest, NotFound, RuntimeDep, Unauthorized
 from oneteam_servicekit import idempotency as idem
 from oneteam_servicekit.auth import Principal, Role
+from oneteam_servicekit.db import Writes
 
 router = APIRouter(prefix="/v1", tags=["mobile apps"])
 
@@ -139,17 +140,19 @@ async def submit_report(
             earlier = await idem.claim(session, "reports", key, fingerprint, caller=who)
             if earlier is not None:
                 return JSONResponse(earlier.body, status_code=earlier.status)
+        writes = Writes()
         receipt = await intake.submit(session, Submission(
             tenant=body.tenant, category=body.category, description=body.description, location=body.location,
             source=body.source, client_report_id=body.client_report_id,
             reporter_subject=caller.subject if caller else None,
             contact=body.contact.stored() if body.contact else None, photo_ids=tuple(body.photo_ids),
-        ))
+        ), writes=writes)
         token = report_token(intake.settings.report_token_secret.encode(), receipt.report_id)
         answer: dict[str, Any] = jsonable_encoder(
             SubmittedOut(**receipt_out(receipt).model_dump(), status_token=token))
         if key is not None:
-            await idem.remember(session, "reports", key, 201, answer, caller=who)
+            writes.add(idem.answer("reports", key, 201, answer, caller=who))
+        await writes.run(session)  # the report's rows and the stored answer in one round trip
     return JSONResponse(answer, status_code=201)
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Insert, Update, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,23 +28,23 @@ async def lock(session: AsyncSession, name: str) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-async def insert(session: AsyncSession, incident: Incident) -> None:
-    """Store a newly opened incident."""
-    await session.execute(incidents.insert().values(
+def insertion(incident: Incident) -> Insert:
+    """The statement storing a newly opened incident."""
+    return incidents.insert().values(
         id=incident.id, tenant=incident.tenant, category=incident.category, priority=incident.priority.value,
         lon=incident.location.lon, lat=incident.location.lat, description=incident.description,
         status=incident.status.value, report_count=incident.report_count, opened_at=incident.opened_at,
         updated_at=incident.opened_at, source=incident.source.value, district=incident.district,
         grid=incident.grid, last_report_at=incident.last_report_at,
-    ))
+    )
 
 
-async def save_merge(session: AsyncSession, incident: Incident) -> None:
-    """Store an incident's count, priority and latest report time after a merge."""
-    await session.execute(update(incidents).where(incidents.c.id == incident.id).values(
+def merge_update(incident: Incident) -> Update:
+    """The statement storing an incident's count, priority and latest report time after a merge."""
+    return update(incidents).where(incidents.c.id == incident.id).values(
         report_count=incident.report_count, priority=incident.priority.value,
         last_report_at=incident.last_report_at, updated_at=incident.last_report_at,
-    ))
+    )
 
 
 async def get(session: AsyncSession, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
@@ -143,15 +143,14 @@ async def suppression(session: AsyncSession, tenant: str, camera_id: str,
     return (incident, row.last_seen_at) if incident is not None else None
 
 
-async def remember_suppression(session: AsyncSession, tenant: str, camera_id: str, label: str,
-                               incident_id: UUID, at: datetime) -> None:
-    """Record that the camera's label now feeds `incident_id`, as of `at`."""
+def suppression_upsert(tenant: str, camera_id: str, label: str, incident_id: UUID, at: datetime) -> Insert:
+    """The statement recording that the camera's label now feeds `incident_id`, as of `at`."""
     statement = pg_insert(camera_suppressions).values(
         tenant=tenant, camera_id=camera_id, label=label, incident_id=incident_id, last_seen_at=at)
-    await session.execute(statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[camera_suppressions.c.tenant, camera_suppressions.c.camera_id, camera_suppressions.c.label],
         set_={"incident_id": incident_id, "last_seen_at": at},
-    ))
+    )
 
 
 def to_incident(row: Any) -> Incident:

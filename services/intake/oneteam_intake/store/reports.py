@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Insert, Update, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,16 +53,16 @@ class ReportRecord:
     detail: dict[str, Any] | None
 
 
-async def insert_report(session: AsyncSession, record: ReportRecord, client_report_id: str | None = None) -> None:
-    """Store a report."""
-    await session.execute(reports.insert().values(
+def insertion(record: ReportRecord, client_report_id: str | None = None) -> Insert:
+    """The statement storing a report."""
+    return reports.insert().values(
         id=record.id, incident_id=record.incident_id, tenant=record.tenant, source=record.source.value,
         client_report_id=client_report_id, received_at=record.received_at, state=record.state.value,
         category=record.category, description=record.description, lon=record.location.lon,
         lat=record.location.lat, district=record.district, grid=record.grid, origin=record.origin,
         external_id=record.external_id, reporter_subject=record.reporter_subject, photo_ids=record.photo_ids,
         detail=record.detail,
-    ))
+    )
 
 
 async def get(session: AsyncSession, report_id: UUID, *, for_update: bool = False) -> ReportRecord | None:
@@ -95,8 +95,14 @@ async def waiting(session: AsyncSession, tenant: str | None, states: Sequence[Re
 async def decide(session: AsyncSession, report_id: UUID, state: ReportState, *, incident_id: UUID | None,
                  category: str | None, by: str, at: datetime) -> None:
     """Record a triage or review decision on a waiting report."""
-    await session.execute(update(reports).where(reports.c.id == report_id).values(
-        state=state.value, incident_id=incident_id, category=category, decided_by=by, decided_at=at))
+    await session.execute(decision(report_id, state, incident_id=incident_id, category=category, by=by, at=at))
+
+
+def decision(report_id: UUID, state: ReportState, *, incident_id: UUID | None, category: str | None, by: str,
+             at: datetime) -> Update:
+    """The statement recording a triage or review decision on a waiting report."""
+    return update(reports).where(reports.c.id == report_id).values(
+        state=state.value, incident_id=incident_id, category=category, decided_by=by, decided_at=at)
 
 
 async def of_incident(session: AsyncSession, incident_id: UUID) -> list[tuple[ReportRecord, Contact | None]]:
@@ -114,11 +120,12 @@ async def of_incident(session: AsyncSession, incident_id: UUID) -> list[tuple[Re
     return result
 
 
-async def add_contact(session: AsyncSession, report_id: UUID, contact: Contact) -> None:
-    """Store the reporter's personal data apart from the report."""
-    if not contact.is_empty():
-        await session.execute(reporter_contacts.insert().values(
-            report_id=report_id, name=contact.name, phone=contact.phone, email=contact.email))
+def contact_insertion(report_id: UUID, contact: Contact | None) -> Insert | None:
+    """The statement storing the reporter's personal data apart from the report (None: nothing to store)."""
+    if contact is None or contact.is_empty():
+        return None
+    return reporter_contacts.insert().values(
+        report_id=report_id, name=contact.name, phone=contact.phone, email=contact.email)
 
 
 async def contact_of(session: AsyncSession, report_id: UUID) -> Contact | None:
