@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -18,6 +19,7 @@ from aiokafka.errors import GroupAuthorizationFailedError, KafkaError, TopicAuth
 from confluent_kafka import Consumer as RdKafkaConsumer
 
 from oneteam_eventbus import EventProducer, KafkaConfig, ensure_topics
+from oneteam_eventbus.rewind import rewind
 from oneteam_servicekit.settings import ServiceSettings
 
 from .conftest import SecuredKafka
@@ -180,3 +182,36 @@ def test_librdkafka_is_refused_an_internal_topic(published: SecuredKafka) -> Non
     finally:
         consumer.close()
 
+
+
+async def test_a_platform_rewinds_its_group_to_a_point_in_time(published: SecuredKafka) -> None:
+    intake, centre = published.config("intake"), published.config("district-event-centre")
+    before, after = f"before-{uuid.uuid4()}".encode(), f"after-{uuid.uuid4()}".encode()
+    producer = AIOKafkaProducer(bootstrap_servers=intake.bootstrap_servers, **intake.security())
+    await producer.start()
+    try:
+        await producer.send_and_wait(INCIDENTS, before, key=b"rewind")
+        await asyncio.sleep(0.05)
+        since = datetime.now(UTC)
+        await asyncio.sleep(0.05)
+        await producer.send_and_wait(INCIDENTS, after, key=b"rewind")
+    finally:
+        await producer.stop()
+
+    group = f"district-event-centre.rewind-{uuid.uuid4().hex[:8]}"
+    offsets = await rewind(centre, INCIDENTS, group, since)
+    assert offsets and all(offset >= 0 for offset in offsets.values())
+
+    consumer = AIOKafkaConsumer(INCIDENTS, bootstrap_servers=centre.bootstrap_servers, group_id=group,
+                                enable_auto_commit=False, auto_offset_reset="earliest", **centre.security())
+    seen: list[bytes] = []
+    try:
+        await consumer.start()
+        for _ in range(10):
+            batch = await consumer.getmany(timeout_ms=1000)
+            seen += [record.value or b"" for records in batch.values() for record in records]
+            if after in seen:
+                break
+    finally:
+        await consumer.stop()
+    assert after in seen and before not in seen

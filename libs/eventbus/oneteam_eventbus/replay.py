@@ -50,7 +50,7 @@ async def replay_dead_letters(config: KafkaConfig, dlq_topic: str, group: str, *
     await reader.start()
     await producer.start()
     try:
-        partitions = [TopicPartition(dlq_topic, p) for p in await _partitions(config, dlq_topic)]
+        partitions = [TopicPartition(dlq_topic, p) for p in await topic_partitions(config, dlq_topic)]
         reader.assign(partitions)
         # Only what was dead-lettered before the replay began; letters written meanwhile wait.
         end = await reader.end_offsets(partitions)
@@ -83,7 +83,8 @@ async def replay_dead_letters(config: KafkaConfig, dlq_topic: str, group: str, *
     return report
 
 
-async def _partitions(config: KafkaConfig, topic: str) -> list[int]:
+async def topic_partitions(config: KafkaConfig, topic: str) -> list[int]:
+    """The partition numbers of `topic`."""
     admin = AIOKafkaAdminClient(bootstrap_servers=config.bootstrap_servers, client_id=config.client_id,
                                 **config.security())
     await admin.start()
