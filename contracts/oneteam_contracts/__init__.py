@@ -6,6 +6,7 @@ Value types, message data models, the event envelope and the topic registry.
 from .assignments import (
     AssignmentAcknowledged,
     AssignmentArrived,
+    AssignmentBasis,
     AssignmentCancelled,
     AssignmentCreated,
     AssignmentEscalated,
@@ -15,7 +16,9 @@ from .assignments import (
     AssignmentReported,
     AssignmentSlaBreached,
     CancellationReason,
+    EscalationReason,
     QueueReason,
+    ReassignReason,
     SlaStage,
 )
 from .cases import (
@@ -124,6 +127,7 @@ __all__ = [
     "STRUCTURED_CONTENT_TYPE",
     "AssignmentAcknowledged",
     "AssignmentArrived",
+    "AssignmentBasis",
     "AssignmentCancelled",
     "AssignmentCreated",
     "AssignmentEscalated",
@@ -148,6 +152,7 @@ __all__ = [
     "DeadlineKind",
     "DiscretionDecision",
     "Envelope",
+    "EscalationReason",
     "FeedbackReceived",
     "GeoPoint",
     "IncidentClosed",
@@ -182,6 +187,7 @@ __all__ = [
     "Priority",
     "Procedure",
     "QueueReason",
+    "ReassignReason",
     "ReferralTarget",
     "ReopenReason",
     "ReportSource",

@@ -1,6 +1,10 @@
 """Assignment (派单) messages: an order to officers, tracked against the 1-3-5-8 clock.
 
 "1358": acknowledge within 1 min, coordinate within 3, arrive within 5, report within 8.
+
+The assignments topic is public: reasons are codes and notes a flag. The words a commander or
+officer typed stay behind dispatch's role-checked API; the retired text fields remain in the
+v1 schemas, always empty, so older readers still parse.
 """
 
 from enum import StrEnum
@@ -30,6 +34,30 @@ class AssignmentOutcome(StrEnum):
     TRANSFERRED = "transferred"
 
 
+class AssignmentBasis(StrEnum):
+    """How the officers of an order were chosen."""
+
+    MATCHED = "matched"  # dispatch's match: free officers of the owning team, nearest first
+    COMMAND_CENTRE = "command_centre"  # the command centre named the officers
+    FORCED = "forced"  # the command centre sent officers lacking a department or skill the category needs
+
+
+class ReassignReason(StrEnum):
+    """Why an order moved to other officers."""
+
+    NOT_ACKNOWLEDGED = "not_acknowledged"  # the acknowledge deadline passed; dispatch matched again
+    REMATCHED = "rematched"  # the command centre asked dispatch to match again
+    OVERRIDE = "override"  # the command centre named the officers
+    FORCED = "forced"  # named officers lacking a department or skill the category needs
+
+
+class EscalationReason(StrEnum):
+    """Why an order went up to the command centre's supervisors."""
+
+    DEADLINE_MISSED = "deadline_missed"  # a 1-3-5-8 stage passed with nobody to reassign it to
+    NOBODY_TO_REASSIGN = "nobody_to_reassign"  # not acknowledged, and no other officer fits
+
+
 class AssignmentCreated(ContractModel):
     """The command centre ordered one or more officers to handle an incident."""
 
@@ -41,7 +69,9 @@ class AssignmentCreated(ContractModel):
     priority: Priority
     location: GeoPoint
     deadlines: dict[SlaStage, UtcDatetime] = Field(description="Due time of each SLA stage.")
-    reason: str | None = Field(default=None, max_length=2000, description="Why these officers were chosen.")
+    # Was dispatch's prose on the choice until the free-text rule; kept (always null) for v1 readers.
+    reason: str | None = Field(default=None, max_length=2000, description="Always null: free text is not published.")
+    basis: AssignmentBasis | None = Field(default=None, description="How the officers were chosen.")
     created_at: UtcDatetime
     eta_s: float | None = Field(default=None, ge=0, description="Estimated travel seconds of the chosen officer.")
     runner_up_officer_id: OfficerId | None = Field(default=None, description="The next best officer, if any.")
@@ -77,7 +107,8 @@ class AssignmentReported(ContractModel):
     incident_id: UUID
     officer_id: OfficerId
     outcome: AssignmentOutcome
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: str | None = Field(default=None, max_length=4000, description="Always null: free text is not published.")
+    has_notes: bool = Field(default=False, description="Whether the officer wrote notes (read them from dispatch).")
     photo_ids: list[str] = Field(default_factory=list, description="Ids in the evidence store.")
     reported_at: UtcDatetime
 
@@ -89,7 +120,8 @@ class AssignmentReassigned(ContractModel):
     incident_id: UUID
     from_officer_id: OfficerId | None = None
     to_officer_ids: list[OfficerId] = Field(min_length=1)
-    reason: str = Field(max_length=2000)
+    reason: str = Field(max_length=2000, description="Always empty: free text is not published.")
+    reason_code: ReassignReason | None = Field(default=None, description="Why the order moved.")
     reassigned_at: UtcDatetime
 
 
@@ -99,7 +131,8 @@ class AssignmentEscalated(ContractModel):
     assignment_id: UUID
     incident_id: UUID
     stage: SlaStage | None = None
-    reason: str = Field(max_length=2000)
+    reason: str = Field(max_length=2000, description="Always empty: free text is not published.")
+    reason_code: EscalationReason | None = Field(default=None, description="Why the order was escalated.")
     escalated_at: UtcDatetime
 
 

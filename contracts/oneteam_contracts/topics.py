@@ -76,14 +76,23 @@ class Retention:
         return {"cleanup.policy": self.cleanup_policy, "retention.ms": str(ms)}
 
 
+Audience = Literal["public", "internal"]
+
+
 @dataclass(frozen=True)
 class TopicSpec:
-    """A Kafka topic: name, partition count, retention and what it carries."""
+    """A Kafka topic: name, partition count, retention, what it carries and who may read it.
+
+    ``public`` topics may be granted to other government platforms: no personal data and no
+    free text (checked by ``oneteam_contracts.audience``). ``internal`` ones are read by
+    OneTeam's services only; dead-letter topics are always internal.
+    """
 
     name: str
     partitions: int
     retention: Retention
     description: str
+    audience: Audience = "internal"
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,7 @@ INCIDENTS = TopicSpec(
     12,
     Retention("delete", 30 * _DAY_MS),
     "Incident lifecycle (事件): reported, merged, closed, reopened. Keyed by incident_id.",
+    "public",
 )
 # Keyed by incident_id as well, not assignment_id, so that every event about one incident
 # lands on one partition of each topic and is consumed in order.
@@ -128,33 +138,42 @@ ASSIGNMENTS = TopicSpec(
     12,
     Retention("delete", 30 * _DAY_MS),
     "Assignment lifecycle (派单) against the 1-3-5-8 clock. Keyed by incident_id.",
+    "public",
 )
 # Reporters' ratings (回访) for the satisfaction KPI; keyed by incident_id like its lifecycle.
+# Internal: one person's judgement of one incident; platforms get the rate from oneteam.kpi.
 FEEDBACK = TopicSpec(
     "oneteam.feedback",
     12,
     Retention("delete", 30 * _DAY_MS),
     "Reporters' feedback (评价) after closure. Keyed by incident_id.",
+    "internal",
 )
 # Written by other platforms, read by intake; 7 days covers an intake outage over a holiday.
+# Internal: reports carry what the reporter typed.
 INBOUND_REPORTS = TopicSpec(
     "oneteam.inbound-reports",
     12,
     Retention("delete", 7 * _DAY_MS),
     "Reports produced by other platforms for intake. Keyed by external_id.",
+    "internal",
 )
 # Compacted: subscribers want each officer's latest fix; dispatch keeps the track for replay.
+# Internal: where a named member of staff is, minute by minute, is personal data.
 OFFICER_POSITIONS = TopicSpec(
     "oneteam.officer-positions",
     12,
     Retention("compact", None),
     "Officers' latest positions (WGS-84), compacted. Keyed by officer_id.",
+    "internal",
 )
+# Internal: the officer's notes travel with the hand-off, for the mediator or case handler.
 HANDOFFS = TopicSpec(
     "oneteam.handoffs",
     12,
     Retention("delete", 30 * _DAY_MS),
     "Hand-offs between services: dispatch to case and mediation, mediation to case. Keyed by request_id.",
+    "internal",
 )
 # The case's whole life (案件), for evaluation (on-time closure, no-penalty counts) and other
 # platforms; keyed by case_id so one case's events stay in order.
@@ -163,6 +182,7 @@ CASES = TopicSpec(
     12,
     Retention("delete", 30 * _DAY_MS),
     "Administrative penalty case lifecycle (案件): opened to closed. Keyed by case_id.",
+    "public",
 )
 # A mediation's whole life (调解), for the case service (调解不罚), evaluation (front-line
 # resolution) and other platforms; keyed by mediation_id so one dispute's events stay in order.
@@ -171,6 +191,7 @@ MEDIATIONS = TopicSpec(
     12,
     Retention("delete", 30 * _DAY_MS),
     "Mediation lifecycle (调解): opened, sessions, agreement, follow-up, concluded. Keyed by mediation_id.",
+    "public",
 )
 
 # Evaluation's alerts for the command centre: a few a day per tenant, keyed by tenant so
@@ -180,6 +201,7 @@ KPI = TopicSpec(
     12,
     Retention("delete", 30 * _DAY_MS),
     "KPI alerts (效能预警): a tenant's KPI below its target, and its recovery. Keyed by tenant.",
+    "public",
 )
 
 _SPECS: tuple[MessageSpec, ...] = (

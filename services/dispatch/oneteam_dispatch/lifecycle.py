@@ -12,13 +12,16 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import (
+    AssignmentBasis,
     AssignmentOutcome,
     AssignmentReassigned,
     CaseRequested,
+    EscalationReason,
     IncidentClosed,
     IncidentResolution,
     MediationRequested,
     QueueReason,
+    ReassignReason,
     SlaStage,
 )
 from oneteam_dispatch.domain import assignments as rules
@@ -118,7 +121,8 @@ async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, a: Assignme
 
 
 async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession, a: Assignment,
-                                 leaving: set[str], reason: str, now: datetime) -> Assignment:
+                                 leaving: set[str], reason: str, now: datetime,
+                                 code: ReassignReason = ReassignReason.NOT_ACKNOWLEDGED) -> Assignment:
     """Find the next best officers for the departments of `leaving`; escalate when there are none."""
     incident = await incident_store.get_incident(session, a.incident_id, for_update=True)
     await lock_tenant(session, a.tenant)
@@ -135,15 +139,14 @@ async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession
         await incident_store.set_state(session, [incident.id], incident.state, incident.reason,
                                        excluded=sorted(excluded))
     if not decision.assigned:
-        after, event = escalate(a, SlaStage.ACKNOWLEDGE, f"{reason}; nobody to reassign to: {decision.reason()}",
-                                now)
+        after, event = escalate(a, SlaStage.ACKNOWLEDGE, EscalationReason.NOBODY_TO_REASSIGN, now)
         await assignment_store.save_assignment(session, after, now)
         await emit(session, event, tenant=a.tenant, subject=a.id)
         if incident is not None:
             await queue(session, incident, QueueReason.NOT_ACKNOWLEDGED,
                         f"no officer acknowledged; {decision.reason()}", now, assignment_id=a.id)
         return after
-    return await _move(session, a, leaving, decision, profile, f"{reason}; {decision.reason()}", now)
+    return await _move(session, a, leaving, decision, profile, code, f"{reason}; {decision.reason()}", now)
 
 
 async def reassign_manually(runtime: DispatchRuntime, session: AsyncSession, a: Assignment, officer_ids: list[str],
@@ -153,7 +156,7 @@ async def reassign_manually(runtime: DispatchRuntime, session: AsyncSession, a: 
     chosen = await _officers_of(session, a.tenant, officer_ids)
     if {o.id for o in chosen} == set(a.officer_ids):
         return a  # the same override again: nothing to do
-    reason = await _check_fit(runtime, session, a.tenant, a.category, chosen, reason, force)
+    reason, forced = await _check_fit(runtime, session, a.tenant, a.category, chosen, reason, force)
     picks = tuple(Pick(Need(o.department), o.id, 0.0, 0.0, False, None, None) for o in chosen)
     decision = Decision(a.incident_id, picks)
     # Every member leaves; members are rebuilt from the chosen officers' departments.
@@ -161,17 +164,19 @@ async def reassign_manually(runtime: DispatchRuntime, session: AsyncSession, a: 
     leaving = set(a.officer_ids) - {o.id for o in chosen}
     after = rules.replace_officers(rebuilt, set(), decision, await _profile(runtime, session, a), now)
     after = replace(after, reason=f"override by the command centre: {reason}")
-    return await _store_move(session, a, after, leaving, reason, now)
+    return await _store_move(session, a, after, leaving, ReassignReason.FORCED if forced else ReassignReason.OVERRIDE,
+                             now)
 
 
 async def _move(session: AsyncSession, a: Assignment, leaving: set[str], decision: Decision, profile: SlaProfile,
-                reason: str, now: datetime) -> Assignment:
-    after = rules.replace_officers(a, leaving, decision, profile, now)
-    return await _store_move(session, a, after, leaving, reason, now)
+                code: ReassignReason, reason: str, now: datetime) -> Assignment:
+    # The words stay on the order, behind dispatch's API; the public event carries the code.
+    after = replace(rules.replace_officers(a, leaving, decision, profile, now), reason=reason)
+    return await _store_move(session, a, after, leaving, code, now)
 
 
-async def _store_move(session: AsyncSession, before: Assignment, after: Assignment, leaving: set[str], reason: str,
-                      now: datetime) -> Assignment:
+async def _store_move(session: AsyncSession, before: Assignment, after: Assignment, leaving: set[str],
+                      reason: ReassignReason, now: datetime) -> Assignment:
     arriving = [o for o in after.officer_ids if o not in before.officer_ids]
     await assignment_store.save_assignment(session, after, now)
     await assignment_store.add_deadlines(session, after)
@@ -181,7 +186,7 @@ async def _store_move(session: AsyncSession, before: Assignment, after: Assignme
         await officer_store.set_status(session, arriving, OfficerStatus.ASSIGNED, assigned_at=now)
     await emit(session, AssignmentReassigned(
         assignment_id=after.id, incident_id=after.incident_id, from_officer_id=min(leaving) if leaving else None,
-        to_officer_ids=after.officer_ids, reason=reason[:2000], reassigned_at=now,
+        to_officer_ids=after.officer_ids, reason="", reason_code=reason, reassigned_at=now,
     ), tenant=after.tenant, subject=after.id)
     await notify_orders(session, arriving, after.id, "created")
     await notify_orders(session, sorted(leaving), after.id, "withdrawn")
@@ -199,12 +204,13 @@ async def assign_manually(runtime: DispatchRuntime, session: AsyncSession, incid
         raise Conflict(f"incident {incident_id} is {incident.state}{hint}", state=incident.state)
     await lock_tenant(session, incident.tenant)
     chosen = await _officers_of(session, incident.tenant, officer_ids)
-    reason = await _check_fit(runtime, session, incident.tenant, incident.category, chosen, reason, force)
+    reason, forced = await _check_fit(runtime, session, incident.tenant, incident.category, chosen, reason, force)
     picks = tuple(Pick(Need(o.department), o.id, 0.0, 0.0, False, None, None) for o in chosen)
     listed = await runtime.tenants.responsibilities(session, incident.tenant)
     profile = (listed.profile_for(incident.category) if listed else None) or STANDARD_1358
     decision = Decision(incident_id, picks)
-    a = await order(session, incident, decision, profile, now, team=None)
+    a = await order(session, incident, decision, profile, now, team=None,
+                    basis=AssignmentBasis.FORCED if forced else AssignmentBasis.COMMAND_CENTRE)
     a = replace(a, reason=f"assigned by the command centre: {reason}")
     await assignment_store.save_assignment(session, a, now)
     return a
@@ -224,18 +230,21 @@ async def _officers_of(session: AsyncSession, tenant: str, officer_ids: list[str
 
 
 async def _check_fit(runtime: DispatchRuntime, session: AsyncSession, tenant: str, category: str,
-                     chosen: list[Officer], reason: str, force: bool) -> str:
-    """Refuse officers who lack the department or skills the category needs, unless forced (then say so)."""
+                     chosen: list[Officer], reason: str, force: bool) -> tuple[str, bool]:
+    """Refuse officers who lack the department or skills the category needs, unless forced (then say so).
+
+    Returns the reason to keep and whether the order was forced past unmet needs.
+    """
     listed = await runtime.tenants.responsibilities(session, tenant)
     entry = listed.lookup(category) if listed else None
     unmet = unmet_needs(entry.needs(), chosen) if entry else []
     if not unmet:
-        return reason
+        return reason, False
     if not force:
         raise InvalidRequest(f"the named officers do not fit {category}: {'; '.join(unmet)} "
                              "(send force: true with the reason to send them anyway)",
                              field="officer_ids", unmet=unmet)
-    return f"{reason} (forced past: {'; '.join(unmet)})"
+    return f"{reason} (forced past: {'; '.join(unmet)})", True
 
 
 async def _profile(runtime: DispatchRuntime, session: AsyncSession, a: Assignment) -> SlaProfile:

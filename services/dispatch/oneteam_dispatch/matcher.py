@@ -19,7 +19,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import AssignmentQueued, QueueReason
+from oneteam_contracts import AssignmentBasis, AssignmentQueued, QueueReason
 from oneteam_dispatch.domain.assignments import Assignment, assign
 from oneteam_dispatch.domain.matching import Decision, Demand, match
 from oneteam_dispatch.domain.officers import OfficerStatus
@@ -70,7 +70,7 @@ async def dispatch_incidents(runtime: DispatchRuntime, session: AsyncSession, te
 
 
 async def order(session: AsyncSession, row: IncidentRow, decision: Decision, profile: SlaProfile,
-                now: datetime, *, team: str | None) -> Assignment:
+                now: datetime, *, team: str | None, basis: AssignmentBasis = AssignmentBasis.MATCHED) -> Assignment:
     """Create the assignment for a decision: store it, start its clock, tell the officers."""
     a = assign(row.tenant, row.id, row.category, row.priority, row.location, decision, profile, now)
     if row.reopen_count:
@@ -80,7 +80,7 @@ async def order(session: AsyncSession, row: IncidentRow, decision: Decision, pro
     await officer_store.set_status(session, a.officer_ids, OfficerStatus.ASSIGNED, assigned_at=now)
     await incident_store.set_state(session, [row.id], "assigned", None)
     await incident_store.unqueue(session, row.id)
-    await emit(session, a.created_event(team), tenant=row.tenant, subject=a.id, correlation=row.correlation_id)
+    await emit(session, a.created_event(team, basis), tenant=row.tenant, subject=a.id, correlation=row.correlation_id)
     await notify_orders(session, a.officer_ids, a.id, "created")
     return a
 

@@ -14,6 +14,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from oneteam_contracts import EscalationReason
 from oneteam_dispatch import lifecycle
 from oneteam_dispatch.domain.deadlines import escalate, on_deadline
 from oneteam_dispatch.events import emit
@@ -60,7 +61,7 @@ class Scheduler:
                     await lifecycle.reassign_automatically(runtime, session, a, set(missed.reassign),
                                                            f"not acknowledged within the {stage.value} deadline", now)
                 elif missed.escalate:
-                    after, event = escalate(a, stage, f"{stage.value} deadline missed", now)
+                    after, event = escalate(a, stage, EscalationReason.DEADLINE_MISSED, now)
                     await assignment_store.save_assignment(session, after, now)
                     await emit(session, event, tenant=a.tenant, subject=a.id)
             if due:

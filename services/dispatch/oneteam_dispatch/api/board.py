@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from oneteam_contracts import SlaStage, TenantCode
+from oneteam_contracts import ReassignReason, SlaStage, TenantCode
 from oneteam_dispatch import lifecycle
 from oneteam_dispatch.api.common import (
     AssignmentOut,
@@ -118,7 +118,8 @@ async def reassign(assignment_id: UUID, body: OverrideIn, runtime: Dispatch, pri
                                                       force=body.force)
         else:
             after = await lifecycle.reassign_automatically(runtime, session, a, set(a.officer_ids),
-                                                           f"reassigned by the command centre: {body.reason}", now)
+                                                           f"reassigned by the command centre: {body.reason}", now,
+                                                           ReassignReason.REMATCHED)
     return assignment_out(after)
 
 

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from oneteam_contracts import (
     AssignmentAcknowledged,
     AssignmentArrived,
+    AssignmentBasis,
     AssignmentCancelled,
     AssignmentCreated,
     AssignmentOutcome,
@@ -125,12 +126,12 @@ class Assignment:
             return all(m.arrived_at for m in self.members)
         return self.report is not None
 
-    def created_event(self, team: str | None) -> AssignmentCreated:
-        """The `assignment.created` message."""
+    def created_event(self, team: str | None, basis: AssignmentBasis = AssignmentBasis.MATCHED) -> AssignmentCreated:
+        """The `assignment.created` message: the basis as a code, the reason's words stay in dispatch."""
         return AssignmentCreated(
             assignment_id=self.id, incident_id=self.incident_id, officer_ids=self.officer_ids, team=team,
             category=self.category, priority=self.priority, location=self.location,
-            deadlines=self.deadlines, reason=self.reason[:2000], created_at=self.created_at,
+            deadlines=self.deadlines, basis=basis, created_at=self.created_at,
             eta_s=self.eta_s, runner_up_officer_id=self.runner_up_officer_id,
             runner_up_eta_s=self.runner_up_eta_s,
         )
@@ -214,7 +215,7 @@ def report(a: Assignment, officer_id: str, outcome: AssignmentOutcome, notes: st
         raise Conflict("arrive on site before reporting the outcome")
     done = Report(outcome, officer_id, notes, photo_ids, now)
     event = AssignmentReported(assignment_id=a.id, incident_id=a.incident_id, officer_id=officer_id,
-                               outcome=outcome, notes=notes, photo_ids=list(photo_ids), reported_at=now)
+                               outcome=outcome, has_notes=bool(notes), photo_ids=list(photo_ids), reported_at=now)
     return replace(a, report=done, status=AssignmentStatus.REPORTED), event
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from oneteam_contracts import AssignmentEscalated, AssignmentSlaBreached, SlaStage
+from oneteam_contracts import AssignmentEscalated, AssignmentSlaBreached, EscalationReason, SlaStage
 from oneteam_dispatch.domain.assignments import Assignment
 
 
@@ -34,10 +34,10 @@ def on_deadline(a: Assignment, stage: SlaStage, due: datetime, now: datetime) ->
     return Missed(breach, frozenset(), escalate=True)
 
 
-def escalate(a: Assignment, stage: SlaStage | None, reason: str,
+def escalate(a: Assignment, stage: SlaStage | None, reason: EscalationReason,
              now: datetime) -> tuple[Assignment, AssignmentEscalated]:
-    """Hand the order to the command centre's supervisors, noting the stage."""
+    """Hand the order to the command centre's supervisors, noting the stage and why (a code)."""
     stages = a.escalated | ({stage} if stage is not None else set())
-    event = AssignmentEscalated(assignment_id=a.id, incident_id=a.incident_id, stage=stage, reason=reason[:2000],
-                                escalated_at=now)
+    event = AssignmentEscalated(assignment_id=a.id, incident_id=a.incident_id, stage=stage, reason="",
+                                reason_code=reason, escalated_at=now)
     return replace(a, escalated=frozenset(stages)), event

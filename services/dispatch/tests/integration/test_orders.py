@@ -30,7 +30,7 @@ from .conftest import (
 pytestmark = pytest.mark.integration
 
 
-async def test_incident_is_ordered_to_the_nearest_officer_with_reasons_on_the_event(
+async def test_incident_is_ordered_to_the_nearest_officer_with_its_basis_on_the_event(
     dispatch: httpx.AsyncClient, producer: Any, infra: Infra, area: Area, ids: Any,
 ) -> None:
     await add_officer(dispatch, ids("near"), area.at(150))
@@ -45,7 +45,8 @@ async def test_incident_is_ordered_to_the_nearest_officer_with_reasons_on_the_ev
                                lambda r: r.key == incident_id.encode())
     created = event_data(records[0])
     assert created["type"] == "assignment.created"
-    assert created["data"]["runner_up_officer_id"] == ids("far") and "runner-up" in created["data"]["reason"]
+    assert created["data"]["runner_up_officer_id"] == ids("far") and created["data"]["basis"] == "matched"
+    assert created["data"]["reason"] is None and "runner-up" in order["reason"], "the words stay behind the API"
 
 
 async def test_the_order_reaches_the_officers_push_channel_within_a_second(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from oneteam_contracts import AssignmentOutcome, Priority, SlaStage
+from oneteam_contracts import AssignmentOutcome, EscalationReason, Priority, SlaStage
 from oneteam_dispatch.domain import assignments as rules
 from oneteam_dispatch.domain.deadlines import escalate, on_deadline
 from oneteam_dispatch.domain.matching import match
@@ -62,8 +62,9 @@ def test_a_missed_arrival_escalates() -> None:
     missed = on_deadline(a, SlaStage.ARRIVE, a.deadlines[SlaStage.ARRIVE], clock.advance(minutes=5))
     assert missed is not None and missed.escalate and not missed.reassign
 
-    escalated, event = escalate(a, SlaStage.ARRIVE, "arrive deadline missed", clock.now())
+    escalated, event = escalate(a, SlaStage.ARRIVE, EscalationReason.DEADLINE_MISSED, clock.now())
     assert escalated.escalated == {SlaStage.ARRIVE} and event.stage is SlaStage.ARRIVE
+    assert event.reason_code is EscalationReason.DEADLINE_MISSED and event.reason == "", "a code, no text"
 
 
 def test_a_missed_report_escalates_but_a_reported_order_never_does() -> None:
