@@ -41,6 +41,12 @@ def test_tokens_carry_the_tenant_and_officer_claims_the_services_read() -> None:
     assert all(config["access.token.claim"] == "true" for config in claims.values())
 
 
+def test_tokens_carry_the_subject_and_the_realm_roles() -> None:
+    # A client that lists any scope gets only those: without `basic` Keycloak 25 leaves out
+    # `sub`, without `roles` `realm_access.roles` (found against a real Keycloak).
+    assert {"basic", "roles"} <= set(CLIENT["defaultClientScopes"])
+
+
 def test_access_tokens_name_the_services_audience() -> None:
     [audience] = _mappers("oidc-audience-mapper")
 
