@@ -23,12 +23,6 @@ Operation = Literal["Read", "Write", "Create", "Describe", "DescribeConfigs"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{1,62}$")
 
-# Until every TopicSpec carries its own `audience`, these are the topics other platforms may
-# read: lifecycles with no personal data and no free text. Hand-offs, inbound reports and
-# officers' positions stay internal.
-_PUBLIC_BEFORE_AUDIENCE = frozenset({"oneteam.incidents", "oneteam.assignments", "oneteam.cases",
-                                     "oneteam.mediations"})
-
 
 class AccessError(ValueError):
     """A principal or grant that the registry does not allow (unknown type, internal topic...)."""
@@ -133,11 +127,8 @@ SERVICES: tuple[ServiceAccess, ...] = (
 
 
 def is_public(topic: TopicSpec) -> bool:
-    """Whether other platforms may be granted `topic` (the registry's `audience` decides)."""
-    audience = getattr(topic, "audience", None)
-    if audience is None:
-        return topic.name in _PUBLIC_BEFORE_AUDIENCE
-    return str(getattr(audience, "value", audience)) == "public"
+    """Whether other platforms may be granted `topic`: the registry's `audience` decides."""
+    return topic.audience == "public"
 
 
 def public_topics() -> list[str]:
