@@ -23,6 +23,8 @@ from oneteam_servicekit import ServiceSettings, Unauthorized
 from oneteam_servicekit.auth import Role, verify_token
 from oneteam_servicekit.errors import Unavailable
 
+from ..unit.kit_app import build, client
+
 pytestmark = pytest.mark.integration
 
 AUDIENCE = "oneteam"
@@ -240,3 +242,24 @@ def test_explicit_jwks_url_skips_discovery(provider: Provider) -> None:
     caller = verify_token(settings, _token(key, "ec-1", provider.issuer))
 
     assert caller.tenant == CUIYUAN
+
+
+async def test_over_http_a_provider_token_is_served_and_an_unreachable_provider_is_503(
+        provider: Provider) -> None:
+    key = _rsa()
+    provider.publish("rsa-1", key)
+    token = _token(key, "rsa-1", provider.issuer)
+    served = build(environment="production", oidc_issuer=provider.issuer, jwt_audience=AUDIENCE,
+                   jwt_roles_claim="realm_access.roles")
+    async with client(served) as http:
+        answer = await http.get("/v1/things/t-1", headers={"Authorization": f"Bearer {token}"})
+    provider.server.shutdown()
+    provider.server.server_close()
+    stranded = build(environment="production", oidc_issuer=provider.issuer + "/elsewhere",
+                     jwt_audience=AUDIENCE, jwt_roles_claim="realm_access.roles")
+    async with client(stranded) as http:
+        refused = await http.get("/v1/things/t-1", headers={"Authorization": f"Bearer {token}"})
+
+    assert answer.status_code == 200
+    assert refused.status_code == 503
+    assert refused.headers["content-type"].startswith("application/problem+json")
