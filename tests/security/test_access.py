@@ -157,3 +157,10 @@ def test_the_asyncapi_document_tells_subscribers_how_to_sign_in_and_name_groups(
     assert pattern.match("district-event-centre.incidents") and not pattern.match("dispatch")
     for channel in document["channels"].values():
         assert channel["subscribe"]["bindings"]["kafka"]["groupId"] == ASYNCAPI_GROUP_ID
+
+
+def test_the_subscribers_guide_lists_exactly_the_public_topics() -> None:
+    guide = (ROOT / "docs" / "subscribers.md").read_text(encoding="utf-8")
+    table = guide.split("| public topic |", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"^\| `([a-z.-]+)` \|", table, flags=re.MULTILINE)
+    assert listed == public_topics()
