@@ -48,11 +48,16 @@ class AclRule:
 
 @dataclass(frozen=True)
 class ServiceAccess:
-    """A service principal: the message types it publishes and those its consumers handle."""
+    """A service principal: the message types it publishes and those its consumers handle.
+
+    `watches` names topics read without a consumer group or dead letters (partitions assigned
+    by hand, as the console's doorbell does).
+    """
 
     name: str
     publishes: tuple[str, ...] = ()
     consumes: tuple[str, ...] = ()
+    watches: tuple[str, ...] = ()
 
     @property
     def group_prefix(self) -> str:
@@ -120,9 +125,9 @@ SERVICES: tuple[ServiceAccess, ...] = (
                   "feedback.received", "case.opened", "case.decided", "case.deadline_missed", "case.closed",
                   "mediation.failed", "mediation.concluded"),
     ),
-    # The command centre's console reads through the services' APIs; it gets a principal and a
-    # group prefix so that a consumer added later needs only its types declared here.
-    ServiceAccess("console"),
+    # The command centre's console reads its pictures through the services' APIs; records on
+    # these topics only tell it when to look again (oneteam_console.wakeup).
+    ServiceAccess("console", watches=("oneteam.incidents", "oneteam.assignments", "oneteam.officer-positions")),
 )
 
 
@@ -172,6 +177,11 @@ def service_rules(service: ServiceAccess, *, create_topics: bool = True) -> list
     rules = [AclRule(user, "topic", name, "literal", ("Write",)) for name in writes]
     rules += [AclRule(user, "topic", name, "literal", ("Read",)) for name in reads]
     rules += [AclRule(user, "topic", dead_letter_topic(name), "literal", ("Write",)) for name in reads]
+    known = {topic.name for topic in topics()}
+    for name in service.watches:
+        if name not in known:
+            raise AccessError(f"{service.name}: {name!r} is not a topic of the registry")
+        rules.append(AclRule(user, "topic", name, "literal", ("Read",)))
     # Start-up checks every registry topic exists with enough replicas (oneteam_eventbus.admin):
     # existence and configuration only, never a record.
     every = [name for topic in topics() for name in (topic.name, dead_letter_topic(topic.name))]

@@ -164,3 +164,11 @@ def test_the_subscribers_guide_lists_exactly_the_public_topics() -> None:
     table = guide.split("| public topic |", 1)[1].split("\n\n", 1)[0]
     listed = re.findall(r"^\| `([a-z.-]+)` \|", table, flags=re.MULTILINE)
     assert listed == public_topics()
+
+
+def test_the_console_may_read_the_topics_its_doorbell_watches_and_write_none() -> None:
+    from oneteam_console.wakeup import TOPICS
+
+    rules = acl_rules()
+    assert _allowed(rules, "console", "Read") == {topic.name for topic in TOPICS}
+    assert _allowed(rules, "console", "Write") == set()
