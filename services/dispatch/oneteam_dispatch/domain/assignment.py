@@ -33,37 +33,38 @@ class Assignment:
     price: FloatArray | None
 
 
-def assign(rows: IntArray, columns: IntArray, cost: FloatArray, row_count: int,
+def assign(rows: IntArray, columns: IntArray, cost: FloatArray, shape: tuple[int, int],
            bounds: tuple[float, float]) -> Assignment:
-    """Serve as many of `row_count` rows as possible, then at the least total cost of the edges used.
+    """Serve as many rows as possible, then at the least total cost of the edges used.
 
-    `bounds` hold the cost of every edge, given or not: the prices are then valid for the
-    whole graph, so the caller may compare them with edges it left out.
+    `shape` counts rows and columns; `bounds` hold the cost of every edge, given or not:
+    the prices are then valid for the whole graph, so the caller may compare them with
+    edges it left out.
     """
+    row_count, column_count = shape
     if row_count == 0:
         return Assignment(np.zeros(0, dtype=np.int64), np.zeros(0))
-    used, column = np.unique(columns, return_inverse=True)
-    width = used.size + row_count
-    order = np.argsort(rows * width + column, kind="stable")
-    rows, column, cost = rows[order], column[order], cost[order]
+    width = column_count + row_count
+    key = rows * width + columns
+    if key.size > 1 and not (key[1:] > key[:-1]).all():  # matching hands them over sorted
+        order = np.argsort(key)
+        rows, columns, cost = rows[order], columns[order], cost[order]
     low, high = bounds
     # LAPJVsp reads a zero weight as "no edge": lift every weight above zero. A stand-in
     # costs more than any change of the real costs can gain, so serving one more row wins.
     lift = 1.0 - low
     stand_in = (row_count + 1) * (high - low + 1.0) + 1.0
     # Each row's stand-in is its last entry: built straight as CSR, rows in order.
-    counts = np.bincount(rows, minlength=row_count)
-    ends = np.cumsum(counts)
+    ends = np.cumsum(np.bincount(rows, minlength=row_count))
     graph = csr_matrix((np.insert(cost + lift, ends, stand_in),
-                        np.insert(column, ends, used.size + np.arange(row_count)),
+                        np.insert(columns, ends, column_count + np.arange(row_count)),
                         np.r_[0, ends + np.arange(1, row_count + 1)]), shape=(row_count, width))
     row_index, column_index = min_weight_full_bipartite_matching(graph)
     chosen = np.empty(row_count, dtype=np.int64)
     chosen[row_index] = column_index
-    served = chosen < used.size
-    answer = np.where(served, used[np.minimum(chosen, used.size - 1)] if used.size else -1, -1)
+    answer: IntArray = np.where(chosen < column_count, chosen, -1)
     price = _row_prices(graph, chosen)
-    return Assignment(answer.astype(np.int64), None if price is None else price - lift)
+    return Assignment(answer, None if price is None else price - lift)
 
 
 def _row_prices(graph: csr_matrix, chosen: IntArray) -> FloatArray | None:
@@ -80,12 +81,13 @@ def _row_prices(graph: csr_matrix, chosen: IntArray) -> FloatArray | None:
     # Entries are sorted by (row, column): find each row's own entry by binary search.
     own = graph.data[np.searchsorted(entry_row * width + graph.indices, np.arange(row_count) * width + chosen)]
     by_column = graph.tocsc()
-    starts = by_column.indptr[:-1]
-    assert (np.diff(by_column.indptr) > 0).all()  # every column has an entry: reduceat needs it
+    reached = np.flatnonzero(np.diff(by_column.indptr))  # reduceat needs no empty column
+    starts = by_column.indptr[reached]
     price = np.zeros(width)
     for _ in range(row_count + 1):
         u = own + price[chosen]
-        settled = np.maximum(np.maximum.reduceat(u[by_column.indices] - by_column.data, starts), 0.0)
+        settled = np.zeros(width)
+        settled[reached] = np.maximum(np.maximum.reduceat(u[by_column.indices] - by_column.data, starts), 0.0)
         if np.array_equal(settled, price):
             row_price: FloatArray = u
             return row_price

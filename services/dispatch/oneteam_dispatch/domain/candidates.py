@@ -19,7 +19,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,6 +40,9 @@ _EARTH_RADIUS_M = 6371008.8
 # The tree compares metres, the rule compares seconds: a hair of slack so rounding never
 # drops a pair right at the edge; the exact ETA test follows.
 _SLACK = 1e-9
+# Below this many slot × officer pairs, building trees costs more than trying every pair
+# (100 × 500 takes a millisecond either way): search everything at once, no trees.
+_EVERY_PAIR_UNDER = 100_000
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class _Group:
     penalty: float
     metres_per_second: float  # of ETA: speed ÷ detour
     members: IntArray
-    tree: cKDTree
+    tree: cKDTree | None  # None: small enough to try every member
 
 
 class Candidates:
@@ -64,13 +66,16 @@ class Candidates:
         self.slot_need: list[Need] = [need for demand in demands for need in demand.needs]
         n, m = len(self.slot_need), len(officers)
         self.size, self.officer_count = n, m
-        self.limit: FloatArray = np.fromiter((demands[d].arrive_within_s for d in self.slot_demand), np.float64, n)
-        self.bonus: FloatArray = np.fromiter(
-            (policy.priority_bonus_s.get(demands[d].priority, 0.0) for d in self.slot_demand), np.float64, n)
-        self.penalty: FloatArray = np.fromiter(
-            (policy.workload_penalty_s * o.active_orders
-             + (policy.stale_penalty_s if o.position_is_stale(now, policy.stale_after) else 0.0)
-             for o in officers), np.float64, m)
+        self._every_pair = n * m < _EVERY_PAIR_UNDER
+        slot_demands = [demands[d] for d in self.slot_demand.tolist()]
+        self.limit: FloatArray = np.array([d.arrive_within_s for d in slot_demands], dtype=np.float64)
+        self.bonus: FloatArray = np.array([policy.priority_bonus_s.get(d.priority, 0.0) for d in slot_demands],
+                                          dtype=np.float64)
+        # One pass over the roster: at a city's size, each extra pass costs a millisecond.
+        facts = np.array([(policy.speeds_mps[o.mode], policy.workload_penalty_s * o.active_orders
+                           + (policy.stale_penalty_s if o.position_is_stale(now, policy.stale_after) else 0.0))
+                          for o in officers], dtype=np.float64).reshape(m, 2)
+        self.penalty: FloatArray = facts[:, 1].copy()
         # The cost horizon that covers the arrival limit for every officer, however penalised.
         self.full_cost: FloatArray = self.limit + float(self.penalty.max(initial=0.0))
         self.eta_horizon: FloatArray = np.zeros(n)
@@ -83,8 +88,8 @@ class Candidates:
         if n == 0 or m == 0:
             self.eta_horizon, self.cost_horizon = self.limit.copy(), self.full_cost.copy()  # nothing to search
             return
-        self._geometry(demands, officers, policy)
-        self._rules(demands, officers, policy)
+        self._geometry(demands, slot_demands, officers, facts[:, 0], policy)
+        self._rules(demands, slot_demands, officers, policy)
 
     @property
     def complete(self) -> BoolArray:
@@ -94,6 +99,8 @@ class Candidates:
 
     def reach(self, slots: IntArray, eta_s: FloatArray | float, cost_s: FloatArray | float) -> None:
         """Search `slots` up to these horizons (capped where the slot is complete); never shrinks."""
+        if self._every_pair:
+            eta_s = self.limit[slots]
         eta = np.minimum(np.maximum(eta_s, self.eta_horizon[slots]), self.limit[slots])
         cost = np.minimum(np.maximum(cost_s, self.cost_horizon[slots]), self.full_cost[slots])
         more = (eta > self.eta_horizon[slots]) | (cost > self.cost_horizon[slots])
@@ -115,43 +122,48 @@ class Candidates:
         """Search `slots` for every officer who may serve them."""
         self.reach(slots, self.limit[slots], self.cost_horizon[slots])
 
-    def _geometry(self, demands: Sequence[Demand], officers: Sequence[Officer], policy: Policy) -> None:
+    def _geometry(self, demands: Sequence[Demand], slot_demands: list[Demand], officers: Sequence[Officer],
+                  speed: FloatArray, policy: Policy) -> None:
         lat0 = math.radians(sum(d.location.lat for d in demands) / len(demands))
         scale = _EARTH_RADIUS_M * math.pi / 180.0
 
         def xy(points: list[GeoPoint]) -> tuple[FloatArray, FloatArray]:
-            lon = np.fromiter((p.lon for p in points), np.float64, len(points))
-            lat = np.fromiter((p.lat for p in points), np.float64, len(points))
-            return lon * scale * math.cos(lat0), lat * scale
+            lonlat = np.array([(p.lon, p.lat) for p in points], dtype=np.float64).reshape(len(points), 2)
+            return lonlat[:, 0] * scale * math.cos(lat0), lonlat[:, 1] * scale
 
         # Equirectangular projection: within a subdistrict its error is far below the detour's.
-        self._ix, self._iy = xy([demands[d].location for d in self.slot_demand])
+        self._ix, self._iy = xy([d.location for d in slot_demands])
         self._ox, self._oy = xy([o.position for o in officers if o.position is not None])
-        speed = np.fromiter((policy.speeds_mps[o.mode] for o in officers), np.float64, len(officers))
         self._seconds_per_metre: FloatArray = policy.detour_factor / speed
         alike: dict[tuple[str, str, float, frozenset[str], float], list[int]] = {}
-        for j, o in enumerate(officers):
-            key = (o.tenant, o.department, policy.speeds_mps[o.mode], o.skills, float(self.penalty[j]))
-            alike.setdefault(key, []).append(j)
+        if self._every_pair:  # no radius: mode and penalty need not split a group
+            for j, o in enumerate(officers):
+                alike.setdefault((o.tenant, o.department, 0.0, o.skills, 0.0), []).append(j)
+        else:
+            for j, (o, mps, penalty) in enumerate(zip(officers, speed.tolist(), self.penalty.tolist(), strict=True)):
+                alike.setdefault((o.tenant, o.department, mps, o.skills, penalty), []).append(j)
         self._groups: dict[tuple[str, str], list[_Group]] = {}
         for (tenant, department, speed_mps, skills, penalty), members in alike.items():
             index = np.array(members, dtype=np.int64)
-            tree = cKDTree(np.column_stack([self._ox[index], self._oy[index]]))
+            tree = None if self._every_pair else cKDTree(np.column_stack([self._ox[index], self._oy[index]]))
             group = _Group(skills, penalty, speed_mps / policy.detour_factor, index, tree)
             self._groups.setdefault((tenant, department), []).append(group)
 
-    def _rules(self, demands: Sequence[Demand], officers: Sequence[Officer], policy: Policy) -> None:
-        self._slot_key = [(demands[d].tenant, need.department, need.skills)
-                          for d, need in zip(self.slot_demand.tolist(), self.slot_need, strict=True)]
-        index = {o.id: j for j, o in enumerate(officers)}
-        self._excluded: IntArray = np.array(sorted(
-            s * self.officer_count + index[officer_id] for s, d in enumerate(self.slot_demand.tolist())
-            for officer_id in demands[d].excluded if officer_id in index), dtype=np.int64)
+    def _rules(self, demands: Sequence[Demand], slot_demands: list[Demand], officers: Sequence[Officer],
+               policy: Policy) -> None:
+        self._slot_key = [(d.tenant, need.department, need.skills)
+                          for d, need in zip(slot_demands, self.slot_need, strict=True)]
+        excluded: list[int] = []
+        if any(d.excluded for d in demands):
+            index = {o.id: j for j, o in enumerate(officers)}
+            excluded = [s * self.officer_count + index[officer_id] for s, d in enumerate(slot_demands)
+                        for officer_id in d.excluded if officer_id in index]
+        self._excluded: IntArray = np.array(sorted(excluded), dtype=np.int64)
         vocabulary: dict[str | None, int] = {None: -1}
-        for district in chain((demands[d].district for d in self.slot_demand), (o.district for o in officers)):
-            vocabulary.setdefault(district, len(vocabulary) - 1)
-        self._slot_district = np.array([vocabulary[demands[d].district] for d in self.slot_demand], dtype=np.int64)
-        self._officer_district = np.array([vocabulary[o.district] for o in officers], dtype=np.int64)
+        self._slot_district = np.array([vocabulary.setdefault(d.district, len(vocabulary) - 1)
+                                        for d in slot_demands], dtype=np.int64)
+        self._officer_district = np.array([vocabulary.setdefault(o.district, len(vocabulary) - 1)
+                                           for o in officers], dtype=np.int64)
         self._next_door = np.zeros((len(vocabulary), len(vocabulary)), dtype=np.bool_)
         for district, code in vocabulary.items():
             for other in policy.neighbours.get(district, frozenset()) if district is not None else ():
@@ -159,7 +171,9 @@ class Candidates:
                     self._next_door[code, vocabulary[other]] = True
 
     def _search(self, slots: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
-        """The feasible pairs of `slots` within their horizons, ordered by slot then officer."""
+        """The feasible pairs of `slots` within their horizons, each slot's in roster order."""
+        if self._every_pair:
+            return self._try_every_pair(slots)
         found_slot: list[IntArray] = []
         found_officer: list[IntArray] = []
         # Slots of one kind whose horizons are alike (within a factor of two) share one query.
@@ -187,13 +201,42 @@ class Candidates:
         # The very operations of the dense matrix, pair by pair, so ETAs agree to the bit.
         eta = np.hypot(self._ix[slot] - self._ox[officer], self._iy[slot] - self._oy[officer])
         eta *= self._seconds_per_metre[officer]
-        ok = (eta <= self.limit[slot]) & ((eta <= self.eta_horizon[slot])
-                                          | (eta + self.penalty[officer] <= self.cost_horizon[slot]))
-        if self._excluded.size:
-            ok &= ~np.isin(slot * self.officer_count + officer, self._excluded)
+        ok = self._within(slot, officer, eta)
         slot, officer, eta = slot[ok], officer[ok], eta[ok]
         order = np.argsort(slot * self.officer_count + officer)
         return slot[order], officer[order], eta[order]
+
+    def _try_every_pair(self, slots: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
+        """`_search` for small problems: one block of every slot × officer of its kind."""
+        found: list[tuple[IntArray, IntArray, FloatArray]] = []
+        by_key: dict[tuple[str, str, frozenset[str]], list[int]] = {}
+        for s in slots.tolist():
+            by_key.setdefault(self._slot_key[s], []).append(s)
+        for (tenant, department, skills), members in by_key.items():
+            groups = [g.members for g in self._groups.get((tenant, department), []) if skills <= g.skills]
+            if not groups:
+                continue
+            mine, theirs = np.array(members, dtype=np.int64), np.sort(np.concatenate(groups))
+            # The dense matrix's own operations, block by block, so ETAs agree to the bit.
+            eta = np.hypot(np.subtract.outer(self._ix[mine], self._ox[theirs]),
+                           np.subtract.outer(self._iy[mine], self._oy[theirs]))
+            eta *= self._seconds_per_metre[theirs][None, :]
+            r, c = np.nonzero(eta <= self.limit[mine][:, None])  # row by row: roster order within a slot
+            slot, officer = mine[r], theirs[c]
+            ok = self._within(slot, officer, eta[r, c])
+            found.append((slot[ok], officer[ok], eta[r, c][ok]))
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+        return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),
+                np.concatenate([f[2] for f in found]))
+
+    def _within(self, slot: IntArray, officer: IntArray, eta: FloatArray) -> BoolArray:
+        """Pairs within the slot's horizons and arrival limit, and not excluded."""
+        ok: BoolArray = (eta <= self.limit[slot]) & ((eta <= self.eta_horizon[slot])
+                                                     | (eta + self.penalty[officer] <= self.cost_horizon[slot]))
+        if self._excluded.size:
+            ok &= ~np.isin(slot * self.officer_count + officer, self._excluded)
+        return ok
 
     def _districts(self, slot: IntArray, officer: IntArray) -> tuple[BoolArray, BoolArray]:
         """Per pair: the officer is of the incident's district (or either is unknown), or of a neighbour."""

@@ -218,7 +218,7 @@ def _solve_batch(found: Candidates, slots: IntArray, this_round: _Round, policy:
         pairs = _allowed(found, slots, this_round)
         slot = found.slot[pairs]
         result = assign(row_of[slot], found.officer[pairs], _cost(found, pairs, this_round, policy) - found.bonus[slot],
-                        slots.size, bounds)
+                        (slots.size, found.officer_count), bounds)
         unsure = ~found.complete[slots]
         if result.price is not None:
             # A pair not searched costs more than either horizon allows, less the bonus; a row
@@ -257,11 +257,13 @@ def _runner_ups(found: Candidates, slots: IntArray, officer_of: IntArray, this_r
     chosen = np.full(found.size, -1, dtype=np.int64)
     chosen[slots] = officer_of
     pairs = pairs[found.officer[pairs] != chosen[found.slot[pairs]]]
-    # By slot, then ETA, then roster order (lexsort is stable): the dense argmin's tie-break.
-    pairs = pairs[np.lexsort((found.eta[pairs], found.slot[pairs]))]
-    first = np.r_[True, found.slot[pairs][1:] != found.slot[pairs][:-1]] if pairs.size else np.zeros(0, np.bool_)
+    # The nearest per slot; among equals the first in roster order, as the dense argmin chose.
+    nearest = np.full(found.size, np.inf)
+    np.minimum.at(nearest, found.slot[pairs], found.eta[pairs])
+    ties = pairs[found.eta[pairs] == nearest[found.slot[pairs]]]
+    first_slots, first = np.unique(found.slot[ties], return_index=True)  # pairs run in roster order
     best = np.full(found.size, -1, dtype=np.int64)
-    best[found.slot[pairs[first]]] = pairs[first]
+    best[first_slots] = ties[first]
     runner_up: IntArray = best[slots]
     return runner_up
 
