@@ -135,7 +135,7 @@ def verify_token(settings: ServiceSettings, token: str) -> Principal:
     # An identity provider's role claim also carries its own roles (Keycloak's offline_access,
     # default-roles-<realm>): those are skipped; our own development tokens must be exact.
     roles = _roles(_claim(claims, settings.jwt_roles_claim) or [],
-                   lenient=bool(settings.oidc_issuer or settings.oidc_jwks_url))
+                   lenient=algorithms != ["HS256"])
     tenants = _tenants(claims.get(settings.jwt_tenant_claim), claims.get(settings.jwt_tenants_claim, []))
     home = tenants[0] if tenants else None
     if home is None and not roles <= {Role.CITIZEN, Role.ADMIN}:
