@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
 
 from oneteam_devstack.stack import Stack
 from oneteam_devstack.testing import roster
+
+from .public_scan import scan_public_topics
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +29,16 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                   extra_env={"DISPATCH_ROSTER_FILE": str(roster_file), "LOG_JSON": "true"})
     try:
         stack.start_all()
+        since_ms = int(time.time() * 1000) - 1000
         yield stack
+        public_topics_stay_clean(stack, since_ms)
     finally:
         stack.stop()
+
+
+def public_topics_stay_clean(stack: Stack, since_ms: int) -> None:
+    """After the suite's tests: nothing they typed reached a topic other platforms may read."""
+    scan = asyncio.run(scan_public_topics(stack.bootstrap_servers, since_ms))
+    assert scan.read > 0, "the end-to-end tests published nothing on public topics"
+    assert scan.problems == [], "\n".join(scan.problems[:20])
+

@@ -111,6 +111,14 @@ def consuming(event: Envelope[Any], *, topic: str, group: str) -> Iterator[Span]
 
 
 @contextmanager
+def continuing(traceparent: str | None, name: str) -> Iterator[Span]:
+    """A span for later work on something whose trace context was stored (a matcher's order)."""
+    carrier = {"traceparent": traceparent} if traceparent else {}
+    with tracer.start_as_current_span(name, context=propagate.extract(carrier)) as span:
+        yield span
+
+
+@contextmanager
 def serving(method: str, route: str, headers: Mapping[str, str]) -> Iterator[Span]:
     """A server span for one HTTP request, continuing the caller's ``traceparent`` if sent."""
     with tracer.start_as_current_span(

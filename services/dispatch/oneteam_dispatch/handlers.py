@@ -23,6 +23,7 @@ async def note_incident(session: AsyncSession, event: Envelope[Any]) -> None:
         session, id=incident.incident_id, tenant=event.tenant, category=incident.category,
         priority=incident.priority, location=incident.location, district=incident.district, grid=incident.grid,
         event_id=event.id, correlation_id=event.correlation_id, reported_at=incident.reported_at, now=clock.now(),
+        traceparent=event.traceparent,
     )
     if added:
         await notify(session, PENDING, {"tenant": event.tenant})

@@ -32,6 +32,7 @@ from oneteam_dispatch.store import assignments as assignment_store
 from oneteam_dispatch.store import incidents as incident_store
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_dispatch.store.incidents import IncidentRow
+from oneteam_eventbus.tracing import continuing
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 2000
@@ -80,7 +81,9 @@ async def order(session: AsyncSession, row: IncidentRow, decision: Decision, pro
     await officer_store.set_status(session, a.officer_ids, OfficerStatus.ASSIGNED, assigned_at=now)
     await incident_store.set_state(session, [row.id], "assigned", None)
     await incident_store.unqueue(session, row.id)
-    await emit(session, a.created_event(team, basis), tenant=row.tenant, subject=a.id, correlation=row.correlation_id)
+    with continuing(row.traceparent, "dispatch order"):
+        await emit(session, a.created_event(team, basis), tenant=row.tenant, subject=a.id,
+                   correlation=row.correlation_id)
     await notify_orders(session, a.officer_ids, a.id, "created")
     return a
 
@@ -94,9 +97,10 @@ async def queue(session: AsyncSession, row: IncidentRow, code: QueueReason, reas
     """
     log.warning("incident %s of %s queued for the command centre: %s", row.id, row.tenant, reason)
     await incident_store.queue(session, row, reason, now)
-    await emit(session, AssignmentQueued(incident_id=row.id, assignment_id=assignment_id, category=row.category,
-                                         priority=row.priority, reason=code, queued_at=now),
-               tenant=row.tenant, subject=row.id, correlation=row.correlation_id)
+    with continuing(row.traceparent, "dispatch queue"):
+        await emit(session, AssignmentQueued(incident_id=row.id, assignment_id=assignment_id, category=row.category,
+                                             priority=row.priority, reason=code, queued_at=now),
+                   tenant=row.tenant, subject=row.id, correlation=row.correlation_id)
 
 
 class Matcher:

@@ -35,16 +35,18 @@ class IncidentRow:
     reported_at: datetime
     received_at: datetime
     reopen_count: int = 0
+    traceparent: str | None = None
 
 
 async def add_incident(session: AsyncSession, *, id: UUID, tenant: str, category: str, priority: Priority,
                        location: GeoPoint, district: str | None, grid: str | None, event_id: UUID | None,
-                       correlation_id: UUID | None, reported_at: datetime, now: datetime) -> bool:
+                       correlation_id: UUID | None, reported_at: datetime, now: datetime,
+                       traceparent: str | None = None) -> bool:
     """Note a reported incident as pending a match; False when it was already known."""
     inserted = (await session.execute(insert(incidents).values(
         id=id, tenant=tenant, category=category, priority=priority.value, lon=location.lon, lat=location.lat,
         district=district, grid=grid, state="pending", event_id=event_id, correlation_id=correlation_id,
-        reported_at=reported_at, received_at=now,
+        reported_at=reported_at, received_at=now, traceparent=traceparent,
     ).on_conflict_do_nothing().returning(incidents.c.id))).first()
     return inserted is not None
 
@@ -129,5 +131,5 @@ def _incident(row: Any) -> IncidentRow:
         location=GeoPoint(lon=row["lon"], lat=row["lat"]), district=row["district"], grid=row["grid"],
         state=row["state"], excluded=frozenset(row["excluded"]), reason=row["reason"], event_id=row["event_id"],
         correlation_id=row["correlation_id"], reported_at=row["reported_at"], received_at=row["received_at"],
-        reopen_count=row["reopen_count"],
+        reopen_count=row["reopen_count"], traceparent=row["traceparent"],
     )

@@ -96,6 +96,8 @@ incidents = Table(
     Column("reported_at", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("reopen_count", Integer, nullable=False, server_default="0"),  # times intake reopened it
+    # W3C trace context of incident.reported: the matcher's order, later, joins the report's trace.
+    Column("traceparent", String(55), nullable=True),
 )
 Index("dispatch_incidents_pending", incidents.c.received_at, postgresql_where=text("state = 'pending'"))
 
