@@ -67,7 +67,7 @@ WORKLOADS: tuple[Workload, ...] = (
                                           "CASE_PENALTY_PAYMENT_CALLBACK_KEY")),
     Workload("mediation", secret_keys=("MEDIATION_PARTY_KEY",)),
     Workload("evaluation"),
-    Workload("console", database=False, kafka=False,
+    Workload("console", database=False,  # reads events to wake its picture up (no consumer group)
              calls=("intake", "dispatch", "case_penalty", "mediation", "evaluation")),
 )
 
