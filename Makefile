@@ -45,13 +45,15 @@ test-unit: install
 	$(BIN)/python -m pytest -q -m "not integration and not e2e"
 
 # Apache Kafka itself, fetched from Maven Central and started in KRaft mode on loopback.
+# tests/security starts a secured broker of its own; the bootstrap it is given only spares the
+# PostgreSQL fixture from starting the embedded broker.
 test-kafka: install
 	@set -e; trap 'deploy/kafka/kafka.sh stop' EXIT; \
 	bootstrap=$$(deploy/kafka/kafka.sh start | tail -n 1); \
 	echo "Apache Kafka at $$bootstrap"; \
 	KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python -m pytest -q -m "integration or e2e"; \
 	ONETEAM_KAFKA_CLUSTER=1 KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python -m pytest -q -m cluster; \
-	ONETEAM_KAFKA_SECURE=1 $(BIN)/python -m pytest -q tests/security
+	ONETEAM_KAFKA_SECURE=1 KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python -m pytest -q tests/security
 
 lint: install contracts-check
 	$(BIN)/ruff check .
