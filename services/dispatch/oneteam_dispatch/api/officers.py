@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -153,7 +154,7 @@ async def post_positions(officer_id: OfficerIdPath, body: PositionsIn, runtime: 
     fixes = [Fix(GeoPoint(lon=f.lon, lat=f.lat, crs=f.crs), f.recorded_at, f.source, f.accuracy_m)
              for f in body.fixes]
     async with runtime.transaction() as session:
-        officer = await officer_store.get_officer(session, officer_id, for_update=True)
+        officer = await officer_store.get_officer(session, officer_id, for_update=True, workload=False)
         if officer is None:
             raise NotFound(f"officer {officer_id} does not exist")
         principal.check_tenant(officer.tenant)
@@ -164,9 +165,9 @@ async def post_positions(officer_id: OfficerIdPath, body: PositionsIn, runtime: 
                 officer_id=officer_id, tenant=officer.tenant, position=newest.position, source=newest.source,
                 accuracy_m=newest.accuracy_m, recorded_at=newest.recorded_at,
             ), tenant=officer.tenant, subject=officer_id)
-        saved = await officer_store.get_officer(session, officer_id)
-    assert saved is not None
-    out = officer_out(saved, runtime)
+            # The row is locked and was just written: the answer needs no second read.
+            officer = replace(officer, position=newest.position, position_at=newest.recorded_at.astimezone(UTC))
+    out = officer_out(officer, runtime)
     return PositionsOut(officer_id=officer_id, stored=stored, position=out.position, position_at=out.position_at,
                         position_stale=out.position_stale)
 

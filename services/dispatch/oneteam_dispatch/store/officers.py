@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,9 +54,12 @@ def _workload() -> Any:
             .correlate(officers).scalar_subquery().label("active_orders"))
 
 
-async def get_officer(session: AsyncSession, officer_id: str, *, for_update: bool = False) -> Officer | None:
-    """One officer, or None."""
-    query = select(officers, _workload()).where(officers.c.id == officer_id)
+async def get_officer(session: AsyncSession, officer_id: str, *, for_update: bool = False,
+                      workload: bool = True) -> Officer | None:
+    """One officer, or None. `workload=False` leaves `active_orders` at 0: counting them scans the
+    open assignments, which a terminal streaming its fixes does not need."""
+    query = select(officers, _workload() if workload else literal(0).label("active_orders")).where(
+        officers.c.id == officer_id)
     if for_update:
         query = query.with_for_update(of=officers)
     row = (await session.execute(query)).first()
@@ -88,18 +91,23 @@ async def set_status(session: AsyncSession, officer_ids: Sequence[str], status: 
 async def record_fixes(session: AsyncSession, officer_id: str, fixes: Sequence[Fix], newest: Fix | None,
                        now: datetime) -> int:
     """Keep the fixes in the track (a resent fix is ignored) and move the latest position."""
-    if fixes:
-        rows = [{"officer_id": officer_id, "recorded_at": f.recorded_at, "source": f.source.value,
-                 "lon": f.position.lon, "lat": f.position.lat, "accuracy_m": f.accuracy_m, "received_at": now}
-                for f in fixes]
-        inserted = (await session.execute(insert(officer_positions).values(rows).on_conflict_do_nothing()
-                                          .returning(officer_positions.c.officer_id))).all()
-    else:
-        inserted = []
+    move = None
     if newest is not None:
-        await session.execute(update(officers).where(officers.c.id == officer_id).values(
-            lon=newest.position.lon, lat=newest.position.lat, position_at=newest.recorded_at))
-    return len(inserted)
+        move = update(officers).where(officers.c.id == officer_id).values(
+            lon=newest.position.lon, lat=newest.position.lat, position_at=newest.recorded_at)
+    if not fixes:
+        if move is not None:
+            await session.execute(move)
+        return 0
+    rows = [{"officer_id": officer_id, "recorded_at": f.recorded_at, "source": f.source.value,
+             "lon": f.position.lon, "lat": f.position.lat, "accuracy_m": f.accuracy_m, "received_at": now}
+            for f in fixes]
+    keep = insert(officer_positions).values(rows).on_conflict_do_nothing().returning(officer_positions.c.officer_id)
+    if move is not None:
+        # One round trip for the track and the latest position: a terminal sends a fix every
+        # few seconds, so with thousands of officers these statements are most of dispatch's load.
+        keep = keep.add_cte(move.cte("moved"))
+    return len((await session.execute(keep)).all())
 
 
 async def track(session: AsyncSession, officer_id: str, since: datetime | None, limit: int) -> list[dict[str, Any]]:
