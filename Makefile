@@ -7,15 +7,17 @@ BIN    := $(VENV)/bin
 export ONETEAM_DATA_DIR ?= $(CURDIR)/.data
 
 # Installed editable, in dependency order; each has its own pyproject.toml.
-PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] libs/deadlines services/intake services/dispatch services/case_penalty[dev] services/mediation services/evaluation
-MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_deadlines oneteam_intake oneteam_dispatch oneteam_case_penalty oneteam_mediation oneteam_evaluation
+PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] libs/deadlines services/intake services/dispatch services/case_penalty[dev] services/mediation services/evaluation services/console[browser]
+MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_deadlines oneteam_intake oneteam_dispatch oneteam_case_penalty oneteam_mediation oneteam_evaluation oneteam_console
 PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: install run test test-unit test-kafka lint contracts contracts-check bench sim faults load load-kafka clean help
+.PHONY: install console-web run test test-unit test-browser test-kafka lint contracts contracts-check bench sim faults load load-kafka clean help
 
 help:
 	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
-	@echo "make test         the whole suite on embedded PostgreSQL and the embedded broker"
+	@echo "make test         the whole suite on embedded PostgreSQL and the embedded broker (browser test included)"
+	@echo "make test-browser the command-centre screen in Debian's chromium, driven by Playwright"
+	@echo "make console-web  build the screen's page (npm ci && npm run build) when its sources changed"
 	@echo "make test-kafka   the integration and end-to-end suites on Apache Kafka (KRaft), then a broker killed in a 3-node cluster, then SASL/SCRAM, TLS and ACLs on a secured broker"
 	@echo "make lint         ruff, import contracts (.importlinter), mypy, contracts drift/compatibility"
 	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
@@ -35,14 +37,26 @@ $(VENV)/.installed: $(PYPROJECTS) deploy/constraints.txt
 	$(BIN)/python -m pip install --quiet -c deploy/constraints.txt $(foreach p,$(PACKAGES),-e '$(p)')
 	touch $@
 
-run: install
+# The console's page: node 20 and npm build it into the package that serves it.
+CONSOLE_WEB := services/console/web
+CONSOLE_PAGE := services/console/oneteam_console/static/index.html
+console-web: $(CONSOLE_PAGE)
+
+$(CONSOLE_PAGE): $(wildcard $(CONSOLE_WEB)/src/*) $(CONSOLE_WEB)/index.html $(CONSOLE_WEB)/package-lock.json \
+		$(CONSOLE_WEB)/vite.config.ts $(CONSOLE_WEB)/tsconfig.json
+	cd $(CONSOLE_WEB) && npm ci --no-audit --no-fund && npm run build
+
+run: install console-web
 	$(BIN)/python -m oneteam_devstack run
 
-test: install
+test: install console-web
 	$(BIN)/python -m pytest -q
 
 test-unit: install
-	$(BIN)/python -m pytest -q -m "not integration and not e2e"
+	$(BIN)/python -m pytest -q -m "not integration and not e2e and not browser"
+
+test-browser: install console-web
+	$(BIN)/python -m pytest -q -m browser tests/browser
 
 # Apache Kafka itself, fetched from Maven Central and started in KRaft mode on loopback.
 # tests/security starts a secured broker of its own; the bootstrap it is given only spares the
@@ -58,7 +72,8 @@ test-kafka: install
 lint: install contracts-check
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy $(foreach p,$(MYPY_PACKAGES),-p $(p))
+	# services/console joins the other folders of pyproject.toml's mypy_path here.
+	MYPYPATH=services/console $(BIN)/mypy $(foreach p,$(MYPY_PACKAGES),-p $(p))
 
 contracts: install
 	$(BIN)/python -m oneteam_contracts.export

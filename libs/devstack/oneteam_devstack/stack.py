@@ -27,6 +27,7 @@ class ServiceSpec:
     name: str
     app: str
     default_port: int
+    database: bool = True
 
     @property
     def env_prefix(self) -> str:
@@ -39,7 +40,11 @@ SERVICES = [
     ServiceSpec("case_penalty", "oneteam_case_penalty.main:app", 8103),
     ServiceSpec("mediation", "oneteam_mediation.main:app", 8104),
     ServiceSpec("evaluation", "oneteam_evaluation.main:app", 8105),
+    # The command-centre screen keeps no data: it reads the services started before it.
+    ServiceSpec("console", "oneteam_console.main:app", 8106, database=False),
 ]
+# The demo tenant's districts and grids, which the console draws (intake owns the file).
+AREAS_DIR = Path(__file__).resolve().parents[3] / "services/intake/oneteam_intake/config/tenants"
 
 
 @dataclass
@@ -76,7 +81,14 @@ class Stack:
             # restarts gets its partitions back at once; another launcher's ids differ.
             env.setdefault("KAFKA_GROUP_INSTANCE_ID", f"{spec.name}-{os.getpid()}")
         env["KAFKA_BOOTSTRAP_SERVERS"] = self.bootstrap_servers
-        env[f"{spec.env_prefix}DATABASE_URL"] = self.postgres.create_database(spec.name)
+        if spec.database:
+            env[f"{spec.env_prefix}DATABASE_URL"] = self.postgres.create_database(spec.name)
+        if spec.name == "console":
+            # A service not started here is named empty, so the screen says "not available".
+            env.update({f"CONSOLE_{other.name.upper()}_URL": self.urls.get(other.name, "")
+                        for other in SERVICES if other is not spec})
+            if AREAS_DIR.is_dir():
+                env.setdefault("CONSOLE_AREAS_DIR", str(AREAS_DIR))
         env.update(self.extra_env)
         return env
 
