@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -66,26 +67,34 @@ def sse(event: str, data: Any) -> str:
 async def stream(runtime: ConsoleRuntime, token: str, tenant: str, panels: frozenset[str]) -> AsyncIterator[str]:
     """The page's feed until it disconnects: `picture`, then `batch` per change, `figures`, `status`."""
     settings = runtime.console_settings
+    loop = asyncio.get_running_loop()
+    bell = runtime.wakeup.subscribe()
     before: Picture | None = None
-    tick = 0
-    while True:
-        now = datetime.now(ZoneInfo("UTC"))
-        if "map" in panels:
-            try:
-                after = await picture(runtime, token, tenant, now)
-            except Missing as error:
-                yield sse("status", {"dispatch": str(error)})
-            else:
-                if before is None:
-                    seen = sorted(runtime.acknowledged.get(tenant, ()))
-                    yield sse("picture", {**after.as_json(), "acknowledged": seen})
-                elif (batch := delta(before, after)) is not None:
-                    yield sse("batch", batch)
+    figures_due = 0.0
+    try:
+        while True:
+            built_at = loop.time()
+            if "map" in panels:
+                try:
+                    after = await picture(runtime, token, tenant, datetime.now(UTC))
+                except Missing as error:
+                    yield sse("status", {"dispatch": str(error)})
                 else:
-                    yield ": nothing changed\n\n"  # keeps proxies from closing an idle stream
-                before = after
-        if tick % settings.figures_every == 0:
-            yield sse("figures", await figures(runtime, token, tenant))
-        tick += 1
-        await asyncio.sleep(settings.refresh_s)
-
+                    if before is None:
+                        seen = sorted(runtime.acknowledged.get(tenant, ()))
+                        yield sse("picture", {**after.as_json(), "acknowledged": seen})
+                    elif (batch := delta(before, after)) is not None:
+                        yield sse("batch", batch)
+                    else:
+                        yield ": nothing changed\n\n"  # keeps proxies from closing an idle stream
+                    before = after
+            if built_at >= figures_due:
+                yield sse("figures", await figures(runtime, token, tenant))
+                figures_due = built_at + settings.figures_s
+            # Wait for an event (or the poll), then let the batch window gather what follows it.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(bell.wait(), timeout=settings.refresh_s)
+            bell.clear()
+            await asyncio.sleep(max(0.0, settings.batch_s - (loop.time() - built_at)))
+    finally:
+        runtime.wakeup.unsubscribe(bell)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -23,6 +24,8 @@ def build(settings: ConsoleSettings | None = None) -> FastAPI:
     app = create_app(runtime, title="OneTeam console", routers=routers,
                      description="一屏显示 — the command centre's live screen: map, queue, 1-3-5-8 clocks, "
                                  "figures, and the commander's hand, from the other services' APIs.")
+    # One line per upstream call each refresh would drown the console's own log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     static = Path(settings.static_dir)
 
     @app.get("/", include_in_schema=False)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from oneteam_console.areas import Areas
 from oneteam_console.settings import ConsoleSettings
 from oneteam_console.upstream import Missing, Upstream
+from oneteam_console.wakeup import Wakeup
 from oneteam_servicekit import Runtime
 
 
@@ -23,6 +24,8 @@ class ConsoleRuntime(Runtime):
         # Deliberately not the kit's: the console has no database, outbox or consumer to start.
         self.upstream = Upstream(self.console_settings)
         self.areas = Areas(self.console_settings.areas_dir)
+        settings = self.console_settings
+        self.wakeup = Wakeup(settings.kafka() if settings.wake_on_events else None)
 
     @property
     def console_settings(self) -> ConsoleSettings:
@@ -31,11 +34,13 @@ class ConsoleRuntime(Runtime):
         return self.settings
 
     async def start(self) -> None:
-        """Load the areas, so a bad GeoJSON file stops start-up naming it."""
+        """Load the areas (a bad GeoJSON file stops start-up naming it), then listen for events."""
         self.areas.load()
+        self.wakeup.start()
 
     async def stop(self) -> None:
-        """Close the HTTP pool."""
+        """Stop listening, close the HTTP pool."""
+        await self.wakeup.stop()
         await self.upstream.close()
 
     async def readiness(self) -> dict[str, str]:

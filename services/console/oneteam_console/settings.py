@@ -23,9 +23,12 @@ class ConsoleSettings(ServiceSettings):
                                                      "e.g. intake's config/tenants")
     tile_url: str | None = Field(None, description="Optional raster tile URL template of a local map server "
                                                    "({z}/{x}/{y}); none by default, the page works offline")
-    refresh_s: float = Field(1.0, gt=0, le=30, description="How often a page's picture is rebuilt and its "
-                                                           "changes pushed in one batch")
-    figures_every: int = Field(15, ge=1, description="KPI tiles, cases and mediations: every N refreshes")
+    refresh_s: float = Field(1.0, gt=0, le=30, description="A page's picture is rebuilt at least this often")
+    batch_s: float = Field(0.25, ge=0, description="At most one push per page this often: the changes of many "
+                                                   "events (5 000 officers moving) go out as one batch")
+    wake_on_events: bool = Field(True, description="Rebuild at once when the incident, order or position topics "
+                                                   "carry a record (no consumer group); off: polling only")
+    figures_s: float = Field(15.0, gt=0, description="KPI tiles, hotspots, cases and mediations: this often")
     upstream_timeout_s: float = Field(3.0, gt=0)
     timezone: str = Field("Asia/Shanghai", description="Local day for \"closed today\" on the map")
     static_dir: Path = Field(Path(__file__).parent / "static",

@@ -4,6 +4,7 @@ import { defineConfig } from "vite";
 // console itself, nothing from a CDN (command centres' networks often have no internet).
 export default defineConfig({
   base: "/",
+  worker: { format: "es" },
   build: {
     outDir: "../oneteam_console/static",
     emptyOutDir: true,

@@ -21,6 +21,7 @@ const open = (id: string) => void openIncident(id, tenant(), may("assign"));
 // Exposed for the browser test and the benchmark: what the map draws, and when the feed last spoke.
 (window as any).oneteamConsole = {
   rendered: (layer: "incidents" | "officers") => tenantMap?.rendered(layer) ?? [],
+  settled: () => tenantMap?.settled() ?? false,
   lastEventAt: 0,
   events: 0,
 };

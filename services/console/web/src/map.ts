@@ -4,6 +4,8 @@
 import * as maplibregl from "maplibre-gl";
 import type { GeoJSONSource, StyleSpecification } from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
+// The worker is bundled on its own and served by the console like every other file.
+import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?worker&url";
 import type { Row } from "./api";
 
 export const STATE_COLOURS: Record<string, string> = {
@@ -67,6 +69,8 @@ function points(rows: Iterable<Row>): GeoJSON.FeatureCollection {
   return { type: "FeatureCollection", features };
 }
 
+maplibregl.setWorkerUrl(workerUrl);
+
 export class TenantMap {
   readonly map: maplibregl.Map;
   private ready: Promise<void>;
@@ -110,6 +114,11 @@ export class TenantMap {
         });
       });
     }
+  }
+
+  /** Whether every source is loaded and nothing is animating (the map has settled). */
+  settled(): boolean {
+    return this.map.loaded() && !this.map.isMoving();
   }
 
   /** Ids of the features of `layer` drawn on screen now (tests and the benchmark read this). */
