@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -107,6 +108,42 @@ def test_python_build_matches_kubectl_kustomize(overlay: str) -> None:
         return _name(document)
 
     assert sorted(yaml.safe_load_all(unhashed), key=key) == sorted(_built(overlay), key=key)
+
+
+@pytest.fixture
+def lag_overlay(tmp_path: Path) -> Path:
+    """The production overlay with the consumer-lag component, as docs/deploy.md tells operators to add it."""
+    overlay = tmp_path / "with-lag"
+    overlay.mkdir()
+    (overlay / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        "resources": [os.path.relpath(K8S_DIR / "overlays" / "production", overlay)],
+        "components": [os.path.relpath(K8S_DIR / "components" / "lag-autoscaling", overlay)]}))
+    return overlay
+
+
+def test_lag_component_scales_every_consumer_on_its_own_lag_as_well_as_cpu(lag_overlay: Path) -> None:
+    autoscalers = {d["metadata"]["name"]: d for d in build(lag_overlay) if d["kind"] == "HorizontalPodAutoscaler"}
+    consumers = {service.name for service in SERVICES if service.consumes}
+
+    for workload in WORKLOADS:
+        autoscaler = autoscalers[workload.name]
+        assert _validator("autoscaling/v2", "HorizontalPodAutoscaler").is_valid(autoscaler)
+        kinds = [metric["type"] for metric in autoscaler["spec"]["metrics"]]
+        assert kinds == (["Resource", "External"] if workload.service in consumers else ["Resource"])
+        if workload.service in consumers:
+            selector = autoscaler["spec"]["metrics"][1]["external"]["metric"]["selector"]["matchLabels"]
+            assert selector == {"service": workload.service}
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_lag_component_builds_the_same_with_kubectl(lag_overlay: Path) -> None:
+    printed = subprocess.run(["kubectl", "kustomize", str(lag_overlay)], check=True, capture_output=True,
+                             text=True).stdout
+    autoscalers = [d for d in yaml.safe_load_all(printed) if d["kind"] == "HorizontalPodAutoscaler"]
+
+    assert sorted(autoscalers, key=_name) == sorted(
+        (d for d in build(lag_overlay) if d["kind"] == "HorizontalPodAutoscaler"), key=_name)
 
 
 def test_every_service_with_a_dockerfile_is_deployed() -> None:

@@ -1,8 +1,9 @@
 """Build a kustomization in Python, for checks where `kubectl kustomize` is not installed.
 
-Only what deploy/k8s uses: `resources` (files and directories), `namespace`, `labels`,
-`images`, `configMapGenerator` (create and merge) and JSON 6902 `patches` with `replace` or
-`add` operations and a `target` selecting by group, kind and name (a regular expression).
+Only what deploy/k8s uses: `resources` (files and directories), `components` (their
+patches), `namespace`, `labels`, `images`, `configMapGenerator` (create and merge) and JSON
+6902 `patches` with `replace` or `add` operations and a `target` selecting by group, kind and
+name (a regular expression).
 Anything else is refused, so a kustomization that grows past this subset fails the check
 instead of being validated wrongly. ConfigMap names carry no hash suffix here; where kubectl is
 installed, tests/deploy/test_k8s.py compares this build with kubectl's.
@@ -18,7 +19,8 @@ from typing import Any
 import yaml
 
 Manifest = dict[str, Any]
-SUPPORTED = {"apiVersion", "kind", "resources", "namespace", "labels", "images", "configMapGenerator", "patches"}
+SUPPORTED = {"apiVersion", "kind", "resources", "components", "namespace", "labels", "images", "configMapGenerator",
+             "patches"}
 
 
 class UnsupportedKustomization(ValueError):
@@ -38,6 +40,14 @@ def build(directory: Path) -> list[Manifest]:
             documents += build(path)
         else:
             documents += [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc]
+    for component in kustomization.get("components", []):
+        # A component's patches apply to what the including kustomization has built so far,
+        # before its own generators and patches (kustomize's order).
+        included = yaml.safe_load((directory / component / "kustomization.yaml").read_text(encoding="utf-8"))
+        if set(included) - {"apiVersion", "kind", "patches"}:
+            raise UnsupportedKustomization(f"{component}: only patches are supported in a component")
+        for patch in included.get("patches", []):
+            _patch(documents, patch)
     for generator in kustomization.get("configMapGenerator", []):
         _generate_config_map(documents, generator)
     for patch in kustomization.get("patches", []):
@@ -89,7 +99,10 @@ def _patch(documents: list[Manifest], patch: dict[str, Any]) -> None:
                 node = node[part]
             if operation["op"] == "replace" and not _has(node, last):
                 raise UnsupportedKustomization(f"replace of a missing {operation['path']}")
-            node[last] = copy.deepcopy(operation["value"])
+            if last == "-" and isinstance(node, list):
+                node.append(copy.deepcopy(operation["value"]))
+            else:
+                node[last] = copy.deepcopy(operation["value"])
 
 
 def _has(node: Any, step: str | int) -> bool:

@@ -3,8 +3,8 @@
     python -m oneteam_devstack.k8s            # rewrite deploy/k8s/base and the generated overlay files
     python -m oneteam_devstack.k8s --check    # exit 1 when the committed files differ
 
-Generated: everything in `base/` and `overlays/production/external-secrets.yaml`. Written by
-hand: the overlays' `kustomization.yaml` and patches.
+Generated: everything in `base/`, `components/lag-autoscaling/` and
+`overlays/production/external-secrets.yaml`. Written by hand: the overlays' `kustomization.yaml`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from oneteam_contracts import topics
-from oneteam_contracts.access import PlatformGrant, platform_grants
+from oneteam_contracts.access import SERVICES, PlatformGrant, platform_grants
 from oneteam_devstack.k8s.kafka import kafka_topics, kafka_users
 from oneteam_devstack.k8s.policies import network_policy
 from oneteam_devstack.k8s.workloads import (
@@ -106,6 +106,29 @@ def external_secrets() -> list[Manifest]:
     return documents
 
 
+LAG_TARGET = "100"  # records behind per replica before another replica is added
+
+
+def lag_autoscaling() -> dict[str, Any]:
+    """A kustomize Component adding consumer lag to the autoscalers of services with consumer groups.
+
+    It needs `oneteam_consumer_lag` summed by service as an external metric (prometheus-adapter
+    or KEDA; docs/deploy.md), so overlays opt in with `components:`.
+    """
+    consumers = {service.name for service in SERVICES if service.consumes}
+    patches = []
+    for workload in WORKLOADS:
+        if workload.service not in consumers:
+            continue
+        metric = {"type": "External", "external": {
+            "metric": {"name": "oneteam_consumer_lag", "selector": {"matchLabels": {"service": workload.service}}},
+            "target": {"type": "AverageValue", "averageValue": LAG_TARGET}}}
+        operation = [{"op": "add", "path": "/spec/metrics/-", "value": metric}]
+        patches.append({"target": {"group": "autoscaling", "kind": "HorizontalPodAutoscaler", "name": workload.name},
+                        "patch": yaml.safe_dump(operation, sort_keys=False, default_flow_style=False)})
+    return {"apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component", "patches": patches}
+
+
 def _platforms() -> list[PlatformGrant]:
     if not PLATFORMS_FILE.is_file():
         return []
@@ -131,8 +154,16 @@ def _kustomization(resources: list[str]) -> dict[str, Any]:
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Writes text of several lines (the components' patches) as a literal block."""
+
+
+_Dumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
+    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+
+
 def _dump(docs: list[Any]) -> str:
-    return HEADER + "".join("---\n" + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
+    return HEADER + "".join("---\n" + yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
                             for doc in docs)
 
 
@@ -141,6 +172,7 @@ def rendered() -> dict[str, str]:
     files = {path: _dump(docs) for path, docs in documents().items()}
     base = sorted(path.removeprefix("base/") for path in files if path.startswith("base/"))
     files["base/kustomization.yaml"] = _dump([_kustomization(base)])
+    files["components/lag-autoscaling/kustomization.yaml"] = _dump([lag_autoscaling()])
     return files
 
 
