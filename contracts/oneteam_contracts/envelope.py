@@ -111,7 +111,12 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
 
 def to_cloudevent(env: Envelope[Any]) -> dict[str, Any]:
     """The event in CloudEvents 1.0 JSON format (extensions renamed, dataschema added)."""
-    attributes = env.model_dump(mode="json")
+    return {**cloudevent_attributes(env), "data": env.model_dump(mode="json", include={"data"})["data"]}
+
+
+def cloudevent_attributes(env: Envelope[Any]) -> dict[str, Any]:
+    """The CloudEvents attributes of an event, as JSON values, without its data."""
+    attributes = env.model_dump(mode="json", exclude={"data"})
     for optional in ("causation_id", "traceparent", "tracestate"):
         if attributes[optional] is None:
             del attributes[optional]
