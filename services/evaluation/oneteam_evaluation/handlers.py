@@ -1,24 +1,27 @@
 """Evaluation's Kafka edge: every event becomes a fact in the read model, whatever order they come in.
 
 The consumer's inbox drops a redelivered event; the merge rules in store.writes make a late
-or early event land where its event time puts it. Mediation's own topic is read as soon as
-the contracts register it: handlers are kept only for message types the registry knows.
+or early event land where its event time puts it. Events are applied in batches (a fetch of
+the live consumer, a batch of the rebuild): each step only adds rows to a `Writes`, which
+merges them in memory and writes one upsert per table and rule set. Mediation's own topic is
+read as soon as the contracts register it: steps are kept only for message types the
+registry knows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import MESSAGES, Envelope
 from oneteam_evaluation.store.tables import cases, incidents, mediations, members, orders, ratings
-from oneteam_evaluation.store.writes import Merge, upsert
+from oneteam_evaluation.store.writes import Merge, Writes
 from oneteam_eventbus import Handler
 from oneteam_servicekit import Subscription
 
-Step = Callable[[AsyncSession, str, Any], Awaitable[None]]
+Step = Callable[[Writes, str, Any], None]
 OWN, FILL, LEAST, GREATEST, ANY = Merge.OWN, Merge.FILL, Merge.LEAST, Merge.GREATEST, Merge.ANY
 
 
@@ -28,49 +31,52 @@ def group_name(generation: int) -> str:
 
 
 def subscriptions(generation: int) -> list[Subscription]:
-    """One consumer group over every topic the figures read."""
-    handlers: dict[str, Handler] = {}
-    for message_type, step in STEPS.items():
-        if message_type in MESSAGES:
-            handlers[message_type] = _bound(step)
+    """One consumer group over every topic the figures read (one event at a time; `apply` for batches)."""
+    handlers: dict[str, Handler] = {message_type: _one for message_type in STEPS if message_type in MESSAGES}
     return [Subscription(group=group_name(generation), handlers=handlers)]
 
 
-def _bound(step: Step) -> Handler:
-    async def handle(session: AsyncSession, event: Envelope[Any]) -> None:
-        await step(session, event.tenant, event.data)
-    return handle
+async def apply(session: AsyncSession, events: Iterable[Envelope[Any]]) -> None:
+    """The events' facts, merged in memory and written set-wise in `session`'s transaction."""
+    writes = Writes()
+    for event in events:
+        STEPS[event.type](writes, event.tenant, event.data)
+    await writes.flush(session)
 
 
-async def incident_reported(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, incidents, {
+async def _one(session: AsyncSession, event: Envelope[Any]) -> None:
+    await apply(session, [event])
+
+
+def incident_reported(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(incidents, {
         "tenant": tenant, "incident_id": d.incident_id, "category": d.category, "source": str(d.source),
         "district": d.district, "grid": d.grid, "lon": d.location.lon, "lat": d.location.lat,
         "reported_at": d.reported_at}, dict.fromkeys(("category", "source", "district", "grid", "lon", "lat",
                                                       "reported_at"), OWN))
 
 
-async def incident_merged(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, incidents, {"tenant": tenant, "incident_id": d.incident_id, "report_count": d.report_count},
+def incident_merged(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(incidents, {"tenant": tenant, "incident_id": d.incident_id, "report_count": d.report_count},
                  {"report_count": GREATEST})
 
 
-async def incident_closed(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, incidents, {
+def incident_closed(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(incidents, {
         "tenant": tenant, "incident_id": d.incident_id, "resolution": str(d.resolution),
         "first_closed_at": d.closed_at, "last_closed_at": d.closed_at},
         {"resolution": "last_closed_at", "first_closed_at": LEAST, "last_closed_at": GREATEST})
 
 
-async def incident_reopened(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, incidents, {
+def incident_reopened(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(incidents, {
         "tenant": tenant, "incident_id": d.incident_id, "reopen_count": d.reopen_count, "category": d.category,
         "district": d.district, "grid": d.grid},
         {"reopen_count": GREATEST, "category": FILL, "district": FILL, "grid": FILL})
 
 
-async def assignment_created(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, orders, {
+def assignment_created(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(orders, {
         "tenant": tenant, "assignment_id": d.assignment_id, "incident_id": d.incident_id, "team": d.team,
         "category": d.category, "officer_ids": list(d.officer_ids), "officers_as_of": d.created_at,
         "created_at": d.created_at, "due": {str(stage): due.isoformat() for stage, due in d.deadlines.items()}},
@@ -78,94 +84,94 @@ async def assignment_created(session: AsyncSession, tenant: str, d: Any) -> None
          "officers_as_of": GREATEST, "created_at": OWN, "due": OWN})
 
 
-async def assignment_reassigned(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, orders, {
+def assignment_reassigned(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(orders, {
         "tenant": tenant, "assignment_id": d.assignment_id, "incident_id": d.incident_id,
         "officer_ids": list(d.to_officer_ids), "officers_as_of": d.reassigned_at},
         {"incident_id": FILL, "officer_ids": "officers_as_of", "officers_as_of": GREATEST})
 
 
-async def _member(session: AsyncSession, tenant: str, d: Any, values: dict[str, Any],
+def _member(w: Writes, tenant: str, d: Any, values: dict[str, Any],
                   rules: dict[str, Merge | str]) -> None:
-    await upsert(session, orders, {"tenant": tenant, "assignment_id": d.assignment_id, "incident_id": d.incident_id},
+    w.upsert(orders, {"tenant": tenant, "assignment_id": d.assignment_id, "incident_id": d.incident_id},
                  {"incident_id": FILL})
-    await upsert(session, members, {"tenant": tenant, "assignment_id": d.assignment_id, "officer_id": d.officer_id,
+    w.upsert(members, {"tenant": tenant, "assignment_id": d.assignment_id, "officer_id": d.officer_id,
                                     **values}, rules)
 
 
-async def assignment_acknowledged(session: AsyncSession, tenant: str, d: Any) -> None:
-    await _member(session, tenant, d, {"acknowledged_at": d.acknowledged_at}, {"acknowledged_at": LEAST})
+def assignment_acknowledged(w: Writes, tenant: str, d: Any) -> None:
+    _member(w, tenant, d, {"acknowledged_at": d.acknowledged_at}, {"acknowledged_at": LEAST})
 
 
-async def assignment_arrived(session: AsyncSession, tenant: str, d: Any) -> None:
-    await _member(session, tenant, d, {"arrived_at": d.arrived_at, "distance_m": d.distance_m},
+def assignment_arrived(w: Writes, tenant: str, d: Any) -> None:
+    _member(w, tenant, d, {"arrived_at": d.arrived_at, "distance_m": d.distance_m},
                   {"arrived_at": LEAST, "distance_m": FILL})
 
 
-async def assignment_reported(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, orders, {
+def assignment_reported(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(orders, {
         "tenant": tenant, "assignment_id": d.assignment_id, "incident_id": d.incident_id,
         "reported_at": d.reported_at, "outcome": str(d.outcome)},
         {"incident_id": FILL, "reported_at": LEAST, "outcome": FILL})
 
 
-async def assignment_cancelled(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, orders, {"tenant": tenant, "assignment_id": d.assignment_id, "incident_id": d.incident_id,
+def assignment_cancelled(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(orders, {"tenant": tenant, "assignment_id": d.assignment_id, "incident_id": d.incident_id,
                                    "cancelled_at": d.cancelled_at}, {"incident_id": FILL, "cancelled_at": LEAST})
 
 
-async def assignment_queued(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, incidents, {"tenant": tenant, "incident_id": d.incident_id, "queued_at": d.queued_at,
+def assignment_queued(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(incidents, {"tenant": tenant, "incident_id": d.incident_id, "queued_at": d.queued_at,
                                       "category": d.category}, {"queued_at": LEAST, "category": FILL})
 
 
-async def feedback_received(session: AsyncSession, tenant: str, d: Any) -> None:
+def feedback_received(w: Writes, tenant: str, d: Any) -> None:
     # One rating per report: a reporter who rates again replaces the earlier rating.
-    await upsert(session, ratings, {
+    w.upsert(ratings, {
         "tenant": tenant, "report_id": d.report_id, "incident_id": d.incident_id, "rating": str(d.rating),
         "received_at": d.received_at, "category": d.category, "source": str(d.source)},
         {"rating": "received_at", "category": "received_at", "source": "received_at", "received_at": GREATEST})
 
 
-async def case_opened(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, cases, {"tenant": tenant, "case_id": d.case_id, "incident_id": d.incident_id,
+def case_opened(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(cases, {"tenant": tenant, "case_id": d.case_id, "incident_id": d.incident_id,
                                   "category": d.category, "opened_at": d.opened_at, "departments": list(d.departments)},
                  {"incident_id": OWN, "category": OWN, "opened_at": OWN, "departments": FILL})
 
 
-async def case_decided(session: AsyncSession, tenant: str, d: Any) -> None:
+def case_decided(w: Writes, tenant: str, d: Any) -> None:
     # The decision names the departments whose rules it applied: they replace the opening's guess.
-    await upsert(session, cases, {"tenant": tenant, "case_id": d.case_id, "category": d.category,
+    w.upsert(cases, {"tenant": tenant, "case_id": d.case_id, "category": d.category,
                                   "decided_at": d.decided_at, "outcome": str(d.outcome),
                                   "departments": list(d.departments) or None},
                  {"category": FILL, "decided_at": OWN, "outcome": OWN, "departments": OWN})
 
 
-async def case_deadline_missed(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, cases, {"tenant": tenant, "case_id": d.case_id, "deadline_missed": True},
+def case_deadline_missed(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(cases, {"tenant": tenant, "case_id": d.case_id, "deadline_missed": True},
                  {"deadline_missed": ANY})
 
 
-async def case_closed(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, cases, {"tenant": tenant, "case_id": d.case_id, "closed_at": d.closed_at,
+def case_closed(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(cases, {"tenant": tenant, "case_id": d.case_id, "closed_at": d.closed_at,
                                   "on_time": d.on_time, "outcome": str(d.outcome) if d.outcome else None},
                  {"closed_at": OWN, "on_time": OWN, "outcome": FILL})
 
 
-async def mediation_failed(session: AsyncSession, tenant: str, d: Any) -> None:
+def mediation_failed(w: Writes, tenant: str, d: Any) -> None:
     # The hand-back to enforcement; mediation.concluded, where it exists, has the last word.
-    await upsert(session, mediations, {"tenant": tenant, "mediation_id": d.mediation_id, "incident_id": d.incident_id,
+    w.upsert(mediations, {"tenant": tenant, "mediation_id": d.mediation_id, "incident_id": d.incident_id,
                                        "category": d.category, "outcome": "failed", "concluded_at": d.failed_at},
                  {"incident_id": FILL, "category": FILL, "outcome": FILL, "concluded_at": FILL})
 
 
-async def mediation_concluded(session: AsyncSession, tenant: str, d: Any) -> None:
-    await upsert(session, mediations, {
+def mediation_concluded(w: Writes, tenant: str, d: Any) -> None:
+    w.upsert(mediations, {
         "tenant": tenant, "mediation_id": d.mediation_id, "incident_id": d.incident_id, "category": d.category,
         "outcome": str(d.outcome), "concluded_at": d.concluded_at, "on_time": d.on_time},
         {"incident_id": FILL, "category": OWN, "outcome": OWN, "concluded_at": OWN, "on_time": OWN})
     if d.incident_id is not None:
-        await upsert(session, incidents, {"tenant": tenant, "incident_id": d.incident_id,
+        w.upsert(incidents, {"tenant": tenant, "incident_id": d.incident_id,
                                           "mediation_outcome": str(d.outcome), "mediation_at": d.concluded_at},
                      {"mediation_outcome": "mediation_at", "mediation_at": GREATEST})
 

@@ -2,8 +2,9 @@
 
 The replay reads every partition by explicit offsets, from its first record to where it ended
 when the rebuild began (and on, until nothing more comes), and writes a batch of events per
-transaction: every merge rule of the read model gives the same row whatever the order and
-however often an event is applied, so batching changes nothing but the speed. Then the next
+transaction, merged in memory and written with one upsert per table: every merge rule of the
+read model gives the same row whatever the order and however often an event is applied, so
+batching changes nothing but the speed. Then the next
 generation's consumer group (new to the broker, with an empty inbox) is given the offsets where
 the replay stopped, and the service, restarted, consumes on from there. A service left running
 meanwhile keeps its old group and goes on applying events the replay applies too: harmless, by
@@ -25,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from oneteam_contracts import Envelope, parse_event, spec_for
-from oneteam_evaluation.handlers import STEPS, group_name, subscriptions
+from oneteam_evaluation.handlers import apply, group_name, subscriptions
 from oneteam_evaluation.runtime import MIGRATIONS, generation
 from oneteam_evaluation.settings import EvaluationSettings
 from oneteam_evaluation.store.tables import READ_MODEL, state
@@ -119,8 +120,7 @@ async def _replay(bootstrap: str, sessions: async_sessionmaker[AsyncSession], en
                     short.pop(tp, None)
             if events:
                 async with sessions.begin() as session:
-                    for event in events:
-                        await STEPS[event.type](session, event.tenant, event.data)
+                    await apply(session, events)
                 applied += len(events)
         positions = {tp: await reader.position(tp) for tp in partitions}
     finally:

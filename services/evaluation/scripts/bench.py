@@ -1,17 +1,19 @@
-"""Evaluation's speed: consumption (a rebuild from the topics) and KPI queries over a month.
+"""Evaluation's speed: live consumption, a rebuild from the topics, and KPI queries over a month.
 
 Starts embedded PostgreSQL and the embedded broker (or uses KAFKA_BOOTSTRAP_SERVERS), puts a
 month of a busy subdistrict's events on the topics (seven per incident: reported, ordered,
-acknowledged, arrived, reported on, closed, rated), rebuilds the read model from them and
-times it, then times KPI queries over the month by day.
+acknowledged, arrived, reported on, closed, rated), lets the service's live consumer read them
+all through the event bus's inbox and times it, rebuilds the read model from them and times
+that, then times KPI queries over the month by day. Prints the figures and writes them as JSON.
 
-    .venv/bin/python services/evaluation/scripts/bench.py [--incidents 5000] [--queries 30]
+    .venv/bin/python services/evaluation/scripts/bench.py [--incidents 5000] [--queries 30] [--json PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import statistics
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from sqlalchemy import func, select
 
 from oneteam_contracts import (
     AssignmentAcknowledged,
@@ -50,7 +53,7 @@ from oneteam_devstack.testing import serve
 from oneteam_evaluation.main import build
 from oneteam_evaluation.rebuild import rebuild
 from oneteam_evaluation.settings import EvaluationSettings
-from oneteam_eventbus import ensure_topics
+from oneteam_eventbus import ensure_topics, inbox
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import Role, issue_token
 
@@ -131,7 +134,19 @@ async def queries(settings: EvaluationSettings, count: int) -> tuple[list[float]
     return took, orders
 
 
-async def main(incidents: int, count: int) -> None:
+async def live(settings: EvaluationSettings, sent: int) -> float:
+    """Seconds the service's own consumer takes to apply every published event (its inbox holds them all)."""
+    app = build(settings.model_copy(update={"alerts": False}))
+    async with serve(app) as _:
+        started = time.perf_counter()
+        while True:
+            async with app.state.runtime.sessions() as session:
+                if await session.scalar(select(func.count()).select_from(inbox)) >= sent:
+                    return time.perf_counter() - started
+            await asyncio.sleep(0.2)
+
+
+async def main(incidents: int, count: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="evaluation-bench-"))
     postgres = EmbeddedPostgres(folder / "postgres", durable=False).start()
     external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
@@ -143,6 +158,8 @@ async def main(incidents: int, count: int) -> None:
                                       log_json=False, log_level="WARNING")
         await ensure_topics(settings.kafka())  # as the services do, before anything is published
         sent = await publish(bootstrap, incidents)
+        consumed = await live(settings, sent)
+        print(f"live consumption: {sent} events in {consumed:.1f} s = {sent / consumed:.0f} events/s")
         started = time.perf_counter()
         done = await rebuild(settings)
         seconds = time.perf_counter() - started
@@ -154,6 +171,11 @@ async def main(incidents: int, count: int) -> None:
         p99 = took[min(len(took) - 1, int(0.99 * len(took)))]
         print(f"KPI by day over the month: p50 {statistics.median(took) * 1000:.0f} ms, "
               f"p99 {p99 * 1000:.0f} ms over {count} queries")
+        figures = {"incidents": incidents, "events": sent, "live_events_per_s": round(sent / consumed),
+                   "rebuild_events_per_s": round(sent / seconds), "rebuild_s": round(seconds, 1),
+                   "query_p50_ms": round(statistics.median(took) * 1000), "query_p99_ms": round(p99 * 1000),
+                   "queries": count, "broker": "external" if external else "embedded"}
+        return figures
     finally:
         if broker is not None:
             broker.stop()
@@ -164,5 +186,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--incidents", type=int, default=5000)
     parser.add_argument("--queries", type=int, default=30)
+    parser.add_argument("--json", type=Path, default=Path(".data/bench/evaluation.json"))
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.incidents, arguments.queries))
+    measured = asyncio.run(main(arguments.incidents, arguments.queries))
+    arguments.json.parent.mkdir(parents=True, exist_ok=True)
+    arguments.json.write_text(json.dumps(measured, indent=2) + "\n")
+    print(f"figures written to {arguments.json}")

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from oneteam_devstack.testing import Infra, serve
-from oneteam_evaluation.handlers import STEPS
+from oneteam_evaluation.handlers import apply
 from oneteam_evaluation.main import build
 from oneteam_evaluation.runtime import EvaluationRuntime
 from oneteam_servicekit.auth import Role
@@ -37,7 +37,7 @@ async def client(infra: Infra) -> AsyncIterator[httpx.AsyncClient]:
         runtime: EvaluationRuntime = app.state.runtime
         for event in HISTORY:
             async with runtime.transaction() as session:
-                await STEPS[event.type](session, event.tenant, event.data)
+                await apply(session, [event])
         yield c
 
 
