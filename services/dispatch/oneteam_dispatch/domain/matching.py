@@ -41,7 +41,7 @@ BoolArray = npt.NDArray[np.bool_]
 # a subdistrict are mostly under a minute; a need that cannot prove its choice searches as
 # far as its price says, a runner-up not found looks as far as the arrival limit
 # (tests/bench/matching.py measures the trade).
-FIRST_ETA_HORIZON_S = 60.0
+FIRST_ETA_HORIZON_S = 45.0
 FIRST_COST_HORIZON_S = 120.0
 
 
