@@ -1,12 +1,13 @@
 """The event envelope (CloudEvents 1.0 attributes plus OneTeam's) and its wire mappings."""
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from .topics import spec_for, spec_for_type
 from .values import TenantCode, UtcDatetime
@@ -29,6 +30,19 @@ _CE_ORDER = (
 )  # fmt: skip
 # W3C trace context (the CloudEvents Distributed Tracing extension): version 00 only.
 _TRACEPARENT_PATTERN = r"^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"
+_TRACESTATE_MAX = 512
+
+
+def _advice_only(limit: str | int) -> BeforeValidator:
+    """Drop a malformed trace context: it is advice, never a reason to refuse an event."""
+
+    def keep_if_valid(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        fits = len(value) <= limit if isinstance(limit, int) else re.fullmatch(limit, value) is not None
+        return value if fits else None
+
+    return BeforeValidator(keep_if_valid)
 
 
 class Envelope(BaseModel, Generic[DataT]):
@@ -53,9 +67,11 @@ class Envelope(BaseModel, Generic[DataT]):
     datacontenttype: Literal["application/json"] = "application/json"
     # The Distributed Tracing extension: the outbox row carries the trace of the request
     # that wrote it to the relay and on to every consumer, with no column of its own.
-    traceparent: str | None = Field(default=None, pattern=_TRACEPARENT_PATTERN,
-                                    description="W3C trace context of the work that produced the event.")
-    tracestate: str | None = Field(default=None, max_length=512, description="W3C vendor trace state.")
+    traceparent: Annotated[str | None, _advice_only(_TRACEPARENT_PATTERN)] = Field(
+        default=None, pattern=_TRACEPARENT_PATTERN,
+        description="W3C trace context of the work that produced the event.")
+    tracestate: Annotated[str | None, _advice_only(_TRACESTATE_MAX)] = Field(
+        default=None, max_length=_TRACESTATE_MAX, description="W3C vendor trace state.")
     data: DataT
 
 

@@ -97,3 +97,15 @@ def test_a_binary_record_from_another_platform_without_our_extensions_is_refused
 
     with pytest.raises(ValueError, match="tenant"):
         event_from_kafka(headers, record.value)
+
+
+def test_a_malformed_trace_context_is_dropped_not_a_reason_to_refuse_the_event(
+    acknowledged_event: Envelope[AssignmentAcknowledged],
+) -> None:
+    record = to_kafka(acknowledged_event, "binary")
+    headers = [*record.headers, ("ce_traceparent", b"01-not-a-trace"), ("ce_tracestate", b"x" * 600)]
+
+    event = event_from_kafka(headers, record.value)
+
+    assert event is not None and event.traceparent is None and event.tracestate is None
+    assert event.data == acknowledged_event.data
