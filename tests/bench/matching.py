@@ -2,14 +2,19 @@
 
 Runs standalone, no server: ``.venv/bin/python tests/bench/matching.py``. Incidents and
 officers are spread over Cuiyuan's ~3 × 2.7 km; each size is matched several times with
-fresh positions and the p50/p99 of the wall time is printed with how many incidents each
-policy served and their mean ETA, beside the figures of the previous run and of the
-baseline kept in ``results/matching.json`` (``--baseline`` records this run as the baseline).
+fresh positions and the p50/p99 of the wall time (and the p50 of the CPU time, fairer on a
+shared machine) is printed with how many incidents each policy served and their mean ETA,
+beside the figures of the previous run and of the baseline kept in ``results/matching.json``
+(``--baseline`` records this run as the baseline). Each case is also matched by the dense
+solver that the sparse one replaced (kept as the reference in dispatch's unit tests), in
+the same moment, so the ratio holds however busy the machine is, and the batch decisions
+are compared with it (``--no-reference`` skips it).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -17,6 +22,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +41,20 @@ DISTRICTS = [f"D0{i}" for i in range(1, 9)]
 SKILLS = ["street_order", "food_safety", "fire_safety"]
 SIZES = ((100, 500), (1000, 5000))
 RESULTS = Path(__file__).parent / "results" / "matching.json"
+REFERENCE = Path(__file__).parents[2] / "services" / "dispatch" / "tests" / "unit" / "dense_matching.py"
+
+Policy = Callable[[Sequence[Demand], Sequence[Officer], datetime], list[Decision]]
+
+
+def dense_reference() -> Policy:
+    """The dense solver as it was before sparse candidates, from dispatch's unit tests."""
+    spec = importlib.util.spec_from_file_location("dense_matching", REFERENCE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while it loads
+    spec.loader.exec_module(module)
+    dense: Policy = module.dense_match
+    return dense
 
 
 def point(rng: random.Random) -> GeoPoint:
@@ -60,22 +80,32 @@ def summary(decisions: list[Decision]) -> tuple[int, float]:
     return len(served), statistics.fmean(etas) if etas else 0.0
 
 
-def measure(runs: int) -> list[dict[str, Any]]:
-    """Every size with both policies: wall-time percentiles and what the last run decided."""
+def measure(runs: int, reference: bool) -> list[dict[str, Any]]:
+    """Every size with every policy on the same cases: time percentiles and what the last run decided."""
     rng = random.Random(2026)
+    policies: dict[str, Policy] = {"batch": match, "nearest_available": nearest_available}
+    if reference:
+        policies["dense batch (before)"] = dense_reference()
     rows = []
     for n, m in SIZES:
-        for name, policy in (("batch", match), ("nearest_available", nearest_available)):
-            times: list[float] = []
-            served, eta = 0, 0.0
-            for _ in range(runs):
-                demands, roster = incidents(n, rng), officers(m, rng)
-                started = time.perf_counter()
-                decisions = policy(demands, roster, NOW)
-                times.append((time.perf_counter() - started) * 1000)
-                served, eta = summary(decisions)
-            rows.append({"incidents": n, "officers": m, "policy": name, "p50_ms": percentile(times, 50),
-                         "p99_ms": percentile(times, 99), "served": served, "mean_eta_s": eta})
+        wall: dict[str, list[float]] = {name: [] for name in policies}
+        cpu: dict[str, list[float]] = {name: [] for name in policies}
+        last: dict[str, list[Decision]] = {}
+        same = 0
+        for _ in range(runs):
+            demands, roster = incidents(n, rng), officers(m, rng)
+            for name, policy in policies.items():  # in turn, so a busy moment hits them alike
+                started, cpu_started = time.perf_counter(), time.process_time()
+                last[name] = policy(demands, roster, NOW)
+                wall[name].append((time.perf_counter() - started) * 1000)
+                cpu[name].append((time.process_time() - cpu_started) * 1000)
+            same += reference and last["batch"] == last["dense batch (before)"]
+        for name in policies:
+            served, eta = summary(last[name])
+            rows.append({"incidents": n, "officers": m, "policy": name, "p50_ms": percentile(wall[name], 50),
+                         "p99_ms": percentile(wall[name], 99), "cpu_p50_ms": percentile(cpu[name], 50),
+                         "served": served, "mean_eta_s": eta,
+                         **({"same_as_dense": f"{same}/{runs}"} if reference and name == "batch" else {})})
     return rows
 
 
@@ -91,18 +121,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20, help="matchings per size and policy (default 20)")
     parser.add_argument("--baseline", action="store_true", help="record this run as the baseline too")
+    parser.add_argument("--no-reference", dest="reference", action="store_false",
+                        help="skip the dense solver the sparse one replaced")
     args = parser.parse_args()
     kept: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    run = {"rows": measure(args.runs), "runs": args.runs,
+    run = {"rows": measure(args.runs, args.reference), "runs": args.runs,
            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
            "load_average": os.getloadavg()[0], "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    print(f"{'incidents × officers':>22} {'policy':>18} {'p50 ms':>8} {'p99 ms':>8} {'served':>7} "
-          f"{'mean ETA s':>10} {'previous p50 / p99':>19} {'baseline p50 / p99':>19}")
+    print(f"{'incidents × officers':>20} {'policy':>20} {'p50 ms':>7} {'p99 ms':>7} {'CPU p50':>7} {'served':>6} "
+          f"{'mean ETA s':>10} {'previous p50 / p99':>18} {'baseline p50 / p99':>18}  same decisions as dense")
     for row in run["rows"]:
         size = f"{row['incidents']} × {row['officers']}"
-        print(f"{size:>22} {row['policy']:>18} {row['p50_ms']:8.1f} "
-              f"{row['p99_ms']:8.1f} {row['served']:>7} {row['mean_eta_s']:10.1f} "
-              f"{figure(kept.get('latest'), row):>19} {figure(kept.get('baseline'), row):>19}")
+        print(f"{size:>20} {row['policy']:>20} {row['p50_ms']:7.1f} {row['p99_ms']:7.1f} {row['cpu_p50_ms']:7.1f} "
+              f"{row['served']:>6} {row['mean_eta_s']:10.1f} {figure(kept.get('latest'), row):>18} "
+              f"{figure(kept.get('baseline'), row):>18}  {row.get('same_as_dense', '')}")
     print(f"{args.runs} runs per row, load average {run['load_average']:.2f} on {run['machine']}")
     kept["previous"], kept["latest"] = kept.get("latest"), run
     if args.baseline or "baseline" not in kept:
