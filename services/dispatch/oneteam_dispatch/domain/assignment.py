@@ -34,12 +34,12 @@ class Assignment:
 
 
 def assign(rows: IntArray, columns: IntArray, cost: FloatArray, shape: tuple[int, int],
-           bounds: tuple[float, float]) -> Assignment:
+           bounds: tuple[float, float], *, priced: bool = True) -> Assignment:
     """Serve as many rows as possible, then at the least total cost of the edges used.
 
     `shape` counts rows and columns; `bounds` hold the cost of every edge, given or not:
     the prices are then valid for the whole graph, so the caller may compare them with
-    edges it left out.
+    edges it left out. A caller who left nothing out needs no prices (`priced`).
     """
     row_count, column_count = shape
     if row_count == 0:
@@ -63,7 +63,7 @@ def assign(rows: IntArray, columns: IntArray, cost: FloatArray, shape: tuple[int
     chosen = np.empty(row_count, dtype=np.int64)
     chosen[row_index] = column_index
     answer: IntArray = np.where(chosen < column_count, chosen, -1)
-    price = _row_prices(graph, chosen)
+    price = _row_prices(graph, chosen) if priced else None
     return Assignment(answer, None if price is None else price - lift)
 
 

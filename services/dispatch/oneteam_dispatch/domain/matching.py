@@ -217,16 +217,16 @@ def _solve_batch(found: Candidates, slots: IntArray, this_round: _Round, policy:
     while True:
         pairs = _allowed(found, slots, this_round)
         slot = found.slot[pairs]
-        result = assign(row_of[slot], found.officer[pairs], _cost(found, pairs, this_round, policy) - found.bonus[slot],
-                        (slots.size, found.officer_count), bounds)
         unsure = ~found.complete[slots]
+        result = assign(row_of[slot], found.officer[pairs], _cost(found, pairs, this_round, policy) - found.bonus[slot],
+                        (slots.size, found.officer_count), bounds, priced=bool(unsure.any()))
         if result.price is not None:
             # A pair not searched costs more than either horizon allows, less the bonus; a row
             # priced no higher cannot gain from it (LP duality), so its choice is proven.
             floor = np.maximum(found.cost_horizon[slots], found.eta_horizon[slots] + cheapest_penalty) - bonus
             unsure &= result.price > floor
         if not unsure.any():
-            return {int(s): int(j) for s, j in zip(slots, result.column, strict=True) if j >= 0}
+            return {s: j for s, j in zip(slots.tolist(), result.column.tolist(), strict=True) if j >= 0}
         further = 2 * found.cost_horizon[slots[unsure]]
         if result.price is not None:  # the price says how far the proof needs to look
             further = np.maximum(further, result.price[unsure] + bonus[unsure])
