@@ -50,7 +50,7 @@ def asyncapi_document(envelopes: Iterable[tuple[MessageSpec, Schema]]) -> Schema
         "asyncapi": "2.6.0",
         "id": "urn:oneteam:events",
         "info": {"title": "OneTeam events", "version": API_VERSION, "description": _DESCRIPTION},
-        "defaultContentType": "application/json",
+        "defaultContentType": STRUCTURED_CONTENT_TYPE,
         "channels": {topic.name: _channel(topic, keys) for topic, keys in by_topic.items()},
         "components": {"messages": messages, "schemas": schemas},
     }
