@@ -67,6 +67,22 @@ async def daily_report(runtime: EvaluationRuntime, tenant: str, day: date) -> Da
     return daily(facts, runtime.rules(tenant), day.isoformat(), start, end, runtime.clock.now(), runtime.zone)
 
 
+async def trend(runtime: EvaluationRuntime, tenant: str, day: date, names: list[str],
+                days: int = 7) -> dict[str, list[tuple[str, float | None]]]:
+    """Each KPI's share on each of the `days` local days ending with `day`, for the report's trend."""
+    start = datetime.combine(day - timedelta(days=days - 1), time(), runtime.zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), runtime.zone).astimezone(UTC)
+    facts = await facts_for(runtime, tenant, start, end)
+    labels = [(day - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
+    found = {}
+    for name in names:
+        values = {f.period: f.value for f in figures(
+            in_window(KPIS[name].compute(facts, runtime.rules(tenant), runtime.clock.now()), start, end),
+            Period.DAY, "tenant", runtime.zone)}
+        found[name] = [(label, values.get(label)) for label in labels]
+    return found
+
+
 async def hot(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime, top: int) -> list[Hotspot]:
     """The busiest grid × category × hour cells over [start, end)."""
     return hotspots(await facts_for(runtime, tenant, start, end), start, end, runtime.zone, top)

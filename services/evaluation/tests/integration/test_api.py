@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from oneteam_devstack.testing import Infra, serve
 from oneteam_evaluation.handlers import apply
@@ -135,3 +136,22 @@ async def test_the_daily_report_gives_every_kpi_beside_its_target_and_opens_in_a
     assert book.sheetnames == ["指标", "队伍", "队员", "热点"]
     rows = {row[0]: row for row in book["指标"].iter_rows(values_only=True)}
     assert rows["acknowledged"][2:4] == (1, 2)
+
+
+async def test_the_daily_report_prints_as_a_pdf_and_draws_its_trend_funnel_and_hotspots(
+        client: httpx.AsyncClient) -> None:
+    day = {"day": "2026-11-02"}
+    pdf = await client.get(f"/v1/tenants/{TENANT}/reports/daily", headers=COMMANDER, params={**day, "format": "pdf"})
+    drawn = {chart: await client.get(f"/v1/tenants/{TENANT}/reports/daily/charts/{chart}.png", headers=AUDITOR,
+                                     params=day) for chart in ("trend", "funnel", "hotspots")}
+    officer = await client.get(f"/v1/tenants/{TENANT}/reports/daily/charts/funnel.png",
+                               headers=token([Role.OFFICER], TENANT, officer_id="o-1"), params=day)
+    unknown = await client.get(f"/v1/tenants/{TENANT}/reports/daily/charts/pie.png", headers=AUDITOR, params=day)
+
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "效能评价日报" in text and "（acknowledged）：50.0%（1/2）" in text
+    for chart, answer in drawn.items():
+        assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG"), chart
+    assert len({answer.content for answer in drawn.values()}) == 3
+    assert officer.status_code == 403 and unknown.status_code == 422
