@@ -65,7 +65,15 @@ async def _read(config: KafkaConfig, topic: str, group: str) -> int:
 async def published(secured: SecuredKafka) -> SecuredKafka:
     """The registry's topics created by a service at start-up, and one incident record on them."""
     await ensure_topics(secured.config("intake"))
-    await _write(secured.config("intake"), INCIDENTS)
+    # 200-odd partitions were just created: on a busy machine their leaders take a while.
+    for attempt in range(6):
+        try:
+            await _write(secured.config("intake"), INCIDENTS)
+            break
+        except KafkaError:
+            if attempt == 5:
+                raise
+            await asyncio.sleep(2)
     return secured
 
 
