@@ -400,6 +400,9 @@ start() {
     die "a Kafka cluster is already running from $RUN_DIR ($(cat "$BOOTSTRAP_FILE" 2>/dev/null || echo '?')); run '$0 stop' first"
   fi
   command -v java >/dev/null || die "java not found (Kafka $VERSION needs Java 17+)"
+  if ((SECURE)); then
+    command -v openssl >/dev/null || die "openssl not found (--secure makes the TLS certificates with it)"
+  fi
   fetch
 
   local t0=$SECONDS attempt
