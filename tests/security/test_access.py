@@ -172,3 +172,17 @@ def test_the_console_may_read_the_topics_its_doorbell_watches_and_write_none() -
     rules = acl_rules()
     assert _allowed(rules, "console", "Read") == {topic.name for topic in TOPICS}
     assert _allowed(rules, "console", "Write") == set()
+
+
+def test_a_service_reads_its_kafka_principal_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oneteam_servicekit.settings import ServiceSettings
+
+    for name, value in {"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+                        "KAFKA_SASL_USERNAME": "dispatch", "KAFKA_SASL_PASSWORD": "s3cret"}.items():
+        monkeypatch.setenv(name, value)
+    settings = ServiceSettings(service_name="dispatch")
+    assert "s3cret" not in repr(settings)
+    security = settings.kafka().security()
+    assert (security["security_protocol"], security["sasl_plain_username"], security["sasl_plain_password"]) == (
+        "SASL_SSL", "dispatch", "s3cret")
+    assert security["ssl_context"] is not None  # the system's CAs, KAFKA_SSL_CAFILE unset
