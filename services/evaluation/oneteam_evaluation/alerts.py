@@ -17,6 +17,7 @@ from oneteam_evaluation.domain.alerts import Change, Transition, transitions
 from oneteam_evaluation.queries import standing
 from oneteam_evaluation.runtime import EvaluationRuntime
 from oneteam_evaluation.store import breaches as store
+from oneteam_evaluation.store.reads import tenants
 from oneteam_eventbus import add_event
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ async def check(runtime: EvaluationRuntime, tenant: str) -> list[Transition]:
 async def check_all(runtime: EvaluationRuntime) -> int:
     """One look at every tenant's targets; the number of alerts and recoveries published."""
     async with runtime.sessions() as session:
-        known = await store.tenants(session)
+        known = await tenants(session)
     made = 0
     for tenant in known:
         made += len(await check(runtime, tenant))

@@ -6,7 +6,7 @@ import sys
 
 from fastapi import FastAPI
 
-from oneteam_evaluation.alerts import watch
+from oneteam_evaluation import alerts, archive
 from oneteam_evaluation.api import routers
 from oneteam_evaluation.rebuild import rebuild
 from oneteam_evaluation.runtime import MIGRATIONS, EvaluationRuntime
@@ -21,7 +21,9 @@ def build(settings: EvaluationSettings | None = None, clock: Clock | None = None
     settings = settings or EvaluationSettings()
     runtime = EvaluationRuntime(settings, MIGRATIONS, clock=clock or SystemClock())
     if settings.alerts:
-        runtime.background.append(lambda: watch(runtime))
+        runtime.background.append(lambda: alerts.watch(runtime))
+    if settings.reports:
+        runtime.background.append(lambda: archive.watch(runtime))
     return create_app(runtime, title="OneTeam evaluation", routers=routers,
                       description="效能评价 — 1-3-5-8, rapid response, front-line resolution, on-time closure, "
                                   "satisfaction and more, measured from the event stream; each figure explained.")

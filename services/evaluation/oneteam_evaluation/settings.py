@@ -31,4 +31,9 @@ class EvaluationSettings(ServiceSettings):
     alert_window_days: float = Field(7, gt=0, description="The rolling window the targets are checked over")
     alert_interval_s: float = Field(60, gt=0, description="How often the targets are looked at for kpi.alert")
     alerts: bool = Field(True, description="Look at the targets and publish kpi.alert in this process")
+    report_hour: int = Field(7, ge=0, le=23, description="Local hour from which yesterday's daily report is made")
+    report_hours: dict[str, int] = Field(
+        default_factory=dict, description='Per tenant, JSON: {"330106004": 8}; default report_hour')
+    report_check_s: float = Field(300, gt=0, description="How often due daily reports are looked for")
+    reports: bool = Field(True, description="Make and archive the daily reports in this process")
     consume: bool = Field(True, description="Consume the topics into the read model in this process")

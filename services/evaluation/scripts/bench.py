@@ -120,7 +120,7 @@ async def publish(bootstrap: str, incidents: int) -> int:
 async def queries(settings: EvaluationSettings, count: int) -> tuple[list[float], int]:
     headers = {"Authorization": "Bearer " + issue_token(ServiceSettings(), "bench", [Role.COMMANDER], tenant=TENANT)}
     params = {"from": "2026-10-01T00:00:00+00:00", "to": "2026-10-31T00:00:00+00:00", "period": "day"}
-    app = build(settings.model_copy(update={"consume": False}))
+    app = build(settings.model_copy(update={"consume": False, "alerts": False, "reports": False}))
     took, orders = [], 0
     async with serve(app) as client:
         for n in range(count):
@@ -136,7 +136,7 @@ async def queries(settings: EvaluationSettings, count: int) -> tuple[list[float]
 
 async def live(settings: EvaluationSettings, sent: int) -> float:
     """Seconds the service's own consumer takes to apply every published event (its inbox holds them all)."""
-    app = build(settings.model_copy(update={"alerts": False}))
+    app = build(settings.model_copy(update={"alerts": False, "reports": False}))
     async with serve(app) as _:
         started = time.perf_counter()
         while True:

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import io
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from openpyxl import Workbook
 
 from oneteam_evaluation import charts, queries
 from oneteam_evaluation.api.common import Evaluation, Reader, check_reader
-from oneteam_evaluation.domain.assessment import SCORED, Hotspot, Scorecard
-from oneteam_evaluation.domain.report import DailyReport, Line
-from oneteam_servicekit.pdf import render_pdf
+from oneteam_evaluation.documents import document, workbook
+from oneteam_evaluation.store import archive
+from oneteam_servicekit import NotFound
 
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -54,45 +52,24 @@ async def daily_chart(tenant: str, chart: Literal["trend", "funnel", "hotspots"]
     return Response(drawn, media_type=PNG)
 
 
-def document(report: DailyReport) -> bytes:
-    """The report as a Chinese PDF: the KPIs beside their targets, the teams' scores, the hotspots."""
-    def share(value: float | None) -> str:
-        return "—" if value is None else f"{value * 100:.1f}%"
-
-    lines = ["指标"]
-    lines += [f"{line.title}（{line.kpi}）：{share(line.value)}（{line.numerator}/{line.denominator}），"
-              f"目标 {share(line.target)}" for line in report.lines]
-    lines += ["", "队伍"]
-    lines += [f"{card.key}：派单 {card.orders}，得分 {'—' if card.score is None else card.score}"
-              for card in report.teams]
-    lines += ["", "热点"]
-    lines += [f"{spot.grid} {spot.category} {spot.hour:02d}时：{spot.count}（前期 {spot.previous}）"
-              for spot in report.hotspots]
-    return render_pdf("效能评价日报", f"{report.tenant} {report.day}", lines)
+@router.get("/v1/tenants/{tenant}/reports/daily/archive")
+async def archived(tenant: str, principal: Reader, runtime: Evaluation) -> dict[str, Any]:
+    """The daily reports made at the tenant's hour: each day and when it was made (commander, head, auditor)."""
+    check_reader(principal, tenant, "tenant")
+    async with runtime.sessions() as session:
+        found = await archive.listed(session, tenant)
+    return {"reports": [{"day": day.isoformat(), "generated_at": at.isoformat()} for day, at in found]}
 
 
-def workbook(report: DailyReport) -> bytes:
-    """The report as four sheets: 指标 (KPIs), 队伍 (teams), 队员 (officers), 热点 (hotspots)."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "指标"
-    sheet.append([f.name for f in fields(Line)])
-    for line in report.lines:
-        sheet.append(list(asdict(line).values()))
-    for title, cards in (("队伍", report.teams), ("队员", report.officers)):
-        _scorecards(book.create_sheet(title), cards)
-    spots = book.create_sheet("热点")
-    spots.append([f.name for f in fields(Hotspot)])
-    for spot in report.hotspots:
-        spots.append(list(asdict(spot).values()))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _scorecards(sheet: Any, cards: list[Scorecard]) -> None:
-    sheet.append(["key", "orders", "busy_s", "distance_m", *SCORED, "score"])
-    for card in cards:
-        sheet.append([card.key, card.orders, card.busy_s, card.distance_m, *(card.shares.get(n) for n in SCORED),
-                      card.score])
+@router.get("/v1/tenants/{tenant}/reports/daily/archive/{day}.{kind}", response_class=Response,
+            responses={200: {"content": {XLSX: {}, PDF: {}}}})
+async def archived_document(tenant: str, day: date, kind: Literal["xlsx", "pdf"], principal: Reader,
+                            runtime: Evaluation) -> Response:
+    """One archived daily report, as it was made at the tenant's hour."""
+    check_reader(principal, tenant, "tenant")
+    async with runtime.sessions() as session:
+        body = await archive.document(session, tenant, day, kind)
+    if body is None:
+        raise NotFound(f"no daily report of {day} archived for {tenant}; GET .../reports/daily/archive lists them")
+    return Response(body, media_type=XLSX if kind == "xlsx" else PDF,
+                    headers={"Content-Disposition": f'attachment; filename="{tenant}-daily-{day}.{kind}"'})

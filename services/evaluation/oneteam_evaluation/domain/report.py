@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, scorecards
 from oneteam_evaluation.domain.facts import Facts
@@ -51,3 +51,12 @@ def daily(facts: Facts, rules: Rules, day: str, start: datetime, end: datetime, 
                           f.p90_s if f else None))
     return DailyReport(rules.tenant, day, lines, scorecards(facts, rules, "team", start, end, now),
                        scorecards(facts, rules, "officer", start, end, now), hotspots(facts, start, end, zone))
+
+
+def day_due(now: datetime, zone: tzinfo, hour: int) -> date:
+    """The local day whose report is due at `now`: yesterday from `hour` on, else the day before.
+
+    So a service that was down at the hour still makes the report when it is back.
+    """
+    local = now.astimezone(zone)
+    return local.date() - timedelta(days=1 if local.hour >= hour else 2)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, union, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_evaluation.domain.alerts import Breach
-from oneteam_evaluation.store.tables import READ_MODEL, breaches
+from oneteam_evaluation.store.tables import breaches
 
 
 async def lock_tenant(session: AsyncSession, tenant: str) -> None:
@@ -32,9 +32,3 @@ async def raise_breach(session: AsyncSession, tenant: str, breach: Breach, value
 async def close_breach(session: AsyncSession, breach: Breach, at: datetime) -> None:
     """Mark a breach recovered; the row stays as history."""
     await session.execute(update(breaches).where(breaches.c.alert_id == breach.alert_id).values(recovered_at=at))
-
-
-async def tenants(session: AsyncSession) -> list[str]:
-    """Every tenant the read model holds facts of."""
-    query = union(*(select(table.c.tenant).distinct() for table in READ_MODEL))
-    return sorted(str(tenant) for tenant in (await session.execute(query)).scalars())

@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_evaluation.domain.facts import Case, Facts, Incident, Mediation, Member, Order, Rating
-from oneteam_evaluation.store.tables import cases, incidents, mediations, members, orders, ratings
+from oneteam_evaluation.store.tables import READ_MODEL, cases, incidents, mediations, members, orders, ratings
 
 
 def _between(column: Any, start: datetime, end: datetime) -> Any:
@@ -74,3 +74,9 @@ def _order(row: Any, found: list[Member]) -> Order:
     return Order(row["assignment_id"], row["incident_id"], row["team"], row["category"],
                  tuple(row["officer_ids"] or ()), row["created_at"], due, row["reported_at"], row["outcome"],
                  row["cancelled_at"], tuple(sorted(found, key=lambda m: m.officer_id)))
+
+
+async def tenants(session: AsyncSession) -> list[str]:
+    """Every tenant the read model holds facts of."""
+    query = union(*(select(table.c.tenant).distinct() for table in READ_MODEL))
+    return sorted(str(tenant) for tenant in (await session.execute(query)).scalars())

@@ -1,6 +1,7 @@
-"""The read model's tables as they are now: revision 0001's, 0002's departments of a case; 0003's breaches."""
+"""The read model's tables as they are now: revision 0001's, 0002's departments of a case; 0003's breaches;
+0004's archive of daily reports."""
 
-from sqlalchemy import Column, DateTime, Float, Index, MetaData, String, Table, text
+from sqlalchemy import Column, Date, DateTime, Float, Index, LargeBinary, MetaData, String, Table, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
@@ -26,7 +27,17 @@ breaches = Table(
 Index("ev_kpi_breaches_open", breaches.c.tenant, breaches.c.kpi, unique=True,
       postgresql_where=text("recovered_at IS NULL"))
 
+# The daily reports (日报) made at the tenant's hour, as they were then; not facts, so a rebuild keeps them.
+daily_reports = Table(
+    "ev_daily_reports", metadata,
+    Column("tenant", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("generated_at", DateTime(timezone=True), nullable=False),
+    Column("xlsx", LargeBinary, nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+)
+
 READ_MODEL = (incidents, orders, members, ratings, cases, mediations)
 
-__all__ = ["READ_MODEL", "breaches", "cases", "incidents", "mediations", "members", "metadata", "orders", "ratings",
-           "state"]
+__all__ = ["READ_MODEL", "breaches", "cases", "daily_reports", "incidents", "mediations", "members", "metadata",
+           "orders", "ratings", "state"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -155,3 +157,39 @@ async def test_the_daily_report_prints_as_a_pdf_and_draws_its_trend_funnel_and_h
         assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG"), chart
     assert len({answer.content for answer in drawn.values()}) == 3
     assert officer.status_code == 403 and unknown.status_code == 422
+
+
+class _At:
+    """A clock stopped at one instant."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+async def test_the_daily_report_is_made_at_the_tenants_hour_and_kept_as_it_was(infra: Infra) -> None:
+    tenant = random_tenant()
+    settings = evaluation_settings(infra, consume=False, alerts=False, report_check_s=0.2,
+                                   report_hours={tenant: 8}, report_hour=23)
+    commander = token([Role.COMMANDER], tenant)
+    app = build(settings, clock=_At(datetime(2026, 11, 3, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))))
+    async with serve(app) as c:
+        async with app.state.runtime.transaction() as session:
+            await apply(session, envelopes(morning(START), tenant))  # one transaction: no report sees half
+        listed: list[dict[str, str]] = []
+        for _ in range(100):
+            listed = (await c.get(f"/v1/tenants/{tenant}/reports/daily/archive", headers=commander)).json()["reports"]
+            if listed:
+                break
+            await asyncio.sleep(0.1)
+        pdf = await c.get(f"/v1/tenants/{tenant}/reports/daily/archive/2026-11-02.pdf", headers=commander)
+        book = await c.get(f"/v1/tenants/{tenant}/reports/daily/archive/2026-11-02.xlsx", headers=commander)
+        missing = await c.get(f"/v1/tenants/{tenant}/reports/daily/archive/2026-11-01.pdf", headers=commander)
+
+    assert [r["day"] for r in listed] == ["2026-11-02"]  # its own hour, 08:00, has passed; not the default 23:00
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "（acknowledged）：50.0%（1/2）" in text
+    assert load_workbook(io.BytesIO(book.content)).sheetnames == ["指标", "队伍", "队员", "热点"]
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
