@@ -13,7 +13,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -62,10 +61,6 @@ def report(intake: str, category: str, lon: float, lat: float) -> str:
     return str(accepted.json()["incident_id"])
 
 
-def on_map(page: Page, incident_id: str) -> Any:
-    return page.evaluate("id => oneteamConsole.rendered('incidents').find(f => f.id === id) || null", incident_id)
-
-
 def test_commander_sees_a_report_and_assigns_it_from_the_screen(page: Page, screen_suite: Stack) -> None:
     commander = token(Role.COMMANDER)
     sign_in(page, screen_suite.urls["console"], commander)
@@ -73,8 +68,8 @@ def test_commander_sees_a_report_and_assigns_it_from_the_screen(page: Page, scre
 
     started = time.monotonic()
     incident_id = report(screen_suite.urls["intake"], "noise", 120.1262, 30.2905)
-    page.wait_for_function("id => oneteamConsole.rendered('incidents').some(f => f.id === id)",
-                           arg=incident_id, polling=50, timeout=5_000)
+    page.wait_for_function("([id, lon, lat]) => oneteamConsole.drawnAt('incidents', id, lon, lat)",
+                           arg=[incident_id, 120.1262, 30.2905], polling=20, timeout=5_000)
     seen_after = time.monotonic() - started
     print(f"report → on the map: {seen_after:.2f} s")
     assert seen_after < 2.0, f"the incident reached the map after {seen_after:.2f} s"
@@ -83,7 +78,8 @@ def test_commander_sees_a_report_and_assigns_it_from_the_screen(page: Page, scre
     row = page.locator(f"#queue-list button[data-incident='{incident_id}']")
     row.wait_for()
     assert "comprehensive_enforcement" in row.locator(".why").inner_text()  # dispatch's reason, as it gave it
-    assert on_map(page, incident_id)["state"] == "queued"
+    page.wait_for_function("id => oneteamConsole.rendered('incidents').some(f => f.id === id && f.state === 'queued')",
+                           arg=incident_id, timeout=5_000)
 
     row.focus()
     page.keyboard.press("Enter")

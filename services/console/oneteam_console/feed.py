@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from oneteam_console.domain.delta import delta
 from oneteam_console.domain.picture import Picture, build_picture
+from oneteam_console.domain.positions import with_positions
 from oneteam_console.runtime import ConsoleRuntime
 from oneteam_console.upstream import Missing
 
@@ -65,36 +65,57 @@ def sse(event: str, data: Any) -> str:
 
 
 async def stream(runtime: ConsoleRuntime, token: str, tenant: str, panels: frozenset[str]) -> AsyncIterator[str]:
-    """The page's feed until it disconnects: `picture`, then `batch` per change, `figures`, `status`."""
+    """The page's feed until it disconnects: `picture`, then `batch` per change, `figures`, `status`.
+
+    Dispatch's board is read in the background (seconds with thousands of officers); while it
+    is being read, position fixes from the topic are laid over the last picture and pushed, so
+    a moving officer does not wait for the board.
+    """
     settings = runtime.console_settings
     loop = asyncio.get_running_loop()
     bell = runtime.wakeup.subscribe()
     before: Picture | None = None
+    reading: asyncio.Task[Picture] | None = None
+    read_due = 0.0
     figures_due = 0.0
     try:
         while True:
-            built_at = loop.time()
-            if "map" in panels:
+            pushed_at = loop.time()
+            fixes = runtime.wakeup.fixes.get(tenant, {})
+            after: Picture | None = None
+            if "map" in panels and reading is None and pushed_at >= read_due:
+                reading = asyncio.create_task(picture(runtime, token, tenant, datetime.now(UTC)))
+            if reading is not None and reading.done():
                 try:
-                    after = await picture(runtime, token, tenant, datetime.now(UTC))
+                    after = with_positions(reading.result(), fixes)
                 except Missing as error:
                     yield sse("status", {"dispatch": str(error)})
-                else:
-                    if before is None:
-                        seen = sorted(runtime.acknowledged.get(tenant, ()))
-                        yield sse("picture", {**after.as_json(), "acknowledged": seen})
-                    elif (batch := delta(before, after)) is not None:
-                        yield sse("batch", batch)
-                    else:
-                        yield ": nothing changed\n\n"  # keeps proxies from closing an idle stream
-                    before = after
-            if built_at >= figures_due:
+                reading, read_due = None, pushed_at + settings.refresh_s
+            elif before is not None and fixes:
+                after = with_positions(before, fixes)
+            if after is not None:
+                if before is None:
+                    seen = sorted(runtime.acknowledged.get(tenant, ()))
+                    yield sse("picture", {**after.as_json(), "acknowledged": seen})
+                elif (batch := delta(before, after)) is not None:
+                    yield sse("batch", batch)
+                before = after
+            if pushed_at >= figures_due:
                 yield sse("figures", await figures(runtime, token, tenant))
-                figures_due = built_at + settings.figures_s
-            # Wait for an event (or the poll), then let the batch window gather what follows it.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(bell.wait(), timeout=settings.refresh_s)
-            bell.clear()
-            await asyncio.sleep(max(0.0, settings.batch_s - (loop.time() - built_at)))
+                figures_due = pushed_at + settings.figures_s
+            yield ": alive\n\n"  # keeps proxies from closing an idle stream
+            # Until something happens, the board has been read, or the next read is due;
+            # then the batch window gathers what follows.
+            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(bell.event.wait())]
+            if reading is not None:
+                waits.append(reading)
+            timeout = max(0.05, (read_due if reading is None else loop.time() + settings.refresh_s) - loop.time())
+            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            waits[0].cancel()
+            if "work" in bell.take():
+                read_due = 0.0  # an incident or order changed: read the board as soon as possible
+            await asyncio.sleep(max(0.0, settings.batch_s - (loop.time() - pushed_at)))
     finally:
         runtime.wakeup.unsubscribe(bell)
+        if reading is not None:
+            reading.cancel()

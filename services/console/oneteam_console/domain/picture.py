@@ -85,8 +85,13 @@ def officer_row(officer: Row) -> Row:
     position = officer.get("position") or {}
     return {"id": officer["id"], "name": officer["name"], "status": officer["status"], "mode": officer["mode"],
             "department": officer["department"], "district": officer.get("district"),
+            "position_at": _iso(officer.get("position_at")),
             "skills": officer.get("skills", []), "lon": position.get("lon"), "lat": position.get("lat"),
             "stale": officer.get("position_stale", False), "active_orders": officer.get("active_orders", 0)}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def queue_rows(board: Row, incidents: dict[str, Row]) -> list[Row]:

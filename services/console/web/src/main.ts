@@ -22,8 +22,12 @@ const open = (id: string) => void openIncident(id, tenant(), may("assign"));
 (window as any).oneteamConsole = {
   rendered: (layer: "incidents" | "officers") => tenantMap?.rendered(layer) ?? [],
   settled: () => tenantMap?.settled() ?? false,
+  drawnAt: (layer: "incidents" | "officers", id: string, lon: number, lat: number) =>
+    tenantMap?.drawnAt(layer, id, lon, lat) ?? false,
   lastEventAt: 0,
   events: 0,
+  watch: "",  // the benchmark names an officer; `arrived` is when a batch last brought it
+  arrived: 0,
 };
 
 function legend(): void {
@@ -39,9 +43,10 @@ function legend(): void {
   }));
 }
 
+/** Redraw the named parts in full (a batch patches the map's layers itself). */
 function redraw(parts: Set<string>): void {
-  if (parts.has("incidents")) tenantMap?.set("incidents", picture.incidents.values());
-  if (parts.has("officers")) tenantMap?.set("officers", picture.officers.values());
+  if (parts.has("incidents")) tenantMap?.set("incidents", () => picture.incidents.values());
+  if (parts.has("officers")) tenantMap?.set("officers", () => picture.officers.values());
   if (parts.has("queue")) renderQueue(open);
   if (parts.has("clocks") || parts.has("alerts")) renderClocks(open, acknowledge, may("acknowledge_alert"));
   el("officer-count").textContent = String(picture.officers.size);
@@ -66,7 +71,14 @@ function onEvent(name: string, data: Row): void {
     redraw(new Set(["incidents", "officers", "queue", "clocks"]));
   } else if (name === "batch") {
     learnClock(data.at);
-    redraw(applyBatch(data));
+    const parts = applyBatch(data);
+    const hook = (window as any).oneteamConsole;
+    if (hook.watch && data.officers?.upsert.some((o: Row) => o.id === hook.watch)) hook.arrived = performance.now();
+    for (const layer of ["incidents", "officers"] as const) {
+      if (data[layer]) tenantMap?.patch(layer, data[layer].upsert, data[layer].remove);
+      parts.delete(layer);
+    }
+    redraw(parts);
   } else if (name === "figures") {
     figures = data;
     renderFigures(data);

@@ -28,8 +28,10 @@ function style(tileUrl: string | null): StyleSpecification {
   const sources: StyleSpecification["sources"] = {
     areas: { type: "geojson", data: empty() },
     hotspots: { type: "geojson", data: empty() },
-    officers: { type: "geojson", data: empty() },
-    incidents: { type: "geojson", data: empty() },
+    // Ids promoted from the rows, so a batch patches the features it names (updateData)
+    // instead of re-sending all 5 000 officers to the map's worker.
+    officers: { type: "geojson", data: empty(), promoteId: "id" },
+    incidents: { type: "geojson", data: empty(), promoteId: "id" },
   };
   const layers: StyleSpecification["layers"] = [{ id: "background", type: "background", paint: { "background-color": "#0b1220" } }];
   if (tileUrl) {
@@ -63,7 +65,7 @@ function points(rows: Iterable<Row>): GeoJSON.FeatureCollection {
   for (const row of rows) {
     if (row.lon == null || row.lat == null) continue;
     const { lon, lat, ...properties } = row;
-    features.push({ type: "Feature", id: undefined, properties,
+    features.push({ type: "Feature", id: row.id, properties,
                     geometry: { type: "Point", coordinates: [lon, lat] } });
   }
   return { type: "FeatureCollection", features };
@@ -74,7 +76,8 @@ maplibregl.setWorkerUrl(workerUrl);
 export class TenantMap {
   readonly map: maplibregl.Map;
   private ready: Promise<void>;
-  private pending = new Map<string, GeoJSON.FeatureCollection>();
+  private pending = new Map<string, () => GeoJSON.FeatureCollection>();
+  private patches = new Map<string, { upsert: Row[]; remove: string[] }[]>();
   private frame = 0;
 
   constructor(container: HTMLElement, tileUrl: string | null, onIncident: (id: string) => void) {
@@ -102,18 +105,48 @@ export class TenantMap {
     if (!bounds.isEmpty()) this.map.fitBounds(bounds, { padding: 30, duration: 0 });
   }
 
-  /** Queue a source's new data; all sources changed in one frame are set together. */
-  set(source: "incidents" | "officers" | "hotspots", data: GeoJSON.FeatureCollection | Iterable<Row>): void {
-    this.pending.set(source, "type" in data ? data as GeoJSON.FeatureCollection : points(data as Iterable<Row>));
-    if (!this.frame) {
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        void this.ready.then(() => {
-          for (const [name, fc] of this.pending) (this.map.getSource(name) as GeoJSONSource).setData(fc);
-          this.pending.clear();
-        });
-      });
+  /** Queue a source's new data, read when the frame comes; sources changed in one frame are set together. */
+  set(source: "incidents" | "officers" | "hotspots", data: GeoJSON.FeatureCollection | (() => Iterable<Row>)): void {
+    this.pending.set(source, typeof data === "function" ? () => points(data()) : () => data);
+    this.patches.delete(source);
+    this.schedule();
+  }
+
+  /** Queue a batch's changes to a source: the rows that changed and the ids that left. */
+  patch(source: "incidents" | "officers", upsert: Row[], remove: string[]): void {
+    if (this.pending.has(source)) {
+      return; // a full picture is waiting for this frame, and it reads the rows then
     }
+    const queued = this.patches.get(source) ?? [];
+    queued.push({ upsert, remove });
+    this.patches.set(source, queued);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      void this.ready.then(() => {
+        for (const [name, fc] of this.pending) (this.map.getSource(name) as GeoJSONSource).setData(fc());
+        for (const [name, batches] of this.patches) {
+          const source = this.map.getSource(name) as GeoJSONSource;
+          for (const { upsert, remove } of batches) {
+            const add = points(upsert).features;
+            source.updateData({ remove: [...remove, ...add.map((f) => f.id as string)], add });
+          }
+        }
+        this.pending.clear();
+        this.patches.clear();
+      });
+    });
+  }
+
+  /** Whether the feature `id` of `layer` is drawn at (lon, lat): a query of a few pixels there. */
+  drawnAt(layer: "incidents" | "officers", id: string, lon: number, lat: number): boolean {
+    const { x, y } = this.map.project([lon, lat]);
+    const box: [[number, number], [number, number]] = [[x - 3, y - 3], [x + 3, y + 3]];
+    return this.map.queryRenderedFeatures(box, { layers: [layer] }).some((f) => f.properties?.id === id);
   }
 
   /** Whether every source is loaded and nothing is animating (the map has settled). */
