@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, scorecards
+from oneteam_evaluation.domain.cells import grid_of, h3_of
 from oneteam_evaluation.domain.facts import Facts
 from oneteam_evaluation.domain.figures import Figure, Period, Sample, figures, group, in_window
 from oneteam_evaluation.domain.kpis import KPIS
@@ -83,6 +84,8 @@ async def trend(runtime: EvaluationRuntime, tenant: str, day: date, names: list[
     return found
 
 
-async def hot(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime, top: int) -> list[Hotspot]:
-    """The busiest grid × category × hour cells over [start, end)."""
-    return hotspots(await facts_for(runtime, tenant, start, end), start, end, runtime.zone, top)
+async def hot(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime, top: int,
+              h3_resolution: int | None = None) -> list[Hotspot]:
+    """The busiest grid (or H3 cell, at `h3_resolution`) × category × hour cells over [start, end)."""
+    cell_of = grid_of if h3_resolution is None else h3_of(h3_resolution)
+    return hotspots(await facts_for(runtime, tenant, start, end), start, end, runtime.zone, top, cell_of)

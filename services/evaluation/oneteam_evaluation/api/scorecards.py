@@ -42,10 +42,15 @@ async def workload(tenant: str, principal: Reader, runtime: Evaluation, span: Sp
 async def hotspots(tenant: str, principal: Reader, runtime: Evaluation, span: Span,
                    top: Annotated[int, Query(ge=1, le=500)] = 20,
                    format: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json",
+                   cells: Annotated[Literal["grid", "h3"], Query(description="Grids or H3 hexagons")] = "grid",
+                   resolution: Annotated[int, Query(ge=5, le=12, description="H3 resolution (9: about 0.1 km²)")] = 9,
                    ) -> list[dict[str, Any]] | JSONResponse:
-    """The busiest grid × category × hour-of-day cells, with the previous window's count for the trend."""
+    """The busiest place × category × hour-of-day cells, with the previous window's count for the trend.
+
+    The place is a grid, or with `cells=h3` an H3 cell (its index in `grid`; GeoJSON draws its hexagon).
+    """
     check_reader(principal, tenant, "grid")
-    found = await queries.hot(runtime, tenant, span.start, span.end, top)
+    found = await queries.hot(runtime, tenant, span.start, span.end, top, resolution if cells == "h3" else None)
     if format == "geojson":
-        return JSONResponse(geojson(found), media_type="application/geo+json")
+        return JSONResponse(geojson(found, hexagons=cells == "h3"), media_type="application/geo+json")
     return [asdict(h) for h in found]

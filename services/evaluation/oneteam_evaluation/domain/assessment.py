@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from oneteam_evaluation.domain.cells import CellOf, grid_of, h3_ring
 from oneteam_evaluation.domain.facts import Facts
 from oneteam_evaluation.domain.figures import Sample, in_window
 from oneteam_evaluation.domain.kpis import KPIS
@@ -128,17 +129,22 @@ class Hotspot:
     lat: float | None = None
 
 
-def hotspots(facts: Facts, start: datetime, end: datetime, zone: tzinfo, top: int = 20) -> list[Hotspot]:
-    """The `top` busiest grid × category × hour cells in [start, end), with the previous window's count."""
+def hotspots(facts: Facts, start: datetime, end: datetime, zone: tzinfo, top: int = 20,
+             cell_of: CellOf = grid_of) -> list[Hotspot]:
+    """The `top` busiest place × category × hour cells in [start, end), with the previous window's count.
+
+    The place is the incident's grid, or what `cell_of` says (an H3 cell, in `Hotspot.grid`).
+    """
     span = end - start
     now_counts: Counter[tuple[str, str, int]] = Counter()
     before: Counter[tuple[str, str, int]] = Counter()
     places: dict[tuple[str, str, int], list[tuple[float, float]]] = defaultdict(list)
     for incident in facts.incidents.values():
         at = incident.reported_at
-        if at is None or incident.grid is None or incident.category is None:
+        place = cell_of(incident)
+        if at is None or place is None or incident.category is None:
             continue
-        cell = (incident.grid, incident.category, at.astimezone(zone).hour)
+        cell = (place, incident.category, at.astimezone(zone).hour)
         if start <= at < end:
             now_counts[cell] += 1
             if incident.lon is not None and incident.lat is not None:
@@ -156,10 +162,18 @@ def _centre(points: list[tuple[float, float]]) -> tuple[float | None, float | No
     return (round(sum(p[0] for p in points) / len(points), 6), round(sum(p[1] for p in points) / len(points), 6))
 
 
-def geojson(spots: list[Hotspot]) -> dict[str, Any]:
-    """Hotspots as a GeoJSON FeatureCollection of points (RFC 7946, WGS-84), for the console and GIS tools."""
+def geojson(spots: list[Hotspot], hexagons: bool = False) -> dict[str, Any]:
+    """Hotspots as a GeoJSON FeatureCollection (RFC 7946, WGS-84), for the console and GIS tools.
+
+    Points at the mean position of each cell's incidents; with `hexagons`, each H3 cell's polygon.
+    """
+    def geometry(s: Hotspot) -> dict[str, Any]:
+        if hexagons:
+            return {"type": "Polygon", "coordinates": [h3_ring(s.grid)]}
+        return {"type": "Point", "coordinates": [s.lon, s.lat]}
+
     return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+        {"type": "Feature", "geometry": geometry(s),
          "properties": {"grid": s.grid, "category": s.category, "hour": s.hour, "count": s.count,
                         "previous": s.previous, "trend": s.count - s.previous}}
         for s in spots if s.lon is not None and s.lat is not None]}

@@ -111,6 +111,20 @@ async def test_hotspots_come_as_geojson_points_for_maps(client: httpx.AsyncClien
     assert {f["properties"]["grid"] for f in features} == {"G1", "G2"}
 
 
+async def test_on_h3_cells_the_two_incidents_at_one_place_are_one_hexagon_whatever_their_grids(
+        client: httpx.AsyncClient) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/hotspots", headers=COMMANDER,
+                              params={**WINDOW, "format": "geojson", "cells": "h3", "resolution": "10"})
+    bad = await client.get(f"/v1/tenants/{TENANT}/hotspots", headers=COMMANDER,
+                           params={**WINDOW, "cells": "h3", "resolution": "16"})
+
+    [feature] = answer.json()["features"]
+    assert feature["properties"]["count"] == 2 and feature["geometry"]["type"] == "Polygon"
+    ring = feature["geometry"]["coordinates"][0]
+    assert len(ring) == 7 and ring[0] == ring[-1]
+    assert bad.status_code == 422
+
+
 async def test_targets_list_every_targeted_kpi_over_the_rolling_window_for_tenant_readers(
         client: httpx.AsyncClient) -> None:
     answer = await client.get(f"/v1/tenants/{TENANT}/targets", headers=AUDITOR)

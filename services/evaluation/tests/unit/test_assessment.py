@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
+import h3  # type: ignore[import-untyped]
+
 from oneteam_evaluation.domain.assessment import Scorecard, balance, hotspots, scorecards
+from oneteam_evaluation.domain.cells import h3_of, h3_ring
 from oneteam_evaluation.domain.facts import Facts
 
 from .factories import NOW, RULES, T0, ZONE, at, incident, order
@@ -37,6 +40,20 @@ def test_hotspots_rank_grid_category_and_local_hour_with_the_previous_window() -
 
     assert [(h.grid, h.category, h.hour, h.count, h.previous) for h in found] == [
         ("G1", "street_vending", 9, 2, 1), ("G1", "street_vending", 11, 1, 0)]
+
+
+def test_on_h3_cells_incidents_metres_apart_across_a_grid_line_share_one_hexagon_and_far_ones_do_not() -> None:
+    # 120.1200 → 120.1205 is about 50 m; 0.02° of latitude is about 2.2 km.
+    near = [incident(lon=120.1200, lat=30.2900), incident(grid="G2", lon=120.1205, lat=30.2900)]
+    far = [incident(lon=120.1200, lat=30.3100), incident(grid="G3")]  # the last one has no position
+    facts = Facts(incidents={i.incident_id: i for i in [*near, *far]})
+
+    found = hotspots(facts, START, END, ZONE, cell_of=h3_of(9))
+
+    assert [h.count for h in found] == [2, 1]
+    assert found[0].grid == h3.latlng_to_cell(30.29, 120.1200, 9)
+    ring = h3_ring(found[0].grid)
+    assert len(ring) == 7 and ring[0] == ring[-1]  # a hexagon, closed as GeoJSON wants
 
 
 def test_balance_is_zero_when_officers_share_the_work_evenly_and_grows_as_it_falls_on_few() -> None:
