@@ -25,7 +25,7 @@ from aiokafka.errors import (
     UnknownProducerId,
 )
 from pydantic import BaseModel
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Insert, delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from oneteam_contracts import Envelope, new_event, spec_for_type, to_kafka
@@ -44,17 +44,21 @@ async def add_event(session: AsyncSession, event: Envelope[Any]) -> None:
     The row holds the finished record (a structured CloudEvent carrying the trace of the work
     in hand), so the relay only copies bytes and rows staged before an upgrade keep their form.
     """
+    await session.execute(event_row(event))
+
+
+def event_row(event: Envelope[Any]) -> Insert:
+    """The outbox insert `add_event` runs, for a caller that sends it together with its other writes
+    (oneteam_servicekit.db.Writes: one round trip for a request's rows and its event)."""
     spec = spec_for_type(event.type, event.schema_version)
     record = to_kafka(with_trace(event))
-    await session.execute(
-        insert(outbox).values(
-            event_id=event.id,
-            event_type=event.type,
-            topic=spec.topic.name,
-            key=record.key,
-            headers=[[name, value.decode()] for name, value in record.headers],
-            payload=record.value,
-        )
+    return insert(outbox).values(
+        event_id=event.id,
+        event_type=event.type,
+        topic=spec.topic.name,
+        key=record.key,
+        headers=[[name, value.decode()] for name, value in record.headers],
+        payload=record.value,
     )
 
 
@@ -64,8 +68,13 @@ async def emit(session: AsyncSession, data: BaseModel, *, source: str, tenant: s
 
     The correlation id is the flow's: the one given, else the request's or event's in hand.
     """
-    await add_event(session, new_event(data, source=source, tenant=tenant, subject=str(subject),
-                                       correlation_id=correlation or _current_correlation()))
+    await session.execute(emitted(data, source=source, tenant=tenant, subject=subject, correlation=correlation))
+
+
+def emitted(data: BaseModel, *, source: str, tenant: str, subject: object, correlation: UUID | None = None) -> Insert:
+    """The outbox insert `emit` runs, for a caller that sends it together with its other writes."""
+    return event_row(new_event(data, source=source, tenant=tenant, subject=str(subject),
+                               correlation_id=correlation or _current_correlation()))
 
 
 def _current_correlation() -> UUID | None:

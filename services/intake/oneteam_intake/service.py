@@ -24,6 +24,7 @@ from oneteam_contracts import (
     new_event,
 )
 from oneteam_eventbus import add_event, correlation_id
+from oneteam_eventbus.outbox import event_row
 from oneteam_intake.domain.catalog import CameraLabel, Catalog, Category
 from oneteam_intake.domain.feedback import Rating, check_can_rate
 from oneteam_intake.domain.geography import Areas, Placement
@@ -265,10 +266,10 @@ class Intake:
         if camera is not None:
             writes.add(incidents.suppression_upsert(record.tenant, camera.camera_id, camera.label.label,
                                                     outcome.incident.id, now))
-        await add_event(session, new_event(
+        writes.add(event_row(new_event(
             outcome.event(), source=SOURCE, tenant=record.tenant, subject=str(outcome.incident.id),
             correlation_id=None if caused_by else correlation(), caused_by=caused_by,
-        ))
+        )))
         return outcome
 
     def _camera_of(self, record: ReportRecord) -> Camera | None:

@@ -24,7 +24,7 @@ from oneteam_dispatch.api.common import (
 from oneteam_dispatch.config import OfficerIn
 from oneteam_dispatch.domain.officers import SELF_SET_STATUSES, OfficerStatus
 from oneteam_dispatch.domain.positions import Fix, accept_fixes
-from oneteam_dispatch.events import emit
+from oneteam_dispatch.events import event_row
 from oneteam_dispatch.push import PENDING, notify
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import Conflict, Forbidden, NotFound
@@ -159,12 +159,12 @@ async def post_positions(officer_id: OfficerIdPath, body: PositionsIn, runtime: 
             raise NotFound(f"officer {officer_id} does not exist")
         principal.check_tenant(officer.tenant)
         kept, newest = accept_fixes(fixes, officer.position_at, now)
-        stored = await officer_store.record_fixes(session, officer_id, kept, newest, now)
+        event = None if newest is None else event_row(OfficerPositionReported(
+            officer_id=officer_id, tenant=officer.tenant, position=newest.position, source=newest.source,
+            accuracy_m=newest.accuracy_m, recorded_at=newest.recorded_at,
+        ), tenant=officer.tenant, subject=officer_id)
+        stored = await officer_store.record_fixes(session, officer_id, kept, newest, now, event)
         if newest is not None:
-            await emit(session, OfficerPositionReported(
-                officer_id=officer_id, tenant=officer.tenant, position=newest.position, source=newest.source,
-                accuracy_m=newest.accuracy_m, recorded_at=newest.recorded_at,
-            ), tenant=officer.tenant, subject=officer_id)
             # The row is locked and was just written: the answer needs no second read.
             officer = replace(officer, position=newest.position, position_at=newest.recorded_at.astimezone(UTC))
     out = officer_out(officer, runtime)

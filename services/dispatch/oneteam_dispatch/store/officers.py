@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import Insert, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import UpdateBase
 
 from oneteam_contracts import GeoPoint
 from oneteam_dispatch.domain.assignments import OPEN_STATUSES
@@ -89,24 +90,24 @@ async def set_status(session: AsyncSession, officer_ids: Sequence[str], status: 
 
 
 async def record_fixes(session: AsyncSession, officer_id: str, fixes: Sequence[Fix], newest: Fix | None,
-                       now: datetime) -> int:
-    """Keep the fixes in the track (a resent fix is ignored) and move the latest position."""
-    move = None
+                       now: datetime, event: Insert | None = None) -> int:
+    """Keep the fixes in the track (a resent fix is ignored), move the latest position and stage
+    `event` (the outbox row announcing it); how many fixes were new."""
+    also: list[UpdateBase] = [part for part in (event,) if part is not None]
     if newest is not None:
-        move = update(officers).where(officers.c.id == officer_id).values(
-            lon=newest.position.lon, lat=newest.position.lat, position_at=newest.recorded_at)
+        also.append(update(officers).where(officers.c.id == officer_id).values(
+            lon=newest.position.lon, lat=newest.position.lat, position_at=newest.recorded_at))
     if not fixes:
-        if move is not None:
-            await session.execute(move)
+        for statement in also:
+            await session.execute(statement)
         return 0
     rows = [{"officer_id": officer_id, "recorded_at": f.recorded_at, "source": f.source.value,
              "lon": f.position.lon, "lat": f.position.lat, "accuracy_m": f.accuracy_m, "received_at": now}
             for f in fixes]
     keep = insert(officer_positions).values(rows).on_conflict_do_nothing().returning(officer_positions.c.officer_id)
-    if move is not None:
-        # One round trip for the track and the latest position: a terminal sends a fix every
-        # few seconds, so with thousands of officers these statements are most of dispatch's load.
-        keep = keep.add_cte(move.cte("moved"))
+    # One round trip for the track, the latest position and its event: a terminal sends a fix
+    # every few seconds, so with thousands of officers these statements are most of dispatch's load.
+    keep = keep.add_cte(*(part.cte(f"also_{n}") for n, part in enumerate(also)))
     return len((await session.execute(keep)).all())
 
 
