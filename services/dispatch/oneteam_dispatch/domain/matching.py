@@ -43,6 +43,9 @@ BoolArray = npt.NDArray[np.bool_]
 # (tests/bench/matching.py measures the trade).
 FIRST_ETA_HORIZON_S = 45.0
 FIRST_COST_HORIZON_S = 120.0
+# Short horizons pay when officers are plentiful; with fewer than this many free officers per
+# need, competition prices most needs beyond them and every extra solve costs more than it saves.
+PLENTY = 2
 
 
 @dataclass(frozen=True)
@@ -213,7 +216,10 @@ def _solve_batch(found: Candidates, slots: IntArray, this_round: _Round, policy:
     chosen = np.full(found.size, -1, dtype=np.int64)
     if not slots.size:
         return chosen
-    found.reach(slots, FIRST_ETA_HORIZON_S, FIRST_COST_HORIZON_S)
+    if np.count_nonzero(~this_round.used) >= PLENTY * slots.size:
+        found.reach(slots, FIRST_ETA_HORIZON_S, FIRST_COST_HORIZON_S)
+    else:  # officers are scarce: most needs would have to look to their limit anyway
+        found.complete_slots(slots)
     row_of = np.full(found.size, -1, dtype=np.int64)
     row_of[slots] = np.arange(slots.size)
     free = found.penalty[~this_round.used]

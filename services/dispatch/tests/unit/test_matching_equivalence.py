@@ -98,6 +98,21 @@ def test_sparse_matching_decides_as_the_dense_solver_on_crowded_mixed_cases(seed
                                                                                           POLICY)
 
 
+@pytest.mark.parametrize(("n", "m", "km", "seed"), [(300, 400, 3.0, 5), (200, 1000, 3.0, 6), (250, 2000, 6.0, 7)])
+def test_sparse_matching_decides_as_the_dense_solver_on_large_mixed_cases(n: int, m: int, km: float,
+                                                                           seed: int) -> None:
+    # Large enough for the spatial index and the proofs (slots x officers over 100 000), with
+    # every rule in play; scarce (fewer than two officers per need) and plentiful.
+    rng = random.Random(seed)
+    officers = roster(rng, m, km, varied=True)
+    demands = waiting(rng, n, km, officers, varied=True)
+
+    sparse = match(demands, officers, NOW, POLICY)
+
+    assert sparse == dense_match(demands, officers, NOW, POLICY)
+    assert_feasible(sparse, demands, officers)
+
+
 @pytest.mark.parametrize(("n", "m", "seed"), [(100, 500, 1), (100, 500, 2), (100, 500, 3), (1000, 5000, 4)])
 def test_sparse_matching_decides_as_the_dense_solver_on_the_benchmarks_shapes(n: int, m: int, seed: int) -> None:
     rng = random.Random(seed)
