@@ -16,9 +16,16 @@ from oneteam_evaluation.store.reads import load_facts
 from oneteam_servicekit import NotFound
 
 
-async def facts_for(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime) -> Facts:
-    """The tenant's facts that can count in [start, end), with the look-back repeats and trends need."""
-    lookback = max(timedelta(days=runtime.evaluation_settings.repeat_days), end - start)
+async def facts_for(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime,
+                    previous_window: bool = False) -> Facts:
+    """The tenant's facts that can count in [start, end), with the look-back repeats need.
+
+    With `previous_window`, also the window just before, for the hotspots' trend; only they
+    need it, and a month's query would otherwise load two months.
+    """
+    lookback = timedelta(days=runtime.evaluation_settings.repeat_days)
+    if previous_window:
+        lookback = max(lookback, end - start)
     async with runtime.sessions() as session:
         return await load_facts(session, tenant, start, end, lookback)
 
@@ -64,7 +71,7 @@ async def daily_report(runtime: EvaluationRuntime, tenant: str, day: date) -> Da
     """The daily report (日报) of one local day."""
     start = datetime.combine(day, time(), runtime.zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), runtime.zone).astimezone(UTC)
-    facts = await facts_for(runtime, tenant, start, end)
+    facts = await facts_for(runtime, tenant, start, end, previous_window=True)  # its hotspots' trend
     return daily(facts, runtime.rules(tenant), day.isoformat(), start, end, runtime.clock.now(), runtime.zone)
 
 
@@ -88,4 +95,5 @@ async def hot(runtime: EvaluationRuntime, tenant: str, start: datetime, end: dat
               h3_resolution: int | None = None) -> list[Hotspot]:
     """The busiest grid (or H3 cell, at `h3_resolution`) × category × hour cells over [start, end)."""
     cell_of = grid_of if h3_resolution is None else h3_of(h3_resolution)
-    return hotspots(await facts_for(runtime, tenant, start, end), start, end, runtime.zone, top, cell_of)
+    facts = await facts_for(runtime, tenant, start, end, previous_window=True)
+    return hotspots(facts, start, end, runtime.zone, top, cell_of)
