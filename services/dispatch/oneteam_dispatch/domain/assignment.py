@@ -24,6 +24,8 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching  # type: ign
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+_ROUNDS = 100
+
 
 @dataclass(frozen=True)
 class Assignment:
@@ -74,7 +76,8 @@ def _row_prices(graph: csr_matrix, chosen: IntArray) -> FloatArray | None:
     best: w[i, chosen] + p[chosen] ≤ w[i, j] + p[j]. The least such prices are a longest-path
     problem, solved by Bellman–Ford rounds over all edges at once; a row's price is then
     u = w[i, chosen] + p[chosen]. An optimal matching has no improving cycle, so the
-    rounds settle within as many rounds as there are rows.
+    rounds settle within as many rounds as there are rows; in practice within twenty at
+    1 000 × 5 000. Past `_ROUNDS` the caller is better off searching further than waiting.
     """
     row_count, width = graph.shape
     entry_row = np.repeat(np.arange(row_count), np.diff(graph.indptr))
@@ -84,7 +87,7 @@ def _row_prices(graph: csr_matrix, chosen: IntArray) -> FloatArray | None:
     reached = np.flatnonzero(np.diff(by_column.indptr))  # reduceat needs no empty column
     starts = by_column.indptr[reached]
     price = np.zeros(width)
-    for _ in range(row_count + 1):
+    for _ in range(min(row_count + 1, _ROUNDS)):
         u = own + price[chosen]
         settled = np.zeros(width)
         settled[reached] = np.maximum(np.maximum.reduceat(u[by_column.indices] - by_column.data, starts), 0.0)
