@@ -19,7 +19,9 @@ router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF, PNG = "application/pdf", "image/png"
 TREND = ["acknowledged", "arrived", "reported", "on_time_closure", "satisfaction"]
-Day = Annotated[date, Query(description="The local day, e.g. 2026-11-25")]
+# Bounded: a report looks a week back and a day ahead, which must stay within the calendar.
+Day = Annotated[date, Query(description="The local day, e.g. 2026-11-25", ge=date(2000, 1, 1),
+                            le=date(2999, 12, 31))]
 
 
 @router.get("/v1/tenants/{tenant}/reports/daily", response_model=None,

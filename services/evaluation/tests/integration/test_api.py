@@ -163,6 +163,8 @@ async def test_the_daily_report_prints_as_a_pdf_and_draws_its_trend_funnel_and_h
     officer = await client.get(f"/v1/tenants/{TENANT}/reports/daily/charts/funnel.png",
                                headers=token([Role.OFFICER], TENANT, officer_id="o-1"), params=day)
     unknown = await client.get(f"/v1/tenants/{TENANT}/reports/daily/charts/pie.png", headers=AUDITOR, params=day)
+    off_calendar = await client.get(f"/v1/tenants/{TENANT}/reports/daily/charts/trend.png", headers=AUDITOR,
+                                    params={"day": "0001-01-03"})  # its week would start before year 1
 
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
@@ -170,7 +172,7 @@ async def test_the_daily_report_prints_as_a_pdf_and_draws_its_trend_funnel_and_h
     for chart, answer in drawn.items():
         assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG"), chart
     assert len({answer.content for answer in drawn.values()}) == 3
-    assert officer.status_code == 403 and unknown.status_code == 422
+    assert officer.status_code == 403 and unknown.status_code == 422 and off_calendar.status_code == 422
 
 
 class _At:
