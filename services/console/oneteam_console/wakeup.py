@@ -101,8 +101,11 @@ class Wakeup:
     async def _listen(self) -> None:
         assert self.kafka is not None
         while True:
+            # A short fetch wait: a broker that holds an empty fetch for the default 500 ms
+            # would hold the first record after a quiet spell just as long.
             consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka.bootstrap_servers, enable_auto_commit=False,
-                                        client_id=f"{self.kafka.client_id}-wakeup", **self.kafka.security())
+                                        fetch_max_wait_ms=100, client_id=f"{self.kafka.client_id}-wakeup",
+                                        **self.kafka.security())
             try:
                 await consumer.start()
                 partitions = [TopicPartition(t.name, p) for t in TOPICS for p in range(t.partitions)]
