@@ -11,7 +11,7 @@ PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] libs/dead
 MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_deadlines oneteam_intake oneteam_dispatch oneteam_case_penalty oneteam_mediation oneteam_evaluation oneteam_console
 PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: install console-web run test test-unit test-browser test-kafka lint contracts contracts-check bench sim faults load load-kafka clean help
+.PHONY: install console-web run test test-unit test-browser test-kafka lint contracts contracts-check bench bench-kafka sim faults load load-kafka clean help
 
 help:
 	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
@@ -21,7 +21,7 @@ help:
 	@echo "make test-kafka   the integration and end-to-end suites on Apache Kafka (KRaft), then a broker killed in a 3-node cluster, then SASL/SCRAM, TLS and ACLs on a secured broker"
 	@echo "make lint         ruff, import contracts (.importlinter), mypy, contracts drift/compatibility"
 	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
-	@echo "make bench        report→assignment latency through the whole pipeline; matching time"
+	@echo "make bench        report→assignment latency through the whole pipeline; intake alone; matching time (bench-kafka: pipeline on Apache Kafka)"
 	@echo "make sim          a simulated shift: nearest-officer baseline versus batch assignment"
 	@echo "make faults       kill -9 a service, cut or restart the database under load: lost / doubled / longest stall"
 	@echo "make load         load test of the running suite over HTTP, up to saturation (load-kafka: on Apache Kafka)"
@@ -83,7 +83,13 @@ contracts-check: install
 
 bench: install
 	$(BIN)/python tests/bench/pipeline.py
+	$(BIN)/python tests/bench/intake.py
 	$(BIN)/python tests/bench/matching.py
+
+bench-kafka: install
+	@set -e; trap 'deploy/kafka/kafka.sh stop' EXIT; \
+	bootstrap=$$(deploy/kafka/kafka.sh start | tail -n 1); \
+	KAFKA_BOOTSTRAP_SERVERS=$$bootstrap $(BIN)/python tests/bench/pipeline.py
 
 sim: install
 	$(BIN)/python tests/bench/simulate.py

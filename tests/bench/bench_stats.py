@@ -9,3 +9,50 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+class CpuMeter:
+    """CPU seconds that some processes spent between two looks, their children included.
+
+    On a machine shared with other work, throughput and latency say how busy the machine was;
+    CPU seconds per report say what the code costs, so they compare runs fairly. Children that
+    exited in between (database backends, worker processes) count through their parent.
+    """
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        import psutil
+
+        self._processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self._start = self._now()
+
+    def _now(self) -> dict[str, float]:
+        totals = {}
+        for name, process in self._processes.items():
+            own = process.cpu_times()
+            total = own.user + own.system + own.children_user + own.children_system
+            for child in process.children(recursive=True):
+                try:
+                    times = child.cpu_times()
+                    total += times.user + times.system
+                except Exception:  # the child exited between listing and reading; its parent counts it
+                    continue
+            totals[name] = total
+        return totals
+
+    def lap(self) -> dict[str, float]:
+        """CPU seconds per process since the last lap (or since the meter was made)."""
+        now = self._now()
+        spent = {name: now[name] - self._start[name] for name in now}
+        self._start = now
+        return spent
+
+
+def postmaster_pid(data_dir: str) -> int:
+    """The pid of the PostgreSQL server whose data folder is `data_dir`/pgdata (or `data_dir`)."""
+    from pathlib import Path
+
+    folder = Path(data_dir)
+    pidfile = folder / "postmaster.pid"
+    if not pidfile.exists():
+        pidfile = folder / "pgdata" / "postmaster.pid"
+    return int(pidfile.read_text().split()[0])

@@ -12,6 +12,11 @@ under a temporary folder and intake as a separate uvicorn process, exactly as `m
 intake's event loop (only the machine's CPUs). Reports are sent as grid workers (staff are not rate-limited) at random
 points of the demo tenant with a mix of categories, so some merge as they would in life.
 Tokens are signed with JWT_SECRET or the development default, as the services verify them.
+
+Besides rates and latencies it counts the CPU milliseconds intake and PostgreSQL spend per
+report (per detection for cameras): on a machine shared with other work those compare runs
+fairly where rates do not. With --url, give --pids intake=PID,postgres=PID to count them.
+Results go to tests/bench/results/intake.json (latest and previous), printed side by side.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import random
@@ -33,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_stats import percentile
+from bench_stats import CpuMeter, percentile, postmaster_pid
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -119,28 +125,69 @@ async def camera_batches(client: httpx.AsyncClient, url: str, batches: int, size
             "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "outcomes": dict(outcomes)}
 
 
+RESULTS = Path(__file__).parent / "results" / "intake.json"
+
+
 @contextlib.contextmanager
-def own_intake() -> Iterator[str]:
-    """Embedded infrastructure and intake as its own process, as `make run` starts it; yields its URL."""
+def own_intake(workers: int) -> Iterator[tuple[str, dict[str, int]]]:
+    """Embedded infrastructure and intake as its own process, as `make run` starts it; yields its URL
+    and the pids whose CPU to count."""
     from oneteam_devstack.stack import SERVICES, Stack
 
     with tempfile.TemporaryDirectory(prefix="intake-bench-") as folder:
-        stack = Stack(Path(folder), durable=False, extra_env={"LOG_LEVEL": "WARNING"})
+        stack = Stack(Path(folder), durable=False, fixed_ports=False,
+                      extra_env={"LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": str(workers)})
         try:
             stack.start_infra()
-            yield stack.start_service(next(spec for spec in SERVICES if spec.name == "intake"))
+            url = stack.start_service(next(spec for spec in SERVICES if spec.name == "intake"))
+            assert stack.postgres is not None
+            yield url, {"intake": stack.processes["intake"].pid,
+                        "postgres": postmaster_pid(str(stack.postgres.data_dir))}
         finally:
             stack.stop()
 
 
+def per_item_ms(cpu: dict[str, float], items: int) -> dict[str, float]:
+    """CPU milliseconds per report (or detection), per process."""
+    return {name: seconds * 1000 / max(items, 1) for name, seconds in cpu.items()}
+
+
+def side_by_side(latest: dict[str, Any], previous: dict[str, Any] | None) -> None:
+    """The figures next to the previous run's."""
+    rows = [("reports/s", "singles", "accepted_per_s"), ("report p50 ms", "singles", "p50_ms"),
+            ("report p99 ms", "singles", "p99_ms"), ("detections/s", "cameras", "detections_per_s"),
+            ("batch p99 ms", "cameras", "p99_ms")]
+    for part in ("singles", "cameras"):
+        for name in latest[part].get("cpu_ms", {}):
+            rows.append((f"{name} CPU ms/{'report' if part == 'singles' else 'detection'}", part, f"cpu:{name}"))
+
+    def value(run: dict[str, Any] | None, part: str, key: str) -> str:
+        if run is None:
+            return "—"
+        figures = run.get(part, {})
+        found = figures.get("cpu_ms", {}).get(key[4:]) if key.startswith("cpu:") else figures.get(key)
+        return "—" if found is None else f"{found:.2f}" if found < 10 else f"{found:.0f}"
+
+    print(f"{'':28} {'previous':>10} {'latest':>10}")
+    for label, part, key in rows:
+        print(f"{label:28} {value(previous, part, key):>10} {value(latest, part, key):>10}")
+
+
 async def main(args: argparse.Namespace) -> None:
     async with contextlib.AsyncExitStack() as stack:
-        url = args.url or stack.enter_context(own_intake())
+        if args.url:
+            url = args.url
+            pids = {name: int(pid) for name, pid in (part.split("=") for part in args.pids.split(",") if part)}
+        else:
+            url, pids = stack.enter_context(own_intake(args.workers))
         limits = httpx.Limits(max_connections=args.concurrency * 2)
         client = await stack.enter_async_context(httpx.AsyncClient(timeout=60, limits=limits))
         await single_reports(client, url, min(100, args.reports), args.concurrency)  # warm-up
+        meter = CpuMeter(pids)
         singles = await single_reports(client, url, args.reports, args.concurrency)
+        singles["cpu_ms"] = per_item_ms(meter.lap(), args.reports)
         cameras = await camera_batches(client, url, args.batches, args.batch_size, args.camera_concurrency)
+        cameras["cpu_ms"] = per_item_ms(meter.lap(), args.batches * args.batch_size)
     print(f"\nintake acceptance — {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"{'own intake process' if not args.url else args.url}")
     print(f"single reports: {args.reports} at concurrency {args.concurrency}: "
@@ -149,6 +196,15 @@ async def main(args: argparse.Namespace) -> None:
     print(f"camera batches: {args.batches} × {args.batch_size} detections at concurrency "
           f"{args.camera_concurrency}: {cameras['detections_per_s']:.0f} detections/s, "
           f"p50 {cameras['p50_ms']:.0f} ms, p99 {cameras['p99_ms']:.0f} ms per batch  {cameras['outcomes']}")
+    latest = {"singles": singles, "cameras": cameras, "reports": args.reports, "concurrency": args.concurrency,
+              "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+              "load_average": os.getloadavg(), "workers": args.workers,
+              "when": datetime.now(UTC).isoformat(timespec="seconds"), "label": args.label}
+    kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    side_by_side(latest, kept.get("latest"))
+    if not args.no_save:
+        RESULTS.write_text(json.dumps({"latest": latest, "previous": kept.get("latest")}, indent=2) + "\n")
+        print(f"written to {RESULTS}")
 
 
 if __name__ == "__main__":
@@ -159,4 +215,9 @@ if __name__ == "__main__":
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--camera-concurrency", type=int, default=2)
+    parser.add_argument("--pids", default="", help="with --url: name=pid,... whose CPU to count "
+                                                  "(intake's uvicorn, PostgreSQL's postmaster)")
+    parser.add_argument("--workers", type=int, default=1, help="intake's uvicorn worker processes (own intake)")
+    parser.add_argument("--label", default="", help="a note kept with the results (what changed)")
+    parser.add_argument("--no-save", action="store_true", help="print only; keep the results file as it is")
     asyncio.run(main(parser.parse_args()))

@@ -13,6 +13,11 @@ the moment its order reaches the officer's push channel.
     .venv/bin/python tests/bench/loadtest.py --intake http://127.0.0.1:8101 --dispatch http://127.0.0.1:8102
 
 Loopback only, bounded in reports (--rates × --step-seconds) and in time (--max-seconds).
+
+By default 2 000 officers each send a fix every 5 s (400 fixes/s, open loop: a slow answer
+does not slow the stream). `--position-every 0` runs the same steps with no fixes: it writes
+results/load-quiet.json, and the main run prints how much the position traffic raises report
+latency at each rate. Each run prints its figures beside the previous run's (kept in the JSON).
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ class Books:
     merged: int = 0
     accepted: int = 0
     officer_errors: Counter[str] = field(default_factory=Counter)
+    fixes_sent: int = 0
+    fix_ms: list[float] = field(default_factory=list)
 
 
 class Sites:
@@ -114,17 +121,36 @@ async def handle_order(client: httpx.AsyncClient, dispatch: str, officer_id: str
 
 
 async def stream_positions(client: httpx.AsyncClient, dispatch: str, officers: dict[str, tuple[str, list[float]]],
-                           every_s: float, books: Books) -> None:
-    """Every officer's terminal sends a fix every `every_s` seconds, spread evenly."""
+                           every_s: float, books: Books, in_flight: int = 256) -> None:
+    """Every officer's terminal sends a fix every `every_s` seconds, spread evenly, each on its own
+    schedule (open loop: thousands of terminals do not wait for each other's answers)."""
     ids = sorted(officers)
+    gap = every_s / len(ids)
+    slots = asyncio.Semaphore(in_flight)  # beyond this many unanswered fixes the server is lost anyway
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(officer_id: str) -> None:
+        token, here = officers[officer_id]
+        started = time.perf_counter()
+        try:
+            await api.send_position(client, dispatch, token, officer_id, here[0], here[1])
+            books.fix_ms.append((time.perf_counter() - started) * 1000)
+        except (api.ApiError, httpx.HTTPError) as error:
+            books.officer_errors["position " + type(error).__name__] += 1
+        finally:
+            slots.release()
+
+    began = time.perf_counter()
+    n = 0
     while True:
         for officer_id in ids:
-            token, here = officers[officer_id]
-            try:
-                await api.send_position(client, dispatch, token, officer_id, here[0], here[1])
-            except (api.ApiError, httpx.HTTPError) as error:
-                books.officer_errors["position " + type(error).__name__] += 1
-            await asyncio.sleep(every_s / len(ids))
+            await slots.acquire()
+            task = asyncio.create_task(one(officer_id))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+            books.fixes_sent += 1
+            n += 1
+            await asyncio.sleep(max(0.0, began + n * gap - time.perf_counter()))
 
 
 async def one_report(client: httpx.AsyncClient, intake: str, due: float, source: str, rng: random.Random,
@@ -212,7 +238,9 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace) -> dict[st
             ready = asyncio.Event()
             apps.append(asyncio.create_task(officer_app(client, push, dispatch, officer_id, token, books, here, ready)))
             await ready.wait()
-        positions = asyncio.create_task(stream_positions(client, dispatch, officers, args.position_every, books))
+        positions = asyncio.create_task(
+            stream_positions(client, dispatch, officers, args.position_every, books)
+            if args.position_every > 0 else asyncio.sleep(10**9))
         await asyncio.sleep(1.0)
         steps: list[dict[str, Any]] = []
         deadline = time.monotonic() + args.max_seconds
@@ -231,10 +259,13 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace) -> dict[st
                 step = Books()
                 step.ordered, step.where = books.ordered, books.where  # shared with the officers' apps
                 began = time.perf_counter()
+                fixes_before, books.fix_ms = books.fixes_sent, []
                 await offer(client, intake, rate, args.step_seconds, rng, sites, tokens, step)
                 sent_for = time.perf_counter() - began
+                fixes = (books.fixes_sent - fixes_before, list(books.fix_ms))
                 await settle(books, step, args.settle)
                 result = summarise_step(rate, sent_for, step, books.officer_errors)
+                result.update(fixes_per_s=round(fixes[0] / sent_for, 1), fix_p99_ms=_ms(fixes[1], 99))
                 steps.append(result)
                 print_step(result)
                 # One slow spike in a short step is noise; two breaching steps in a row is saturation.
@@ -273,7 +304,30 @@ def print_step(r: dict[str, Any]) -> None:
         return "      -" if value is None else f"{value:7.0f}"
     print(f"  offered {r['offered_per_s']:6.1f}/s  accepted {r['accepted_per_s']:6.1f}/s  orders {r['ordered']:5d}"
           f"/{r['incidents']:<5d} errors {r['errors']:3d}  report→order ms p50 {ms(r['p50_ms'])}"
-          f" p95 {ms(r['p95_ms'])} p99 {ms(r['p99_ms'])}", flush=True)
+          f" p95 {ms(r['p95_ms'])} p99 {ms(r['p99_ms'])}  fixes {r.get('fixes_per_s', 0):5.0f}/s"
+          f" (p99 {ms(r.get('fix_p99_ms'))} ms)", flush=True)
+
+
+def side_by_side(latest: dict[str, Any], previous: dict[str, Any] | None, label: str) -> None:
+    """Each offered rate's p50/p99 next to the previous run's (or the quiet run's), and saturation."""
+    if previous is None:
+        return
+    old = {s["offered_per_s"]: s for s in previous.get("steps", [])}
+    print(f"\n{label}: {previous.get('when', '?')}, {previous.get('officers', '?')} officers, "
+          f"fix every {previous.get('position_every_s', '?')} s")
+    print(f"  {'offered/s':>9}  {'p50 then':>9} {'p50 now':>8}  {'p99 then':>9} {'p99 now':>8}  {'p99 ratio':>9}")
+    for step in latest["steps"]:
+        before = old.get(step["offered_per_s"])
+        if before is None:
+            continue
+
+        def f(value: float | None) -> str:
+            return "-" if value is None else f"{value:.0f}"
+        ratio = (f"{step['p99_ms'] / before['p99_ms']:.2f}" if step["p99_ms"] and before.get("p99_ms") else "-")
+        print(f"  {step['offered_per_s']:9g}  {f(before.get('p50_ms')):>9} {f(step['p50_ms']):>8}  "
+              f"{f(before.get('p99_ms')):>9} {f(step['p99_ms']):>8}  {ratio:>9}")
+    print(f"  saturation then {previous.get('saturation_offered_per_s') or 'not reached'}, "
+          f"now {latest.get('saturation_offered_per_s') or 'not reached'} reports/s offered")
 
 
 def chart(result: dict[str, Any], path: Path) -> None:
@@ -302,13 +356,14 @@ def main() -> None:
     parser.add_argument("--intake", help="intake's base URL (default: start the suite)")
     parser.add_argument("--dispatch", help="dispatch's base URL (default: start the suite)")
     parser.add_argument("--rates", type=lambda s: [float(x) for x in s.split(",")],
-                        default=[2, 4, 6, 8, 10, 12, 15, 20, 30], help="offered reports/s, one step each")
+                        default=[5, 10, 20, 30, 50, 75, 100, 125, 150], help="offered reports/s, one step each")
     parser.add_argument("--step-seconds", type=float, default=20)
     parser.add_argument("--warmup", type=float, default=5, help="seconds of unmeasured reports at 2/s first")
     parser.add_argument("--settle", type=float, default=5, help="seconds to wait for a step's last orders")
     parser.add_argument("--max-seconds", type=float, default=420)
-    parser.add_argument("--officers", type=int, default=100)
-    parser.add_argument("--position-every", type=float, default=10, help="seconds between an officer's fixes")
+    parser.add_argument("--officers", type=int, default=2000)
+    parser.add_argument("--position-every", type=float, default=5,
+                        help="seconds between an officer's fixes (0: no fixes, results in load[-kafka]-quiet.json)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--hotline-key", default="dev-hotline-12345-key", help="intake's key for hotline-12345")
     parser.add_argument("--seed", type=int, default=5)
@@ -351,8 +406,14 @@ def main() -> None:
         when=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         command="python tests/bench/loadtest.py " + " ".join(sys.argv[1:]))
     RESULTS.mkdir(exist_ok=True)
-    name = "load-kafka" if broker == "Apache Kafka" else "load"
+    name = ("load-kafka" if broker == "Apache Kafka" else "load") + ("-quiet" if args.position_every <= 0 else "")
+    kept = json.loads((RESULTS / f"{name}.json").read_text()) if (RESULTS / f"{name}.json").exists() else {}
+    result["previous"] = {k: v for k, v in kept.items() if k != "previous"} or None
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    side_by_side(result, result["previous"], "previous run")
+    quiet = RESULTS / f"{name}-quiet.json"
+    if args.position_every > 0 and quiet.exists():
+        side_by_side(result, json.loads(quiet.read_text()), "same steps without position traffic (quiet run)")
     chart(result, RESULTS / f"{name}.png")
     best = result["best_below_saturation"]
     if best:

@@ -9,7 +9,10 @@ Latency runs from the moment a POST is sent to the moment its assignment is on K
 for the officer's terminal. Dispatch batches what arrives within its 150 ms window, so that
 window is part of every figure.
 
-    .venv/bin/python tests/bench/pipeline.py [--rates 5,20,40] [--seconds 10]
+    .venv/bin/python tests/bench/pipeline.py [--rates 5,20,40,100,200,400] [--seconds 10] [--workers 2]
+
+Results go to results/pipeline[-kafka].json with the previous run's kept beside them, and
+each step is printed next to the previous run's step at the same rate.
 """
 
 from __future__ import annotations
@@ -165,8 +168,11 @@ async def drive(intake: str, bootstrap: str, rates: list[float], seconds: float)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rates", default="5,20,40", help="offered reports per second, one step each")
+    parser.add_argument("--rates", default="5,20,40,100,200,400",
+                        help="offered reports per second, one step each (the goals: 100 and 400)")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each step")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="uvicorn worker processes per service (WEB_CONCURRENCY)")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
     # Every order keeps its officer busy (nobody acknowledges here), so the roster holds one
@@ -177,7 +183,8 @@ def main() -> None:
         roster_file = Path(folder) / "roster.json"
         roster_file.write_text(json.dumps(roster(officers)))
         stack = Stack(Path(folder), durable=True, fixed_ports=False,
-                      extra_env={"DISPATCH_ROSTER_FILE": str(roster_file), "LOG_LEVEL": "WARNING"})
+                      extra_env={"DISPATCH_ROSTER_FILE": str(roster_file), "LOG_LEVEL": "WARNING",
+                                 "WEB_CONCURRENCY": str(args.workers)})
         try:
             stack.start_all()
             broker = "Apache Kafka" if stack.broker is None else "embedded Tansu"
@@ -187,9 +194,12 @@ def main() -> None:
             stack.stop()
     result = {"broker": broker, "steps": steps, "seconds_per_step": args.seconds,
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
-              "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+              "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "workers_per_service": args.workers,
+              "load_average": os.getloadavg()}
     RESULTS.mkdir(exist_ok=True)
     name = "pipeline-kafka.json" if broker == "Apache Kafka" else "pipeline.json"
+    kept = json.loads((RESULTS / name).read_text()) if (RESULTS / name).exists() else {}
+    result["previous"] = {k: v for k, v in kept.items() if k != "previous"} or None
     (RESULTS / name).write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nreport → assignment on Kafka, {broker}, {args.seconds:.0f} s per step")
     print("offered/s  accepted/s  errors  incidents  unassigned  accept p50/p99 ms  assign p50 / p95 / p99 ms")
@@ -198,7 +208,25 @@ def main() -> None:
         print(f"{s['offered_per_s']:9.0f}  {s['accepted_per_s']:10.1f}  {s['http_errors']:6d}  {s['incidents']:9d}  "
               f"{s['unassigned']:10d}  {acc['p50']:7.1f} / {acc['p99']:6.1f}  "
               f"{lat['p50']:7.0f} / {lat['p95']:5.0f} / {lat['p99']:5.0f}")
+    side_by_side(steps, result["previous"])
     print(f"results: {RESULTS / name}")
+
+
+def side_by_side(steps: list[dict[str, Any]], previous: dict[str, Any] | None) -> None:
+    """Report → assignment p50/p99 at each rate next to the previous run's at the same rate."""
+    if not previous:
+        return
+    old = {s["offered_per_s"]: s for s in previous.get("steps", [])}
+    print(f"\nprevious run: {previous.get('when', '?')}")
+    print("offered/s  accepted/s then/now  assign p50 then/now ms  assign p99 then/now ms  p99 ratio")
+    for s in steps:
+        before = old.get(s["offered_per_s"])
+        if before is None:
+            continue
+        then, now = before["report_to_assignment_ms"], s["report_to_assignment_ms"]
+        print(f"{s['offered_per_s']:9.0f}  {before['accepted_per_s']:9.1f} / {s['accepted_per_s']:6.1f}  "
+              f"{then['p50']:10.0f} / {now['p50']:6.0f}  {then['p99']:11.0f} / {now['p99']:6.0f}  "
+              f"{now['p99'] / then['p99']:9.2f}")
 
 
 if __name__ == "__main__":
