@@ -8,9 +8,10 @@ one per (tenant, department, travel mode, skills, penalty), so a query returns o
 officers of the right department with the needed skills, and the two horizons become one
 radius per tree. A slot whose horizons cover its arrival limit is *complete*: it holds
 every officer who may serve it. Matching starts with short horizons and reaches further
-only for the slots whose choice it cannot yet prove. ETAs are computed exactly as the
-dense matrix computed them (same projection, same float operations), so decisions agree.
-Pure: no I/O.
+only for the slots whose choice it cannot yet prove. Small problems (100 × 500) skip the
+trees: every slot is tried against every officer of its kind at once, and is complete.
+ETAs are computed exactly as the dense matrix computed them (same projection, same float
+operations), so decisions agree. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ _EARTH_RADIUS_M = 6371008.8
 # The tree compares metres, the rule compares seconds: a hair of slack so rounding never
 # drops a pair right at the edge; the exact ETA test follows.
 _SLACK = 1e-9
-# Below this many slot × officer pairs, building trees costs more than trying every pair
-# (100 × 500 takes a millisecond either way): search everything at once, no trees.
+# Below this many slot × officer pairs, building and querying some seventy small trees costs
+# more than trying every pair (measured at 100 × 500): search everything at once, no trees.
 _EVERY_PAIR_UNDER = 100_000
 
 
