@@ -33,6 +33,7 @@ from oneteam_mediation.store import mediations as store
 from oneteam_servicekit import Forbidden
 from oneteam_servicekit.auth import Principal
 from oneteam_servicekit.once import once
+from oneteam_servicekit.openapi import problem_responses
 from oneteam_servicekit.pdf import render_pdf
 
 router = APIRouter(prefix="/v1", tags=["mediations"])
@@ -88,7 +89,8 @@ async def get_mediation(mediation_id: UUID, runtime: Runtime, principal: Reader)
 
 
 @router.get("/mediations/{mediation_id}/agreement.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}},
+            # 409 until an agreement is signed: the document exists only from then on.
+            responses={200: {"content": {"application/pdf": {}}}, **problem_responses(409)},
             summary="The signed agreement (人民调解协议书) as a Chinese PDF; names masked unless privileged")
 async def agreement_pdf(mediation_id: UUID, runtime: Runtime, principal: Reader) -> Response:
     async with runtime.sessions() as session:
