@@ -110,6 +110,11 @@ def test_commander_sees_a_report_and_assigns_it_from_the_screen(page: Page, scre
     assert [o["officer_ids"] for o in orders] == [[officer_id]]
     assert "forced past" in orders[0]["reason"]
 
+    page.locator("#timeline-btn").click()
+    entries = page.locator("#timeline-list li")
+    entries.nth(1).wait_for()  # the report, then the order, from intake and dispatch
+    assert "intake · report" in entries.nth(0).inner_text() and "dispatch · order" in entries.nth(1).inner_text()
+
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
 
@@ -128,6 +133,13 @@ def test_commander_sees_a_report_and_assigns_it_from_the_screen(page: Page, scre
         return getComputedStyle(el).backgroundColor; }""", incident_id)
     assert red == "rgb(180, 35, 24)", red
     page.screenshot(path=str(SHOTS / "console-overview.png"))
+
+    # Nobody else has the skill, so dispatch escalates; acknowledged, the alert leaves the top.
+    alert = page.locator("#alert-list li.alert").first
+    alert.wait_for(timeout=20_000)
+    before = page.locator("#alert-list li.alert").count()
+    alert.locator("button.ack").click()
+    page.wait_for_function("n => document.querySelectorAll('#alert-list li.alert').length < n", arg=before)
 
 
 def test_the_page_has_labels_contrast_and_a_keyboard_dialog(page: Page, screen_suite: Stack) -> None:
