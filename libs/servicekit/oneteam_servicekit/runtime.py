@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_eventbus import EventConsumer, EventProducer, Handler, OutboxRelay, ensure_topics
+from oneteam_eventbus.consumer import BatchHandler
 from oneteam_servicekit import idempotency, migrations
 from oneteam_servicekit.db import make_engine, make_sessions
 from oneteam_servicekit.settings import ServiceSettings
@@ -23,10 +24,16 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Subscription:
-    """One consumer group of a service: which message types it handles, and how."""
+    """One consumer group of a service: which message types it handles, and how.
+
+    With a `batch_handler`, a fetch's events are handled in one transaction by one call
+    (a read model merging rows in bulk); `handlers` still name the types and are the
+    record-by-record path the consumer falls back to when a batch fails.
+    """
 
     group: str
     handlers: Mapping[str, Handler]
+    batch_handler: BatchHandler | None = None
 
 
 @dataclass
@@ -71,7 +78,7 @@ class Runtime:
             consumer = EventConsumer(
                 kafka, group_id=subscription.group, service=self.settings.service_name,
                 handlers=subscription.handlers, sessions=self.sessions, dead_letters=self.producer,
-                after_commit=self.relay.wake,
+                after_commit=self.relay.wake, batch_handler=subscription.batch_handler,
             )
             await consumer.start()
             self.consumers.append((consumer, asyncio.create_task(_supervised(consumer), name=subscription.group)))

@@ -31,9 +31,9 @@ def group_name(generation: int) -> str:
 
 
 def subscriptions(generation: int) -> list[Subscription]:
-    """One consumer group over every topic the figures read (one event at a time; `apply` for batches)."""
+    """One consumer group over every topic the figures read: a fetch at a time, one event at a time after a failure."""
     handlers: dict[str, Handler] = {message_type: _one for message_type in STEPS if message_type in MESSAGES}
-    return [Subscription(group=group_name(generation), handlers=handlers)]
+    return [Subscription(group=group_name(generation), handlers=handlers, batch_handler=apply)]
 
 
 async def apply(session: AsyncSession, events: Iterable[Envelope[Any]]) -> None:

@@ -15,7 +15,6 @@ beginning instead, and the same merges bring the read model to the same state, o
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -25,12 +24,12 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from oneteam_contracts import Envelope, parse_event, spec_for
+from oneteam_contracts import Envelope, event_from_kafka, spec_for
 from oneteam_evaluation.handlers import apply, group_name, subscriptions
 from oneteam_evaluation.runtime import MIGRATIONS, generation
 from oneteam_evaluation.settings import EvaluationSettings
 from oneteam_evaluation.store.tables import READ_MODEL, state
-from oneteam_eventbus import ensure_topics, inbox
+from oneteam_eventbus import KafkaConfig, ensure_topics, inbox
 from oneteam_servicekit import migrations
 from oneteam_servicekit.db import make_engine, make_sessions
 
@@ -56,13 +55,13 @@ async def rebuild(settings: EvaluationSettings, timeout_s: float = 3600, batch: 
         async with sessions.begin() as session:
             following = await _next_generation(session)
         wanted = {t for s in subscriptions(following) for t in s.handlers}
-        await ensure_topics(settings.kafka())  # a topic nobody wrote to yet would leave its end unanswered
-        bootstrap = settings.kafka_bootstrap_servers
+        kafka = settings.kafka()
+        await ensure_topics(kafka)  # a topic nobody wrote to yet would leave its end unanswered
         topics = {spec_for(t).topic for t in wanted}
-        ends = await _end_offsets(bootstrap, [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
-        positions, applied, skipped = await asyncio.wait_for(_replay(bootstrap, sessions, ends, wanted, batch),
+        ends = await _end_offsets(kafka, [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
+        positions, applied, skipped = await asyncio.wait_for(_replay(kafka, sessions, ends, wanted, batch),
                                                              timeout_s)
-        await _hand_over(bootstrap, group_name(following), positions)
+        await _hand_over(kafka, group_name(following), positions)
     finally:
         await engine.dispose()
     log.info("read model rebuilt as generation %d: %d events applied, %d records skipped", following, applied, skipped)
@@ -79,8 +78,14 @@ async def _next_generation(session: AsyncSession) -> int:
     return following
 
 
-async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+def _client(kafka: KafkaConfig, **options: Any) -> AIOKafkaConsumer:
+    # Signed in as the service, so the rebuild works on a secured broker too.
+    return AIOKafkaConsumer(bootstrap_servers=kafka.bootstrap_servers, client_id=f"{kafka.client_id}-rebuild",
+                            enable_auto_commit=False, **kafka.security(), **options)
+
+
+async def _end_offsets(kafka: KafkaConfig, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    reader = _client(kafka)
     await reader.start()
     try:
         reader.assign(partitions)  # so the client learns these topics' leaders before asking them
@@ -90,10 +95,10 @@ async def _end_offsets(bootstrap: str, partitions: list[TopicPartition]) -> dict
         await reader.stop()
 
 
-async def _replay(bootstrap: str, sessions: async_sessionmaker[AsyncSession], ends: dict[TopicPartition, int],
+async def _replay(kafka: KafkaConfig, sessions: async_sessionmaker[AsyncSession], ends: dict[TopicPartition, int],
                   wanted: set[str], batch: int) -> tuple[dict[TopicPartition, int], int, int]:
     """Apply every record up to the ends and on until nothing more comes; where each partition stopped."""
-    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, max_poll_records=batch)
+    reader = _client(kafka, max_poll_records=batch)
     await reader.start()
     applied = skipped = 0
     try:
@@ -129,21 +134,18 @@ async def _replay(bootstrap: str, sessions: async_sessionmaker[AsyncSession], en
 
 
 def _event(record: ConsumerRecord[bytes, bytes], wanted: set[str]) -> Envelope[Any] | None:
-    declared = dict(record.headers or ()).get("ce_type")
-    if declared is not None and declared.decode(errors="replace") not in wanted:
-        return None
+    # Records of other types are skipped before validation (event_from_kafka reads the type first).
     try:
-        event = parse_event(record.value or b"")
-    except (ValueError, json.JSONDecodeError) as error:
+        return event_from_kafka(record.headers, record.value, wanted=wanted)
+    except ValueError as error:  # json.JSONDecodeError and pydantic's ValidationError among them
         log.warning("%s[%d]@%d skipped: %s", record.topic, record.partition, record.offset, error)
         return None
-    return event if event.type in wanted else None
 
 
-async def _hand_over(bootstrap: str, group: str, positions: dict[TopicPartition, int]) -> None:
+async def _hand_over(kafka: KafkaConfig, group: str, positions: dict[TopicPartition, int]) -> None:
     # The new group starts where the replay stopped; nobody is in it yet, so the commit is
     # the group's first (what `kafka-consumer-groups --reset-offsets` does).
-    committer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    committer = _client(kafka, group_id=group)
     await committer.start()
     try:
         committer.assign(list(positions))

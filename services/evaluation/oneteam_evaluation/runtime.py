@@ -14,13 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_evaluation.domain.rules import Rules
-from oneteam_evaluation.handlers import apply, subscriptions
+from oneteam_evaluation.handlers import subscriptions
 from oneteam_evaluation.settings import EvaluationSettings
 from oneteam_evaluation.store.tables import state
-from oneteam_eventbus import EventConsumer
-from oneteam_servicekit import Runtime, Subscription, migrations
+from oneteam_servicekit import Runtime, migrations
 from oneteam_servicekit.clock import Clock, SystemClock
-from oneteam_servicekit.runtime import _supervised
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -59,20 +57,10 @@ class EvaluationRuntime(Runtime):
             await migrations.upgrade(self.migrations_dir, self.settings.database_url)
         async with self.sessions() as session:
             self.generation = await generation(session)
-        await super().start()
         if self.evaluation_settings.consume:
-            await self._consume_in_batches(subscriptions(self.generation)[0])
+            self.subscriptions = subscriptions(self.generation)  # the generation's group, in batches
+        await super().start()
         self._tasks = [asyncio.create_task(loop(), name="evaluation-background") for loop in self.background]
-
-    async def _consume_in_batches(self, subscription: Subscription) -> None:
-        # The kit's consumer, with a batch handler: a fetch of up to 200 events is one
-        # transaction and one upsert per table (the kit's Subscription has no batch mode yet).
-        consumer = EventConsumer(
-            self.settings.kafka(), group_id=subscription.group, service=self.settings.service_name,
-            handlers=subscription.handlers, sessions=self.sessions, dead_letters=self.producer,
-            after_commit=self.relay.wake, batch_handler=apply)
-        await consumer.start()
-        self.consumers.append((consumer, asyncio.create_task(_supervised(consumer), name=subscription.group)))
 
     async def stop(self) -> None:
         """Stop the loops before the kit closes the pool they use."""

@@ -53,7 +53,7 @@ from oneteam_devstack.testing import serve
 from oneteam_evaluation.main import build
 from oneteam_evaluation.rebuild import rebuild
 from oneteam_evaluation.settings import EvaluationSettings
-from oneteam_eventbus import ensure_topics, inbox
+from oneteam_eventbus import KafkaConfig, ensure_topics, inbox
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import Role, issue_token
 
@@ -95,9 +95,9 @@ def incident_events(rng: random.Random) -> list[Any]:
     ]
 
 
-async def publish(bootstrap: str, incidents: int) -> int:
+async def publish(kafka: KafkaConfig, incidents: int) -> int:
     rng = random.Random(7)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, linger_ms=20, **kafka.security())
     await producer.start()
     sent = 0
     try:
@@ -157,7 +157,7 @@ async def main(incidents: int, count: int) -> dict[str, Any]:
                                       kafka_bootstrap_servers=bootstrap, kafka_enable_idempotence=broker is None,
                                       log_json=False, log_level="WARNING")
         await ensure_topics(settings.kafka())  # as the services do, before anything is published
-        sent = await publish(bootstrap, incidents)
+        sent = await publish(settings.kafka(), incidents)
         consumed = await live(settings, sent)
         print(f"live consumption: {sent} events in {consumed:.1f} s = {sent / consumed:.0f} events/s")
         started = time.perf_counter()
