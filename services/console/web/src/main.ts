@@ -149,6 +149,7 @@ el("tenant").addEventListener("change", () => void connect());
 document.querySelectorAll(".lang").forEach((b) => b.addEventListener("click", () => {
   toggleLang();
   legend();
+  el("connection").textContent = t(el("connection").className === "bad" ? "stale" : "live");
   renderQueue(open);
   renderClocks(open, acknowledge, may("acknowledge_alert"));
   if (figures) renderFigures(figures);
