@@ -3,11 +3,13 @@ trail, and compute the recommendation from the catalogue and the party's history
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_case_penalty.domain import facts as F
 from oneteam_case_penalty.domain.cases import WARN_BEFORE, Case
 from oneteam_case_penalty.domain.catalogue import Item
 from oneteam_case_penalty.domain.discretion import Recommendation, recommend
@@ -62,6 +64,16 @@ def pick_items(runtime: CaseRuntime, tenant: str, category: str, codes: list[str
     items = catalogue.for_category(category)
     own = [i for i in items if i.department == department]
     return (own or items)[:1]
+
+
+def check_entered(runtime: CaseRuntime, tenant: str, facts: Iterable[str], act_at: datetime | None = None) -> None:
+    """Refuse what an officer typed that no rule could use: unknown facts, an act in the future."""
+    unknown = F.unknown(facts, runtime.tenant(tenant).catalogue.fact_codes())
+    if unknown:
+        raise InvalidRequest(f"facts no rule of the catalogue reads: {', '.join(unknown)} "
+                             f"({F.FIRST} is found from the party's history, never entered)", field="facts")
+    if act_at is not None and act_at > runtime.clock.now():
+        raise InvalidRequest("act_at is in the future", field="act_at")
 
 
 async def recommendation(runtime: CaseRuntime, session: AsyncSession, case: Case,

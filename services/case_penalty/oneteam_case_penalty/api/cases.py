@@ -27,6 +27,7 @@ from oneteam_case_penalty.api.schemas import CaseOut, OpenIn, PartyBody, Summary
 from oneteam_case_penalty.domain.cases import CaseState
 from oneteam_case_penalty.domain.parties import mask, mask_contact
 from oneteam_case_penalty.opening import Opening, keep_party, open_case, open_summary
+from oneteam_case_penalty.runtime import CaseRuntime
 from oneteam_case_penalty.store import cases as case_store
 from oneteam_case_penalty.store import parties as party_store
 from oneteam_contracts import CaseOrigin
@@ -39,7 +40,9 @@ router = APIRouter(prefix="/v1", tags=["cases"])
 _SUMMARY_NAMESPACE = UUID("6f1d8a52-3c1e-4f4a-9a57-0b1f6c2d9e01")
 
 
-def _opening(body: OpenIn, tenant: str, officer_id: str, origin: CaseOrigin, request_id: UUID | None) -> Opening:
+def _opening(runtime: CaseRuntime, body: OpenIn, tenant: str, officer_id: str, origin: CaseOrigin,
+             request_id: UUID | None) -> Opening:
+    recording.check_entered(runtime, tenant, body.facts, body.act_at)
     return Opening(tenant=tenant, origin=origin, category=body.category, officer_id=officer_id,
                    item_codes=body.item_codes, party=body.party.party() if body.party else None,
                    request_id=request_id, incident_id=body.incident_id, photo_ids=tuple(body.photo_ids),
@@ -51,7 +54,7 @@ async def open_by_hand(body: OpenIn, runtime: Cases, principal: Worker, key: Ide
     tenant = tenant_of(principal, body.tenant)
     async with runtime.transaction() as session:
         async def act() -> CaseOut:
-            opening = _opening(body, tenant, officer_id_of(principal), CaseOrigin.MANUAL, None)
+            opening = _opening(runtime, body, tenant, officer_id_of(principal), CaseOrigin.MANUAL, None)
             case = await open_case(runtime, session, opening, actor(principal))
             assert case is not None, "a case opened by hand has no hand-off to repeat"
             return case_out(case, await recording.recommendation(runtime, session, case, runtime.clock.now()))
@@ -66,7 +69,7 @@ async def summary(body: SummaryIn, runtime: Cases, principal: Officer, key: Idem
     async with runtime.transaction() as session:
         async def act() -> CaseOut:
             request_id = uuid5(_SUMMARY_NAMESPACE, f"{tenant}:{body.assignment_id}")
-            opening = _opening(body, tenant, officer_id_of(principal), CaseOrigin.SUMMARY, request_id)
+            opening = _opening(runtime, body, tenant, officer_id_of(principal), CaseOrigin.SUMMARY, request_id)
             case = await open_summary(runtime, session, opening, body.decision.decision(), actor(principal))
             return case_out(case, await recording.recommendation(runtime, session, case, runtime.clock.now()))
         return await once(session, "cases:summary", key, body.model_dump(mode="json"), act, principal=principal,

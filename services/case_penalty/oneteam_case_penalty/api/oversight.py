@@ -21,6 +21,7 @@ from oneteam_case_penalty.domain.trail import verify
 from oneteam_case_penalty.store import cases as case_store
 from oneteam_case_penalty.store import trail as trail_store
 from oneteam_contracts import DiscretionDecision, UtcDatetime
+from oneteam_servicekit import InvalidRequest
 
 router = APIRouter(prefix="/v1", tags=["oversight"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,6 +90,8 @@ async def export_xlsx(runtime: Cases, principal: Auditor, start: UtcDatetime, en
 
 
 async def _rows(runtime: Any, tenant: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    if end <= start:  # an empty export would read as "no such decisions", which is not what was asked
+        raise InvalidRequest("end must be after start", field="end")
     async with runtime.sessions() as session:
         found = await case_store.list_cases(session, tenant=tenant, decided_from=start, decided_to=end, limit=500)
     return [_row(c) for c in found if c.decision is not None and c.decision.outcome in EXPORTED]

@@ -84,6 +84,7 @@ async def facts(case_id: UUID, body: FactsIn, runtime: Cases, principal: Worker,
     def step(s: AsyncSession, c: Case) -> Awaitable[Case]:
         if body.item_codes:
             recording.pick_items(runtime, c.tenant, c.category, body.item_codes)
+        recording.check_entered(runtime, c.tenant, body.facts)
         after = C.establish(c, facts=body.facts, amounts=body.amounts, item_codes=body.item_codes)
         return steps.change(runtime, s, c, after, "facts", actor(principal), body.model_dump())
     return await run(runtime, principal, case_id, "facts", body, key, step)

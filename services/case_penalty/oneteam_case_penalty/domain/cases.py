@@ -249,6 +249,8 @@ def transfer(case: Case, *, target: TransferTarget, department: str | None, rece
              now: datetime) -> Case:
     """Case transfer (案件移送): to the department that owns it, or a suspected crime to the police."""
     _require(case, *OPEN)
+    if target is TransferTarget.DEPARTMENT and not department:
+        raise InvalidRequest("a transfer to a department names the department", field="department")
     record = {"target": target.value, "department": department, "receipt": receipt, "reason": reason,
               "at": now.isoformat()}
     return case.model_copy(update={"state": CaseState.TRANSFERRED, "transfer": record, "deadlines": {},

@@ -139,3 +139,7 @@ class Catalogue(_Strict):
     def for_category(self, category: str) -> list[Item]:
         """Items of a category, in catalogue order."""
         return [i for i in self.items if i.category == category]
+
+    def fact_codes(self) -> set[str]:
+        """Every fact a tier of this catalogue reads."""
+        return {code for item in self.items for tier in item.tiers for code in (*tier.when, *tier.unless)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,13 @@ LABELS = {
     ADMITTED: "当事人认可违法事实 (party admits the facts)",
     FIRST: "首次违法 (first violation, all departments)",
 }
+
+
+def unknown(facts: Iterable[str], catalogue_facts: set[str]) -> list[str]:
+    """Facts an officer may not assert: codes no rule reads (a typo would silently change nothing),
+    and the first violation, which only the party's history across departments establishes."""
+    known = (LABELS.keys() - {FIRST}) | catalogue_facts
+    return sorted({f for f in facts if f not in known})
 
 
 def label(fact: str) -> str:
