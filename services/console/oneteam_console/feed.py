@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oneteam_console.domain.delta import delta
+from oneteam_console.domain.panels import case_rows, mediation_rows
 from oneteam_console.domain.picture import Picture, build_picture
 from oneteam_console.domain.positions import with_positions
 from oneteam_console.runtime import ConsoleRuntime
@@ -42,7 +43,10 @@ async def figures(runtime: ConsoleRuntime, token: str, tenant: str) -> dict[str,
         _or_none(up.get("case_penalty", "/v1/board/deadlines", token, tenant=tenant)),
         _or_none(up.get("mediation", "/v1/mediations", token, tenant=tenant)),
     )
-    return {"kpis": targets, "hotspots": hotspots, "cases": cases, "late_cases": late, "mediations": mediations}
+    now = datetime.now(UTC)
+    return {"kpis": targets, "hotspots": hotspots, "late_cases": late,
+            "cases": None if cases is None else case_rows(cases, now),
+            "mediations": None if mediations is None else mediation_rows(mediations, now)}
 
 
 async def _or_none(call: Any) -> Any:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from oneteam_console.api.common import Console, Signed
 from oneteam_console.domain.candidates import rank
+from oneteam_console.domain.panels import unwrap
 from oneteam_console.domain.timeline import timeline
 from oneteam_console.feed import picture
 from oneteam_console.upstream import Missing
@@ -98,7 +99,7 @@ async def incident_timeline(incident_id: UUID, caller: Signed, runtime: Console,
             found = await up.get(service, path, token, **params)
         except Missing:
             return []
-        return [row for row in found if str(row.get("incident_id", ident)) == ident]
+        return [row for row in map(unwrap, found) if str(row.get("incident_id", ident)) == ident]
 
     reports, orders, cases, mediations = await asyncio.gather(
         listed("intake", f"/v1/incidents/{ident}/reports"),

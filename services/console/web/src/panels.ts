@@ -96,15 +96,13 @@ export function renderFigures(figures: Row): void {
       tile(s.title ?? s.kpi, s.value == null ? "—" : `${(s.value * 100).toFixed(1)}%`, !!s.below)));
   }
   renderList("case-list", figures.cases, (c) =>
-    `${String(c.id ?? c.case_id).slice(0, 8)} · ${c.state ?? ""} · ${nextDeadline(c.deadlines)}`);
+    `${c.id.slice(0, 8)} · ${c.state} · ${c.next_deadline ?? ""} ${when(c.next_deadline_at)}${c.overdue ? " ⚠" : ""}`);
   renderList("mediation-list", figures.mediations, (m) =>
-    `${String(m.id ?? m.mediation_id).slice(0, 8)} · ${m.state ?? ""} · ${m.next_session_at ?? m.next_session?.starts_at ?? ""}`);
+    `${m.id.slice(0, 8)} · ${m.state} · ${when(m.next_session_at)}`);
 }
 
-function nextDeadline(deadlines: Row | undefined): string {
-  if (!deadlines) return "";
-  const upcoming = Object.entries(deadlines).filter(([, v]) => v).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
-  return upcoming.length ? `${upcoming[0][0]} ${String(upcoming[0][1]).slice(0, 10)}` : "";
+function when(at: string | null): string {
+  return at ? new Date(at).toLocaleString(undefined, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" }) : "";
 }
 
 function renderList(id: string, rows: Row[] | null | undefined, line: (r: Row) => string): void {
