@@ -154,7 +154,5 @@ async def confirmation_applied(runtime: MediationRuntime, session: AsyncSession,
     """The parties applied to the court for judicial confirmation (司法确认)."""
     if m.agreement is None:
         raise InvalidRequest("no agreement to confirm", field="applied_at")
-    if applied_at > m.agreement.confirmation_due:
-        raise InvalidRequest("the 30-day window for judicial confirmation had closed", field="applied_at")
-    agreement = m.agreement.model_copy(update={"confirmation_applied_at": applied_at})
+    agreement = A.apply_for_confirmation(m.agreement, applied_at, runtime.clock.now())
     return await _record(runtime, session, m, m.model_copy(update={"agreement": agreement}))

@@ -17,6 +17,8 @@ from oneteam_servicekit.errors import Conflict, InvalidRequest
 # People's Mediation Law Art. 33: the parties may jointly apply to a court for confirmation
 # within 30 days of the agreement taking effect (on signature).
 CONFIRMATION_DAYS = 30
+# Instalments may run for years, but not for ever: a due day further out is a typing error.
+MAX_DUE_YEARS = 10
 
 
 class ObligationKind(StrEnum):
@@ -99,12 +101,29 @@ def sign(obligations: Sequence[Obligation], signatures: Sequence[Signature], par
         raise InvalidRequest(f"obligations name parties not in the dispute: {', '.join(unknown)}", field="obligations")
     if len({o.id for o in obligations}) != len(obligations):
         raise InvalidRequest("obligation ids must be unique", field="obligations")
+    today = now.date()
+    odd = sorted(o.id for o in obligations
+                 if not today <= o.due <= today.replace(year=min(today.year + MAX_DUE_YEARS, 9999)))
+    if odd:
+        raise InvalidRequest(f"obligations fall due from the day of signing to {MAX_DUE_YEARS} years on; "
+                             f"not so: {', '.join(odd)}", field="obligations")
     missing = sorted(set(party_ids) - {s.party_id for s in signatures})
     if missing:
         raise InvalidRequest(f"every party signs the agreement; missing: {', '.join(missing)}", field="signatures")
     # The window counts calendar days; one ending on a day off runs to the next working day.
     return Agreement(obligations=list(obligations), signatures=list(signatures), signed_at=now,
                      confirmation_due=calendar.calendar_days_after(now, CONFIRMATION_DAYS))
+
+
+def apply_for_confirmation(agreement: Agreement, applied_at: datetime, now: datetime) -> Agreement:
+    """The parties applied to the court (司法确认): after signing, not in the future, within the window."""
+    if applied_at < agreement.signed_at:
+        raise InvalidRequest("applied_at is before the agreement was signed", field="applied_at")
+    if applied_at > now:
+        raise InvalidRequest("applied_at is in the future", field="applied_at")
+    if applied_at > agreement.confirmation_due:
+        raise InvalidRequest("the 30-day window for judicial confirmation had closed", field="applied_at")
+    return agreement.model_copy(update={"confirmation_applied_at": applied_at})
 
 
 def follow_up(agreement: Agreement, results: Mapping[str, Kept]) -> Agreement:

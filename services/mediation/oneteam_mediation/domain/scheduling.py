@@ -17,6 +17,8 @@ from oneteam_mediation.domain.registry import Registry
 from oneteam_servicekit.errors import Conflict, InvalidRequest
 
 MAX_SESSION = timedelta(hours=8)
+# Rooms and mediators' availability are planned a year out at most; later is a typing error.
+MAX_AHEAD = timedelta(days=365)
 
 
 class Resource(StrEnum):
@@ -67,6 +69,8 @@ def bookings_for(request: SessionRequest, registry: Registry, existing: Sequence
         raise InvalidRequest("a session ends after it starts and lasts at most 8 hours", field="ends_at")
     if request.starts_at <= now:
         raise InvalidRequest("a session is scheduled in the future", field="starts_at")
+    if request.starts_at > now + MAX_AHEAD:
+        raise InvalidRequest(f"a session is booked at most {MAX_AHEAD.days} days ahead", field="starts_at")
     mediator = registry.mediator(request.mediator_id)
     if mediator is None or not mediator.active:
         raise InvalidRequest(f"no active mediator {request.mediator_id} in the registry", field="mediator_id")

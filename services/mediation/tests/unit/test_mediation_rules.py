@@ -166,3 +166,28 @@ def test_an_agreement_in_time_is_on_time_however_late_its_obligations_fall_due()
     done = M.follow_up(m, visit, REGISTRY, m.conclusion_due + timedelta(days=60))
 
     assert m.deadlines == {} and done.on_time
+
+
+@pytest.mark.parametrize("due", [date(2026, 11, 24), date(2037, 1, 1), date(9999, 12, 31)])
+def test_an_obligation_falls_due_from_signing_to_ten_years_on(due: date) -> None:
+    with pytest.raises(InvalidRequest, match="not so: o2") as refused:
+        signed(mediation(), [owed("o1", date(2026, 11, 25)), owed("o2", due)])
+
+    assert refused.value.extensions["field"] == "obligations"
+
+
+@pytest.mark.parametrize(("applied_at", "why"), [
+    (NOW - timedelta(minutes=1), "before the agreement was signed"),
+    (NOW + timedelta(days=2), "in the future"),
+])
+def test_an_application_for_confirmation_is_dated_between_signing_and_now(applied_at: datetime, why: str) -> None:
+    m = signed(mediation(), [owed()])
+    assert m.agreement is not None
+
+    with pytest.raises(InvalidRequest, match=why):
+        A.apply_for_confirmation(m.agreement, applied_at, NOW + timedelta(days=1))
+    applied = A.apply_for_confirmation(m.agreement, NOW + timedelta(hours=1), NOW + timedelta(days=1))
+
+    assert A.confirmation_status(applied, NOW + timedelta(days=40)) == "applied"
+    with pytest.raises(InvalidRequest, match="window"):
+        A.apply_for_confirmation(m.agreement, NOW + timedelta(days=31), NOW + timedelta(days=40))

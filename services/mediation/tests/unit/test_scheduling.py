@@ -73,3 +73,10 @@ def test_reminders_go_out_a_day_and_an_hour_before_and_a_past_one_is_dropped() -
     expected = [(1440, later - timedelta(days=1)), (60, later - timedelta(hours=1))]
     assert reminder_times(later, [60, 1440], NOW) == expected
     assert reminder_times(NOW + timedelta(hours=2), [1440, 60], NOW) == [(60, NOW + timedelta(hours=1))]
+
+
+def test_a_session_is_booked_at_most_a_year_ahead() -> None:
+    far = NOW + timedelta(days=366)
+
+    with pytest.raises(InvalidRequest, match="at most 365 days ahead"):
+        bookings_for(ask(start=far, end=far + timedelta(hours=1)), REGISTRY, [], NOW)
