@@ -57,7 +57,8 @@ def screen_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack(folder, durable=False, fixed_ports=False, extra_env={
         "DISPATCH_ROSTER_FILE": str(folder / "roster.json"),
         "DISPATCH_CONFIG_DIR": str(responsibility_list(folder / "dispatch-config")),
-        "DISPATCH_SCHEDULER_POLL_S": "0.2", "DISPATCH_BATCH_WINDOW_MS": "50", "LOG_JSON": "true"})
+        "DISPATCH_SCHEDULER_POLL_S": "0.2", "DISPATCH_BATCH_WINDOW_MS": "50", "LOG_JSON": "true",
+        "CONSOLE_FIGURES_S": "2"})
     try:
         stack.start_all()
         yield stack

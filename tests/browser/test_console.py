@@ -153,6 +153,18 @@ def test_the_page_has_labels_contrast_and_a_keyboard_dialog(page: Page, screen_s
     page.locator("#incident-dialog").wait_for(state="hidden")
 
 
+def test_a_mediation_opened_for_an_incident_shows_in_its_panel(page: Page, screen_suite: Stack) -> None:
+    commander = {"Authorization": f"Bearer {token(Role.COMMANDER)}"}
+    incident_id = report(screen_suite.urls["intake"], "dispute", 120.131, 30.296)
+    opened = httpx.post(f"{screen_suite.urls['mediation']}/v1/mediations", headers=commander, json={
+        "tenant": TENANT, "origin": "walk_in", "category": "dispute", "incident_id": incident_id})
+    assert opened.status_code == 201, opened.text
+    mediation_id = opened.json()["mediation"]["id"]
+
+    page.wait_for_function("id => document.getElementById('mediation-list').textContent.includes(id)",
+                           arg=mediation_id[:8], timeout=15_000)
+
+
 def test_english_toggle_and_role_limits(page: Page, screen_suite: Stack) -> None:
     page.locator("header .lang").click()
     assert page.locator("header h1").inner_text() == "One screen · Command centre"
