@@ -6,7 +6,7 @@ obligation kept or broken.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -101,11 +101,12 @@ def sign(obligations: Sequence[Obligation], signatures: Sequence[Signature], par
         raise InvalidRequest(f"obligations name parties not in the dispute: {', '.join(unknown)}", field="obligations")
     if len({o.id for o in obligations}) != len(obligations):
         raise InvalidRequest("obligation ids must be unique", field="obligations")
+    # A day's grace before: the signing day where the parties are may be the server's day before.
     today = now.date()
-    odd = sorted(o.id for o in obligations
-                 if not today <= o.due <= today.replace(year=min(today.year + MAX_DUE_YEARS, 9999)))
+    last = date(min(today.year + MAX_DUE_YEARS, 9999), 12, 31)  # not replace(year=): 29 February
+    odd = sorted(o.id for o in obligations if not today - timedelta(days=1) <= o.due <= last)
     if odd:
-        raise InvalidRequest(f"obligations fall due from the day of signing to {MAX_DUE_YEARS} years on; "
+        raise InvalidRequest(f"obligations fall due from the day of signing to the end of {last.year}; "
                              f"not so: {', '.join(odd)}", field="obligations")
     missing = sorted(set(party_ids) - {s.party_id for s in signatures})
     if missing:
