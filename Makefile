@@ -72,8 +72,7 @@ test-kafka: install
 lint: install contracts-check
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	# services/console joins the other folders of pyproject.toml's mypy_path here.
-	MYPYPATH=services/console $(BIN)/mypy $(foreach p,$(MYPY_PACKAGES),-p $(p))
+	$(BIN)/mypy $(foreach p,$(MYPY_PACKAGES),-p $(p))
 
 contracts: install
 	$(BIN)/python -m oneteam_contracts.export

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-from oneteam_console.areas import Areas, AreasError
 
+from oneteam_console.areas import Areas, AreasError
 from oneteam_servicekit import NotFound
 
 SQUARE = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}
