@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.integration,
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 BUDGET_S = float(os.environ.get("FUZZ_BUDGET_S", "30"))  # per service
 CASE_ROLES = ("citizen", "officer", "commander", "legal_reviewer", "department_head", "auditor", "admin")
-MEDIATION_ROLES = ("citizen", "officer", "commander", "auditor", "admin")
+MEDIATION_ROLES = ("citizen", "officer", "commander", "department_head", "auditor", "admin")
 ID_ZHANG = "11010519491231002X"  # valid check digits (GB 11643), invented people
 ID_LI = "110105198506150049"
 CASE_BODY = {"tenant": TENANT, "category": "street_vending", "item_codes": ["street_vending_unapproved"],
@@ -43,6 +43,7 @@ CASE_BODY = {"tenant": TENANT, "category": "street_vending", "item_codes": ["str
 EVALUATION_DEFECTS = {
     ("GET", "/v1/tenants/{tenant}/scorecards/{who}"): "?format=csv answers text/csv, which the document omits",
     ("GET", "/v1/tenants/{tenant}/kpis/{kpi}"): "?format=csv answers text/csv, which the document omits",
+    ("GET", "/v1/tenants/{tenant}/kpis/{kpi}/explain"): "?format=csv answers text/csv, which the document omits",
 }
 
 
