@@ -23,6 +23,8 @@ from oneteam_case_penalty.store import trail as trail_store
 from oneteam_contracts import DiscretionDecision, UtcDatetime
 from oneteam_servicekit import InvalidRequest
 
+# Decisions one export holds; a longer period is exported in parts.
+EXPORT_MAX = 10_000
 router = APIRouter(prefix="/v1", tags=["oversight"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORTED = NO_PENALTY | {DiscretionDecision.REDUCED_PUBLIC_BENEFIT}
@@ -93,7 +95,10 @@ async def _rows(runtime: Any, tenant: str, start: datetime, end: datetime) -> li
     if end <= start:  # an empty export would read as "no such decisions", which is not what was asked
         raise InvalidRequest("end must be after start", field="end")
     async with runtime.sessions() as session:
-        found = await case_store.list_cases(session, tenant=tenant, decided_from=start, decided_to=end, limit=500)
+        found = await case_store.list_cases(session, tenant=tenant, decided_from=start, decided_to=end,
+                                            limit=EXPORT_MAX + 1)
+    if len(found) > EXPORT_MAX:  # never a silently cut list: the procuratorate would read it as complete
+        raise InvalidRequest(f"more than {EXPORT_MAX} decisions in the period; export a shorter one", field="start")
     return [_row(c) for c in found if c.decision is not None and c.decision.outcome in EXPORTED]
 
 

@@ -4,14 +4,16 @@ field, and nothing of the refused request is kept (found by fuzzing the HTTP edg
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from oneteam_case_penalty.api import oversight
 from oneteam_devstack.testing import Infra, serve
 
-from .conftest import AUDITOR, build_app, case_settings, officer
+from .conftest import AUDITOR, HEAD, build_app, case_settings, officer
 
 pytestmark = pytest.mark.integration
 
@@ -78,3 +80,23 @@ async def test_an_export_period_that_ends_before_it_starts_is_refused(client: ht
                                   params={"start": "2026-02-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"})
 
         refused(answer, "end")
+
+
+async def test_an_export_with_more_decisions_than_it_holds_is_refused_not_cut(
+        client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    me = officer("o-export")
+    start = datetime.now(UTC) - timedelta(minutes=1)
+    for _ in range(2):
+        opened = await client.post("/v1/cases", json={"category": "street_vending",
+                                                      "facts": ["minor", "corrected", "no_harm"]}, headers=me)
+        url = f"/v1/cases/{opened.json()['case']['id']}"
+        assert (await client.post(f"{url}/filing", json={"filed": True, "reason": "r"}, headers=me)).is_success
+        decided = await client.post(f"{url}/decision", json={"outcome": "no_penalty_minor", "education": "讲解规定"},
+                                    headers=HEAD)
+        assert decided.is_success, decided.text
+    monkeypatch.setattr(oversight, "EXPORT_MAX", 1)
+
+    answer = await client.get("/v1/oversight/export.csv", headers=AUDITOR, params={
+        "start": start.isoformat(), "end": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()})
+
+    refused(answer, "start")
