@@ -18,8 +18,18 @@ from oneteam_servicekit.signatures import verify
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 
 
+# The body is read raw (the signature covers its bytes), so FastAPI cannot document it: the
+# document says by hand what the platform sends, for the platform's developers and the fuzzer.
+_SIGNED = {"requestBody": {"required": True,
+                           "content": {"application/json": {"schema": CallbackIn.model_json_schema()}}},
+           "parameters": [{"name": name, "in": "header", "required": True, "schema": {"type": "string"},
+                           "description": why} for name, why in (
+               ("X-OneTeam-Timestamp", "Unix seconds when the platform signed; within the signature window"),
+               ("X-OneTeam-Signature", "sha256=<hex HMAC-SHA256 of '<timestamp>.<body bytes>' with the shared key>"))]}
+
+
 @router.post("/callback", summary="Payment platform's callback, HMAC-signed like intake's platform pushes",
-             responses=problem_responses(401, 404, 409, 422))
+             responses=problem_responses(401, 404, 409, 422), openapi_extra=_SIGNED)
 async def callback(request: Request, runtime: Cases) -> dict[str, object]:
     settings = runtime.case_settings
     if not settings.payment_callback_key:

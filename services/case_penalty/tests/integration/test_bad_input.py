@@ -100,3 +100,12 @@ async def test_an_export_with_more_decisions_than_it_holds_is_refused_not_cut(
         "start": start.isoformat(), "end": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()})
 
     refused(answer, "start")
+
+
+def test_the_payment_callbacks_document_names_its_body_and_signature_headers(infra: Infra) -> None:
+    document = build_app(case_settings(infra)).openapi()["paths"]["/v1/payments/callback"]["post"]
+
+    body = document["requestBody"]["content"]["application/json"]["schema"]
+    assert set(body["required"]) == {"tenant", "case_id", "amount_fen", "receipt"}
+    assert {p["name"] for p in document["parameters"] if p["in"] == "header"} == {
+        "X-OneTeam-Timestamp", "X-OneTeam-Signature"}
