@@ -31,7 +31,7 @@ from oneteam_case_penalty.runtime import CaseRuntime
 from oneteam_case_penalty.store import cases as case_store
 from oneteam_case_penalty.store import parties as party_store
 from oneteam_contracts import CaseOrigin
-from oneteam_servicekit import InvalidRequest
+from oneteam_servicekit import Conflict, InvalidRequest
 from oneteam_servicekit.auth import Role
 from oneteam_servicekit.once import once
 
@@ -85,7 +85,9 @@ async def identify(case_id: UUID, body: PartyBody, runtime: Cases, principal: Wo
         async def act() -> CaseOut:
             case = await steps.load(session, case_id, writable_by(principal))
             if case.state not in (CaseState.DISCOVERED, CaseState.FILED, CaseState.NOTIFIED):
-                raise InvalidRequest("the party is fixed once the case is decided", field="identifier")
+                # A state, not the input, is what stands in the way: 409, as every other step answers.
+                raise Conflict(f"case is {case.state.value}; the party is fixed once the case is decided, "
+                               "transferred or closed", state=case.state.value)
             ref = await keep_party(runtime, session, body.party(), runtime.clock.now())
             after = case.model_copy(update={"party_ref": ref, "party_kind": body.kind})
             after = await steps.change(runtime, session, case, after, "party_identified", actor(principal),

@@ -109,3 +109,19 @@ def test_the_payment_callbacks_document_names_its_body_and_signature_headers(inf
     assert set(body["required"]) == {"tenant", "case_id", "amount_fen", "receipt"}
     assert {p["name"] for p in document["parameters"] if p["in"] == "header"} == {
         "X-OneTeam-Timestamp", "X-OneTeam-Signature"}
+
+
+async def test_naming_the_party_of_a_transferred_case_is_a_conflict_naming_its_state(
+        client: httpx.AsyncClient) -> None:
+    me = officer("o-late-party")
+    opened = await client.post("/v1/cases", json={"category": "fire_hazard"}, headers=me)
+    url = f"/v1/cases/{opened.json()['case']['id']}"
+    moved = await client.post(f"{url}/transfer", headers=me,
+                              json={"target": "police", "receipt": "移-3", "reason": "涉嫌犯罪"})
+    assert moved.is_success, moved.text
+
+    late = await client.put(f"{url}/party", json={"kind": "person", "identifier": "11010519491231002X"}, headers=me)
+
+    assert late.status_code == 409 and late.headers["content-type"] == "application/problem+json"
+    assert late.json()["state"] == "transferred"
+    assert (await client.get(url, headers=me)).json()["case"]["party_identified"] is False
