@@ -44,6 +44,7 @@ EVALUATION_DEFECTS = {
     ("GET", "/v1/tenants/{tenant}/scorecards/{who}"): "?format=csv answers text/csv, which the document omits",
     ("GET", "/v1/tenants/{tenant}/kpis/{kpi}"): "?format=csv answers text/csv, which the document omits",
     ("GET", "/v1/tenants/{tenant}/kpis/{kpi}/explain"): "?format=csv answers text/csv, which the document omits",
+    ("GET", "/v1/tenants/{tenant}/hotspots"): "?format=geojson answers application/geo+json, which the document omits",
 }
 
 
