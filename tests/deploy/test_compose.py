@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import fnmatch
 import json
+import posixpath
 import re
 import shlex
 import shutil
@@ -26,6 +28,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from oneteam_console.settings import ConsoleSettings
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERIGNORE = ROOT / ".dockerignore"
@@ -34,13 +38,54 @@ SHARED_PACKAGES = ("contracts", "libs/eventbus", "libs/servicekit")
 DEV_ONLY_PACKAGE = "libs/devstack"
 PYTHON_BASE_IMAGE = "python:3.11-slim"
 INITDB_DIR = "/docker-entrypoint-initdb.d"
+CONSOLE = ROOT / "services" / "console" / "Dockerfile"
+
+
+@dataclass(frozen=True)
+class Departure:
+    """Where one service's image honestly differs from the others', which are all one text."""
+
+    stages: tuple[tuple[str, str], ...] = ()  # (name, base image) of stages before the builder
+    # (the others' line, this one's instead), service name as <service>, None for no line;
+    # comment lines too, since the comparison is of the whole text.
+    lines: tuple[tuple[str | None, str | None], ...] = ()
+    database: bool = True
+
+
+DEPARTURES = {
+    "console": Departure(
+        stages=(("web", "node:20-slim"),),  # builds the page: npm ci, npm run build
+        lines=(
+            ("COPY libs/deadlines/ libs/deadlines/", None),  # it sets no durable deadlines
+            (None, "COPY --from=web /src/services/<service>/oneteam_<service>/static/ "
+                   "services/<service>/oneteam_<service>/static/"),
+            ("        ./contracts ./libs/eventbus ./libs/servicekit ./libs/deadlines ./services/<service>",
+             "        ./contracts ./libs/eventbus ./libs/servicekit ./services/<service>"),
+            ("# Liveness only (/healthz); /readyz (database and broker) is for orchestrators that "
+             "route traffic.",
+             "# Liveness only (/healthz); /readyz (intake and dispatch answer) is for orchestrators "
+             "that route traffic."),
+            ("# The start period covers migrations and the ~30 s broker retry before uvicorn starts "
+             "listening.",
+             "# No migrations and the event doorbell retries in the background: the same start "
+             "period is ample."),
+        ),
+        database=False,  # it reads the other services' APIs instead
+    ),
+}
 
 
 def _service_id(dockerfile: Path) -> str:
     return dockerfile.parent.name
 
 
+def _departure(dockerfile: Path) -> Departure:
+    return DEPARTURES.get(_service_id(dockerfile), Departure())
+
+
 per_service = pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=_service_id)
+WITH_DATABASE = [d for d in DOCKERFILES if _departure(d).database]
+per_service_with_database = pytest.mark.parametrize("dockerfile", WITH_DATABASE, ids=_service_id)
 
 
 # --- reading the compose file ---------------------------------------------------------------
@@ -252,6 +297,12 @@ def _stages(dockerfile: Path) -> list[list[Instruction]]:
     return stages
 
 
+def _stage_name(stage: list[Instruction]) -> str | None:
+    """`FROM image AS name` → name."""
+    words = stage[0].args.split()
+    return words[2] if len(words) == 3 and words[1].upper() == "AS" else None
+
+
 def _final(dockerfile: Path, keyword: str) -> Instruction:
     found = [i for i in _stages(dockerfile)[-1] if i.keyword == keyword]
     assert found, f"{dockerfile.relative_to(ROOT)}: the runtime stage has no {keyword}"
@@ -420,7 +471,7 @@ def test_each_service_image_is_built_by_compose_from_the_repo_root(dockerfile: P
     _built_from(dockerfile)
 
 
-@per_service
+@per_service_with_database
 def test_each_service_reaches_its_own_database_through_asyncpg(dockerfile: Path) -> None:
     name, service = _built_from(dockerfile), _service_id(dockerfile)
     var, url = _database_url(name, service)
@@ -458,7 +509,7 @@ def test_init_sql_creates_a_database_for_every_service() -> None:
         "databases are never created"
     )
     created = _created_databases()
-    for dockerfile in DOCKERFILES:
+    for dockerfile in WITH_DATABASE:
         name, service = _built_from(dockerfile), _service_id(dockerfile)
         database = urlsplit(_database_url(name, service)[1]).path.lstrip("/")
         assert database in created, (
@@ -504,15 +555,20 @@ def test_each_service_uses_the_kafka_internal_listener(dockerfile: Path) -> None
     )
 
 
-@per_service
-def test_each_service_waits_for_healthy_postgres_and_kafka(dockerfile: Path) -> None:
-    name = _built_from(dockerfile)
+def _depends_on(name: str) -> dict[str, Any]:
     depends_on = _services()[name].get("depends_on") or {}
     assert isinstance(depends_on, dict), (
         f"{name}: depends_on is a list, which only waits for the containers to start; use the "
         "long form with `condition: service_healthy`"
     )
-    for dependency in (_postgres(), _kafka()):
+    return depends_on
+
+
+@per_service
+def test_each_service_waits_for_healthy_postgres_and_kafka(dockerfile: Path) -> None:
+    name = _built_from(dockerfile)
+    depends_on = _depends_on(name)
+    for dependency in (_postgres(), _kafka()) if _departure(dockerfile).database else (_kafka(),):
         condition = (depends_on.get(dependency) or {}).get("condition")
         assert condition == "service_healthy", (
             f"{name}: depends_on.{dependency}.condition is {condition!r}, "
@@ -649,11 +705,8 @@ def test_each_service_publishes_its_exposed_port(dockerfile: Path) -> None:
     )
 
 
-def test_dispatch_reads_the_demo_roster_from_a_read_only_mount() -> None:
-    dockerfile = ROOT / "services" / "dispatch" / "Dockerfile"
-    name = _built_from(dockerfile)
-    roster = _env(name).get("DISPATCH_ROSTER_FILE")
-    assert roster, f"{name}: DISPATCH_ROSTER_FILE is not set, so no demo officers are loaded"
+def _mounts(name: str) -> dict[str, tuple[str, bool]]:
+    """A compose service's bind mounts as {target: (source, read-only)}."""
     mounts = {}
     for volume in _services()[name].get("volumes") or []:
         if isinstance(volume, dict):
@@ -662,6 +715,15 @@ def test_dispatch_reads_the_demo_roster_from_a_read_only_mount() -> None:
         else:
             source, target, *mode = str(volume).split(":")
             mounts[target] = (source, "ro" in ",".join(mode).split(","))
+    return mounts
+
+
+def test_dispatch_reads_the_demo_roster_from_a_read_only_mount() -> None:
+    dockerfile = ROOT / "services" / "dispatch" / "Dockerfile"
+    name = _built_from(dockerfile)
+    roster = _env(name).get("DISPATCH_ROSTER_FILE")
+    assert roster, f"{name}: DISPATCH_ROSTER_FILE is not set, so no demo officers are loaded"
+    mounts = _mounts(name)
     assert roster in mounts, (
         f"{name}: DISPATCH_ROSTER_FILE={roster} is not a mounted path; mounts: {sorted(mounts)}"
     )
@@ -671,6 +733,84 @@ def test_dispatch_reads_the_demo_roster_from_a_read_only_mount() -> None:
     assert host_file.is_file(), f"{name} mounts {source} as the roster, but it does not exist"
     officers = json.loads(host_file.read_text(encoding="utf-8"))
     assert isinstance(officers, list) and officers, f"{source} is not a non-empty JSON list"
+
+
+def test_console_reads_the_services_at_their_compose_addresses() -> None:
+    name, built = _built_from(CONSOLE), {_service_id(d): d for d in DOCKERFILES}
+    env, depends_on = _env(name), _depends_on(name)
+    urls = {field.removesuffix("_url"): info for field, info in ConsoleSettings.model_fields.items()
+            if field.removesuffix("_url") in built}
+    assert urls, "ConsoleSettings has no <service>_url setting for a service compose builds"
+    for service, info in urls.items():
+        target, var = _built_from(built[service]), f"CONSOLE_{service.upper()}_URL"
+        url, port = urlsplit(env.get(var, "")), _exposed_port(built[service])
+        assert (url.scheme, url.port) == ("http", port) and url.hostname in _network_names(target), (
+            f"{name}: {var}={env.get(var)!r}, expected http://{target}:{port} (the default "
+            "127.0.0.1 is the console's own container)"
+        )
+        # Ready means the services it cannot do without answer (`str`); the optional panels'
+        # (`str | None`) say "not available" until theirs start answering.
+        conditions = {"service_healthy"} | (set() if info.annotation is str else {"service_started"})
+        condition = (depends_on.get(target) or {}).get("condition")
+        assert condition in conditions, (
+            f"{name}: depends_on.{target}.condition is {condition!r}, expected one of {sorted(conditions)}"
+        )
+
+
+@pytest.mark.parametrize("dockerfile", [d for d in DOCKERFILES if d not in WITH_DATABASE], ids=_service_id)
+def test_a_service_without_a_database_neither_names_nor_waits_for_one(dockerfile: Path) -> None:
+    name = _built_from(dockerfile)
+    named = [var for var in _env(name) if var.endswith("DATABASE_URL")]
+    assert not named, f"{name} keeps no data (DEPARTURES), but compose sets {named}"
+    assert _postgres() not in _depends_on(name), f"{name} keeps no data but waits for {_postgres()}"
+
+
+def test_console_draws_the_demo_areas_from_a_read_only_mount() -> None:
+    name = _built_from(CONSOLE)
+    areas = _env(name).get("CONSOLE_AREAS_DIR")
+    assert areas, f"{name}: CONSOLE_AREAS_DIR is not set, so the map has no districts or grids"
+    source, read_only = _mounts(name).get(areas, ("", False))
+    assert source and read_only, f"{name}: CONSOLE_AREAS_DIR={areas} is not a read-only mount"
+    assert list((ROOT / source).glob("*.geojson")), f"{name} mounts {source}, which has no *.geojson"
+
+
+def test_console_page_is_built_in_the_image_from_the_lockfile() -> None:
+    where, stages = CONSOLE.relative_to(ROOT), {_stage_name(s): s for s in _stages(CONSOLE)}
+    web = stages.get("web")
+    assert web, f"{where} has no `web` stage building the page"
+    web_dir, copied, workdir = "services/console/web", set(), PurePosixPath("/")
+    for instruction in web[1:]:
+        if instruction.keyword == "WORKDIR":
+            workdir = workdir / instruction.args
+        for copy in _copies([instruction], CONSOLE):
+            copied.update(PurePosixPath(s).as_posix() for s in copy.sources)
+        if instruction.keyword == "RUN" and "npm ci" in instruction.args:
+            assert f"{web_dir}/package-lock.json" in copied, f"{where}: `npm ci` before the lockfile"
+        if instruction.keyword == "RUN" and "npm run build" in instruction.args:
+            assert web_dir in copied, f"{where}: `npm run build` before {web_dir}/ is copied"
+    runs = " ".join(i.args for i in web if i.keyword == "RUN")
+    assert "npm ci" in runs and "npm run build" in runs, f"{where}: the web stage should npm ci, npm run build"
+    vite = (ROOT / web_dir / "vite.config.ts").read_text(encoding="utf-8")
+    out_dir = re.search(r"outDir:\s*[\"']([^\"']+)", vite)
+    assert out_dir, f"{web_dir}/vite.config.ts sets no build.outDir"
+    built = PurePosixPath(posixpath.normpath(workdir / out_dir[1]))
+    builder = next(s for s in _stages(CONSOLE) if _stage_name(s) == "builder")
+    wheel = next(n for n, i in enumerate(builder) if i.keyword == "RUN" and "pip wheel" in i.args)
+    taken = [c for c in _copies(builder[:wheel], CONSOLE) if c.from_stage == "web"]
+    assert [PurePosixPath(s) for c in taken for s in c.sources] == [built], (
+        f"{where}: before `pip wheel` the builder should copy the page Vite writes ({built}) from "
+        f"the web stage, copies {taken}"
+    )
+    package = PurePosixPath("services/console/oneteam_console")
+    assert PurePosixPath(taken[0].destination) == package / built.name, (
+        f"{where}: the page goes to {taken[0].destination}, not into the package ({package}/{built.name})"
+    )
+    served = ConsoleSettings.model_fields["static_dir"].default
+    assert served.name == built.name, f"the console serves {served.name}/, the image builds {built.name}/"
+    data = tomllib.loads((ROOT / "services/console/pyproject.toml").read_text(encoding="utf-8"))
+    assert f"{built.name}/*" in data["tool"]["setuptools"]["package-data"]["oneteam_console"], (
+        f"services/console/pyproject.toml does not put {built.name}/ into the wheel"
+    )
 
 
 @per_service
@@ -706,9 +846,10 @@ def test_each_image_builds_wheels_then_installs_only_them(dockerfile: Path) -> N
     where, service = dockerfile.relative_to(ROOT), _service_id(dockerfile)
     stages = _stages(dockerfile)
     assert len(stages) >= 2, f"{where} should be multi-stage (a builder and a runtime stage)"
+    extra = dict(_departure(dockerfile).stages)
     for stage in stages:
-        image = stage[0].args.split()[0]
-        assert image == PYTHON_BASE_IMAGE, f"{where}: FROM {image}, expected {PYTHON_BASE_IMAGE}"
+        image, expected = stage[0].args.split()[0], extra.get(_stage_name(stage), PYTHON_BASE_IMAGE)
+        assert image == expected, f"{where}: FROM {image}, expected {expected}"
     runs = " ".join(i.args for stage in stages[:-1] for i in stage if i.keyword == "RUN")
     wheel = re.search(r"pip wheel\b([^&;|]*)", runs)
     assert wheel, f"{where}: no builder stage runs `pip wheel`"
@@ -813,23 +954,36 @@ def test_each_image_healthcheck_probes_healthz_with_urllib(dockerfile: Path) -> 
     }, f"{where}: HEALTHCHECK requests {urls[0]}, expected http://127.0.0.1:{exposed}/healthz"
 
 
+def _normalised(dockerfile: Path) -> list[str]:
+    """The Dockerfile's lines with its service name as <service>, less its own extra stages
+    (each from its `# --- name:` heading to the next heading)."""
+    text = dockerfile.read_text(encoding="utf-8").replace(_service_id(dockerfile), "<service>")
+    extra = {f"# --- {name}:" for name, _ in _departure(dockerfile).stages}
+    kept, skipping = [], False
+    for line in text.splitlines():
+        if line.startswith("# --- "):
+            skipping = any(line.startswith(heading) for heading in extra)
+        if not skipping:
+            kept.append(line)
+    return kept
+
+
 def test_service_dockerfiles_differ_only_in_the_service_name() -> None:
-    if len(DOCKERFILES) < 2:
-        pytest.skip("fewer than two service Dockerfiles")
-
-    def normalised(dockerfile: Path) -> list[str]:
-        text = dockerfile.read_text(encoding="utf-8").replace(_service_id(dockerfile), "<service>")
-        return text.splitlines()
-
-    reference = DOCKERFILES[0]
-    for other in DOCKERFILES[1:]:
-        first, second = normalised(reference), normalised(other)
-        diff = [(n + 1, a, b) for n, (a, b) in enumerate(zip(first, second, strict=False))
-                if a != b]
-        assert not diff and len(first) == len(second), (
-            f"{other.relative_to(ROOT)} differs from {reference.relative_to(ROOT)} in more than "
-            f"the service name: first differing lines {diff[:3]}"
-            + ("" if diff else f"; lengths {len(first)} and {len(second)}")
+    plain = [d for d in DOCKERFILES if _service_id(d) not in DEPARTURES]
+    if len(plain) < 2:
+        pytest.skip("fewer than two service Dockerfiles without departures")
+    reference = _normalised(plain[0])
+    for other in (d for d in DOCKERFILES if d != plain[0]):
+        matcher = difflib.SequenceMatcher(None, reference, _normalised(other), autojunk=False)
+        changes = [(reference[i1:i2], matcher.b[j1:j2])
+                   for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+        removed, added = [a for r, _ in changes for a in r], [b for _, n in changes for b in n]
+        listed = _departure(other).lines
+        expected = [a for a, _ in listed if a is not None], [b for _, b in listed if b is not None]
+        assert (removed, added) == expected, (
+            f"{other.relative_to(ROOT)} differs from {plain[0].relative_to(ROOT)} in more than the "
+            f"service name (and DEPARTURES): it lacks {removed[:4]} and adds {added[:4]}, where "
+            f"{len(expected[0])} and {len(expected[1])} lines are listed"
         )
 
 
@@ -841,6 +995,9 @@ def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
         "services/intake/oneteam_intake.egg-info/PKG-INFO",
         ".pytest_cache/README.md", ".mypy_cache/CACHEDIR.TAG", ".ruff_cache/CACHEDIR.TAG",
         "contracts/.ruff_cache/CACHEDIR.TAG",
+        # The console's page is built in its image, from the sources and the lockfile.
+        "services/console/web/node_modules/vite/package.json",
+        "services/console/oneteam_console/static/index.html",
     ]
     kept = [path for path in samples if not _ignored(path)]
     assert not kept, f".dockerignore lets these into the build context: {kept}"
