@@ -3,7 +3,9 @@
 `docker-compose.yml` runs PostgreSQL, a single-node Kafka in KRaft mode and every service that
 has a `services/<name>/Dockerfile`. These tests keep the compose file, the Dockerfiles, the
 `.dockerignore`, the init SQL and the services' own code in agreement; where a `docker compose`
-client is installed it also validates the file (which needs no engine either).
+client is installed it also validates the file (which needs no engine either). The Dockerfiles
+are one text with each service's name; `DEPARTURES` lists, line by line, where one honestly
+differs (the console: a node stage for its page, no database).
 """
 
 from __future__ import annotations
