@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from oneteam_console.domain.delta import delta
+from oneteam_console.domain.joint import joint_rows
 from oneteam_console.domain.panels import case_rows, mediation_rows
 from oneteam_console.domain.picture import Picture, build_picture
 from oneteam_console.domain.positions import with_positions
@@ -34,19 +35,23 @@ async def picture(runtime: ConsoleRuntime, token: str, tenant: str, now: datetim
 
 
 async def figures(runtime: ConsoleRuntime, token: str, tenant: str) -> dict[str, Any]:
-    """KPI standings, hotspots, cases and mediations; each None when its service is absent or down."""
+    """KPI standings, hotspots, cases, mediations, joint operations; each None when its source cannot answer."""
     up = runtime.upstream
-    targets, hotspots, cases, late, mediations = await asyncio.gather(
+    targets, hotspots, cases, late, mediations, joint = await asyncio.gather(
         _or_none(up.get("evaluation", f"/v1/tenants/{tenant}/targets", token)),
         _or_none(up.get("evaluation", f"/v1/tenants/{tenant}/hotspots", token, format="geojson")),
         _or_none(up.get("case_penalty", "/v1/cases", token, tenant=tenant, limit=50)),
         _or_none(up.get("case_penalty", "/v1/board/deadlines", token, tenant=tenant)),
         _or_none(up.get("mediation", "/v1/mediations", token, tenant=tenant)),
+        # Planned visits change over hours, not seconds: read with the figures, not every refresh.
+        _or_none(up.get("dispatch", "/v1/joint-operations", token, tenant=tenant)),
     )
     now = datetime.now(UTC)
+    day_start = local_day_start(now, runtime.console_settings.timezone)
     return {"kpis": targets, "hotspots": hotspots, "late_cases": late,
             "cases": None if cases is None else case_rows(cases, now),
-            "mediations": None if mediations is None else mediation_rows(mediations, now)}
+            "mediations": None if mediations is None else mediation_rows(mediations, now),
+            "joint": None if joint is None else joint_rows(joint, day_start)}
 
 
 async def _or_none(call: Any) -> Any:

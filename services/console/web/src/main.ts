@@ -2,7 +2,7 @@
 import "./style.css";
 import { call, follow, setToken, signedIn, type Row } from "./api";
 import { applyStatic, t, toggleLang } from "./i18n";
-import { TenantMap, STATE_COLOURS, STATUS_COLOURS } from "./map";
+import { TenantMap, JOINT_COLOURS, STATE_COLOURS, STATUS_COLOURS } from "./map";
 import { openIncident, setupDialog } from "./dialog";
 import { learnClock, renderClocks, renderFigures, renderQueue, tick } from "./panels";
 import { applyBatch, loadPicture, picture } from "./state";
@@ -20,7 +20,7 @@ const open = (id: string) => void openIncident(id, tenant(), may("assign"));
 
 // Exposed for the browser test and the benchmark: what the map draws, and when the feed last spoke.
 (window as any).oneteamConsole = {
-  rendered: (layer: "incidents" | "officers") => tenantMap?.rendered(layer) ?? [],
+  rendered: (layer: "incidents" | "officers" | "joint") => tenantMap?.rendered(layer) ?? [],
   settled: () => tenantMap?.settled() ?? false,
   drawnAt: (layer: "incidents" | "officers", id: string, lon: number, lat: number) =>
     tenantMap?.drawnAt(layer, id, lon, lat) ?? false,
@@ -34,10 +34,14 @@ function legend(): void {
   const rows = [
     ...Object.entries(STATE_COLOURS).map(([k, c]) => [t(`state.${k}`), c, "incident"]),
     ...Object.entries(STATUS_COLOURS).map(([k, c]) => [t(`status.${k}`), c, "officer"]),
+    // Dispatch may not list joint operations (an older dispatch): the legend says so, not an empty map.
+    ...Object.entries(JOINT_COLOURS).map(([k, c]) => [
+      `${t("joint")} · ${t(`joint.${k}`)}${figures && figures.joint == null ? ` (${t("not_available")})` : ""}`, c, "joint"]),
   ];
   el("legend-list").replaceChildren(...rows.map(([label, colour, kind]) => {
     const li = document.createElement("li");
-    li.innerHTML = `<span class="swatch ${kind}" style="background:${colour}"></span>`;
+    const paint = kind === "joint" ? `border-color:${colour}` : `background:${colour}`;
+    li.innerHTML = `<span class="swatch ${kind}" style="${paint}"></span>`;
     li.append(label);
     return li;
   }));
@@ -83,6 +87,8 @@ function onEvent(name: string, data: Row): void {
     figures = data;
     renderFigures(data);
     if (data.hotspots) tenantMap?.set("hotspots", data.hotspots);
+    tenantMap?.set("joint", () => data.joint ?? []);
+    legend();
   }
 }
 

@@ -16,6 +16,10 @@ export const STATUS_COLOURS: Record<string, string> = {
   available: "#6fcf97", assigned: "#56ccf2", en_route: "#2d9cdb", on_scene: "#bb6bd9",
   reporting: "#f2994a", on_break: "#9aa5b1", off_duty: "#5c6670",
 };
+// Joint operations (综合查一次) by how far their checklist is: a ring, so they never hide an incident.
+export const JOINT_COLOURS: Record<string, string> = {
+  planned: "#f2f2f2", in_progress: "#ffd166", complete: "#6fcf97",
+};
 const PRIORITY_RADIUS = ["match", ["get", "priority"], "urgent", 12, "high", 10, "normal", 8, 6];
 
 function byKey(colours: Record<string, string>, key: string): any {
@@ -28,6 +32,7 @@ function style(tileUrl: string | null): StyleSpecification {
   const sources: StyleSpecification["sources"] = {
     areas: { type: "geojson", data: empty() },
     hotspots: { type: "geojson", data: empty() },
+    joint: { type: "geojson", data: empty() },
     // Ids promoted from the rows, so a batch patches the features it names (updateData)
     // instead of re-sending all 5 000 officers to the map's worker.
     officers: { type: "geojson", data: empty(), promoteId: "id" },
@@ -50,6 +55,9 @@ function style(tileUrl: string | null): StyleSpecification {
     { id: "hotspots", type: "circle", source: "hotspots",
       paint: { "circle-color": "#f2994a", "circle-opacity": 0.25, "circle-blur": 0.6,
                "circle-radius": ["interpolate", ["linear"], ["get", "count"], 1, 14, 20, 40] } },
+    { id: "joint", type: "circle", source: "joint",
+      paint: { "circle-color": "rgba(0,0,0,0)", "circle-radius": 11, "circle-stroke-width": 3,
+               "circle-stroke-color": byKey(JOINT_COLOURS, "stage") } },
     { id: "officers", type: "circle", source: "officers",
       paint: { "circle-color": byKey(STATUS_COLOURS, "status"), "circle-radius": 4,
                "circle-stroke-color": "#0b1220", "circle-stroke-width": 1 } },
@@ -106,7 +114,7 @@ export class TenantMap {
   }
 
   /** Queue a source's new data, read when the frame comes; sources changed in one frame are set together. */
-  set(source: "incidents" | "officers" | "hotspots", data: GeoJSON.FeatureCollection | (() => Iterable<Row>)): void {
+  set(source: "incidents" | "officers" | "hotspots" | "joint", data: GeoJSON.FeatureCollection | (() => Iterable<Row>)): void {
     this.pending.set(source, typeof data === "function" ? () => points(data()) : () => data);
     this.patches.delete(source);
     this.schedule();
@@ -155,7 +163,7 @@ export class TenantMap {
   }
 
   /** Ids of the features of `layer` drawn on screen now (tests and the benchmark read this). */
-  rendered(layer: "incidents" | "officers"): Row[] {
+  rendered(layer: "incidents" | "officers" | "joint"): Row[] {
     return this.map.queryRenderedFeatures({ layers: [layer] }).map((f) => ({
       ...f.properties, lon: (f.geometry as GeoJSON.Point).coordinates[0], lat: (f.geometry as GeoJSON.Point).coordinates[1],
     }));
