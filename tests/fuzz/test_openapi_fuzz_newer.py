@@ -40,12 +40,7 @@ CASE_BODY = {"tenant": TENANT, "category": "street_vending", "item_codes": ["str
 
 # Evaluation is another team's package: its defects are fixed there. Each entry names one
 # operation; its failures are reported as known, every other operation's fail the test.
-EVALUATION_DEFECTS = {
-    ("GET", "/v1/tenants/{tenant}/scorecards/{who}"): "?format=csv answers text/csv, which the document omits",
-    ("GET", "/v1/tenants/{tenant}/kpis/{kpi}"): "?format=csv answers text/csv, which the document omits",
-    ("GET", "/v1/tenants/{tenant}/kpis/{kpi}/explain"): "?format=csv answers text/csv, which the document omits",
-    ("GET", "/v1/tenants/{tenant}/hotspots"): "?format=geojson answers application/geo+json, which the document omits",
-}
+EVALUATION_DEFECTS: dict[tuple[str, str], str] = {}
 
 
 async def _fuzzed(app: FastAPI, first: Any = None, **options: Any) -> list[str]:

@@ -9,19 +9,28 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from oneteam_evaluation import queries
-from oneteam_evaluation.api.common import Evaluation, Reader, Span, check_reader, csv_response
-from oneteam_evaluation.domain.figures import DIMENSIONS, Period
+from oneteam_evaluation.api.common import CSV_TOO, Evaluation, Reader, Span, check_reader, csv_response
+from oneteam_evaluation.domain.figures import DIMENSIONS, LABEL_FORMATS, Period, is_label
 from oneteam_evaluation.domain.kpis import KPIS
 from oneteam_servicekit import InvalidRequest
 
 router = APIRouter(tags=["kpis"])
 Dimension = Annotated[str, Query(description=f"One of: {', '.join(DIMENSIONS)}")]
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
+Label = Annotated[str, Query(description="The figure's period label, shaped by `period`: "
+                             + ", ".join(f"{p} {example}" for p, example in LABEL_FORMATS.items()))]
 
 
 def _dimension(value: str) -> str:
     if value not in DIMENSIONS:
         raise InvalidRequest(f"dimension must be one of {', '.join(DIMENSIONS)}", field="dimension")
+    return value
+
+
+def _label(value: str, period: Period) -> str:
+    # A label of another shape matches no figure: say so rather than answer an empty explanation.
+    if not is_label(value, period):
+        raise InvalidRequest(f"label {value!r} is not a {period} label like {LABEL_FORMATS[period]}", field="label")
     return value
 
 
@@ -40,7 +49,7 @@ async def targets(tenant: str, principal: Reader, runtime: Evaluation) -> dict[s
             "below": [s.kpi for s in found if s.below]}
 
 
-@router.get("/v1/tenants/{tenant}/kpis/{kpi}", response_model=None)
+@router.get("/v1/tenants/{tenant}/kpis/{kpi}", response_model=None, responses=CSV_TOO)
 async def kpi(tenant: str, kpi: str, principal: Reader, runtime: Evaluation, span: Span,
               period: Period = Period.DAY, dimension: Dimension = "tenant",
               format: Format = "json") -> dict[str, Any] | Response:
@@ -58,14 +67,15 @@ async def kpi(tenant: str, kpi: str, principal: Reader, runtime: Evaluation, spa
             "figures": [asdict(f) for f in found]}
 
 
-@router.get("/v1/tenants/{tenant}/kpis/{kpi}/explain", response_model=None)
+@router.get("/v1/tenants/{tenant}/kpis/{kpi}/explain", response_model=None, responses=CSV_TOO)
 async def explain(tenant: str, kpi: str, principal: Reader, runtime: Evaluation, span: Span,
-                  label: Annotated[str, Query(description="The figure's period label, e.g. 2026-11-25")],
+                  label: Label,
                   key: Annotated[str | None, Query(description="The dimension value (default: the tenant)")] = None,
                   period: Period = Period.DAY, dimension: Dimension = "tenant",
                   format: Format = "json") -> dict[str, Any] | Response:
     """What one figure counted: every incident (or case, mediation) in its denominator, and whether in its numerator."""
     own = check_reader(principal, tenant, _dimension(dimension))
+    label = _label(label, period)
     key = own or key or tenant
     found = await queries.explain(runtime, tenant, kpi, span.start, span.end, period, dimension, label, key)
     counted = KPIS[kpi].counts

@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from oneteam_evaluation import queries
-from oneteam_evaluation.api.common import Evaluation, Reader, Span, check_reader, csv_response
+from oneteam_evaluation.api.common import CSV_TOO, Evaluation, Reader, Span, check_reader, csv_response
 from oneteam_evaluation.domain.assessment import SCORED, balance, geojson
 
 router = APIRouter(tags=["assessment"])
+GEOJSON = "application/geo+json"
 
 
-@router.get("/v1/tenants/{tenant}/scorecards/{who}", response_model=None)
+@router.get("/v1/tenants/{tenant}/scorecards/{who}", response_model=None, responses=CSV_TOO)
 async def scorecards(tenant: str, who: Literal["officers", "teams"], principal: Reader, runtime: Evaluation,
                      span: Span, format: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
                      ) -> list[dict[str, Any]] | Response:
@@ -38,7 +39,8 @@ async def workload(tenant: str, principal: Reader, runtime: Evaluation, span: Sp
     return asdict(balance(await queries.cards(runtime, tenant, "officer", span.start, span.end)))
 
 
-@router.get("/v1/tenants/{tenant}/hotspots", response_model=None)
+@router.get("/v1/tenants/{tenant}/hotspots", response_model=None,
+            responses={200: {"content": {GEOJSON: {}}}})
 async def hotspots(tenant: str, principal: Reader, runtime: Evaluation, span: Span,
                    top: Annotated[int, Query(ge=1, le=500)] = 20,
                    format: Annotated[Literal["json", "geojson"], Query(alias="format")] = "json",
@@ -52,5 +54,5 @@ async def hotspots(tenant: str, principal: Reader, runtime: Evaluation, span: Sp
     check_reader(principal, tenant, "grid")
     found = await queries.hot(runtime, tenant, span.start, span.end, top, resolution if cells == "h3" else None)
     if format == "geojson":
-        return JSONResponse(geojson(found, hexagons=cells == "h3"), media_type="application/geo+json")
+        return JSONResponse(geojson(found, hexagons=cells == "h3"), media_type=GEOJSON)
     return [asdict(h) for h in found]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from uuid import UUID
 
@@ -67,6 +67,27 @@ def bucket(at: datetime, period: Period, zone: tzinfo) -> str:
     if period is Period.MONTH:
         return local.strftime("%Y-%m")
     return "all"
+
+
+LABEL_FORMATS = {Period.HOUR: "2026-11-25T09", Period.DAY: "2026-11-25", Period.WEEK: "2026-W48",
+                 Period.MONTH: "2026-11", Period.ALL: "all"}
+
+
+def is_label(label: str, period: Period) -> bool:
+    """Whether `label` is one `bucket` can give for `period`: a real hour, day, ISO week or month, or "all"."""
+    if period is Period.ALL:
+        return label == "all"
+    try:
+        if period is Period.WEEK:
+            year, week = label.split("-W")
+            # fromisocalendar refuses a week 53 in a year of 52; the round trip refuses "W1" or "+2026".
+            monday = date.fromisocalendar(int(year), int(week), 1)
+            return f"{monday.isocalendar()[0]}-W{monday.isocalendar()[1]:02d}" == label
+        shape = {Period.HOUR: "%Y-%m-%dT%H", Period.DAY: "%Y-%m-%d", Period.MONTH: "%Y-%m"}[period]
+        # strptime also takes unpadded fields (2026-1-5); the round trip keeps only bucket's own spelling.
+        return datetime.strptime(label, shape).strftime(shape) == label
+    except ValueError:
+        return False
 
 
 def percentile(values: list[float], share: float) -> float | None:

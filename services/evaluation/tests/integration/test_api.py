@@ -209,3 +209,25 @@ async def test_the_daily_report_is_made_at_the_tenants_hour_and_kept_as_it_was(i
     assert "（acknowledged）：50.0%（1/2）" in text
     assert load_workbook(io.BytesIO(book.content)).sheetnames == ["指标", "队伍", "队员", "热点"]
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("label", "period"), [("nonsense", "day"), ("2026-11-02", "week"), ("2026-W48", "day"),
+                                               ("2026-02-30", "day"), ("2026-11-2", "day"), ("2026-11", "all")])
+async def test_an_explanation_of_a_label_not_shaped_like_its_period_is_refused_naming_the_label(
+        client: httpx.AsyncClient, label: str, period: str) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/kpis/acknowledged/explain", headers=AUDITOR,
+                              params={**WINDOW, "label": label, "period": period})
+
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert label in answer.json()["detail"]
+
+
+@pytest.mark.parametrize(("label", "period"), [("2026-11-02T09", "hour"), ("2026-W45", "week"),
+                                               ("2026-11", "month"), ("all", "all")])
+async def test_each_periods_label_explains_the_morning(client: httpx.AsyncClient, label: str, period: str) -> None:
+    answer = await client.get(f"/v1/tenants/{TENANT}/kpis/acknowledged/explain", headers=AUDITOR,
+                              params={**WINDOW, "label": label, "period": period})
+
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["numerator"], answer.json()["denominator"]) == (1, 2)
