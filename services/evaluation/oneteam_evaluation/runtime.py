@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +60,6 @@ class EvaluationRuntime(Runtime):
         if self.evaluation_settings.consume:
             self.subscriptions = subscriptions(self.generation)  # the generation's group, in batches
         await super().start()
-        # A query builds tens of thousands of facts and samples, which set off the collector's
-        # full passes over every object the libraries made at import (≈ 200 ms each, measured):
-        # those objects live as long as the process, so they are moved out of its sight.
-        gc.freeze()
         self._tasks = [asyncio.create_task(loop(), name="evaluation-background") for loop in self.background]
 
     async def stop(self) -> None:
