@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from oneteam_console.domain.delta import delta
 from oneteam_console.domain.joint import joint_rows
 from oneteam_console.domain.panels import case_rows, mediation_rows
-from oneteam_console.domain.picture import Picture, build_picture
-from oneteam_console.domain.positions import with_positions
+from oneteam_console.domain.picture import Picture
+from oneteam_console.reading import local_day_start, read_picture
 from oneteam_console.runtime import ConsoleRuntime
 from oneteam_console.upstream import Missing
 
 
-def local_day_start(now: datetime, zone: str) -> datetime:
-    """Midnight of `now`'s local day, as an aware datetime."""
-    local = now.astimezone(ZoneInfo(zone))
-    return datetime.combine(local.date(), time(0), tzinfo=local.tzinfo)
-
-
 async def picture(runtime: ConsoleRuntime, token: str, tenant: str, now: datetime) -> Picture:
     """Dispatch's board joined with intake's incidents; Missing when dispatch cannot answer."""
-    up = runtime.upstream
-    board, incidents = await asyncio.gather(
-        up.get("dispatch", "/v1/board", token, tenant=tenant),
-        _or_empty(up.get("intake", "/v1/incidents", token, tenant=tenant, limit=500)),
-    )
-    return build_picture(board, incidents, now, local_day_start(now, runtime.console_settings.timezone))
+    return await read_picture(runtime.upstream, runtime.console_settings.timezone, token, tenant, now)
 
 
 async def figures(runtime: ConsoleRuntime, token: str, tenant: str) -> dict[str, Any]:
@@ -61,13 +50,6 @@ async def _or_none(call: Any) -> Any:
         return None
 
 
-async def _or_empty(call: Any) -> Any:
-    try:
-        return await call
-    except Missing:
-        return []  # without intake the board's orders still place their incidents
-
-
 def sse(event: str, data: Any) -> str:
     """One Server-Sent Event."""
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False, default=str)}\n\n"
@@ -76,55 +58,44 @@ def sse(event: str, data: Any) -> str:
 async def stream(runtime: ConsoleRuntime, token: str, tenant: str, panels: frozenset[str]) -> AsyncIterator[str]:
     """The page's feed until it disconnects: `picture`, then `batch` per change, `figures`, `status`.
 
-    Dispatch's board is read in the background (seconds with thousands of officers); while it
-    is being read, position fixes from the topic are laid over the last picture and pushed, so
-    a moving officer does not wait for the board.
+    The picture is the tenant's shared one (`shared.py`): a page that opens while another page of
+    the tenant is open, or was a moment ago, gets it at once instead of waiting for a board read.
     """
     settings = runtime.console_settings
     loop = asyncio.get_running_loop()
-    bell = runtime.wakeup.subscribe()
+    shared, page = runtime.pictures.join(tenant, token) if "map" in panels else (None, -1)
     before: Picture | None = None
-    reading: asyncio.Task[Picture] | None = None
-    read_due = 0.0
+    seen = -1
     figures_due = 0.0
     try:
         while True:
             pushed_at = loop.time()
-            fixes = runtime.wakeup.fixes.get(tenant, {})
-            after: Picture | None = None
-            if "map" in panels and reading is None and pushed_at >= read_due:
-                reading = asyncio.create_task(picture(runtime, token, tenant, datetime.now(UTC)))
-            if reading is not None and reading.done():
-                try:
-                    after = with_positions(reading.result(), fixes)
-                except Missing as error:
-                    yield sse("status", {"dispatch": str(error)})
-                reading, read_due = None, pushed_at + settings.refresh_s
-            elif before is not None and fixes:
-                after = with_positions(before, fixes)
-            if after is not None:
-                if before is None:
-                    seen = sorted(runtime.acknowledged.get(tenant, ()))
-                    yield sse("picture", {**after.as_json(), "acknowledged": seen})
-                elif (batch := delta(before, after)) is not None:
-                    yield sse("batch", batch)
-                before = after
+            changed = shared.changed if shared is not None else None  # taken before reading the version
+            if shared is not None and shared.version != seen:
+                seen = shared.version
+                if shared.problem is not None:
+                    yield sse("status", {"dispatch": shared.problem})
+                after = shared.latest
+                if after is not None and after is not before:
+                    if before is None:
+                        acknowledged = sorted(runtime.acknowledged.get(tenant, ()))
+                        yield sse("picture", {**after.as_json(), "acknowledged": acknowledged})
+                    elif (batch := delta(before, after)) is not None:
+                        yield sse("batch", batch)
+                    before = after
             if pushed_at >= figures_due:
                 yield sse("figures", await figures(runtime, token, tenant))
                 figures_due = pushed_at + settings.figures_s
             yield ": alive\n\n"  # keeps proxies from closing an idle stream
-            # Until something happens, the board has been read, or the next read is due;
-            # then the batch window gathers what follows.
-            waits: list[asyncio.Future[Any]] = [asyncio.ensure_future(bell.event.wait())]
-            if reading is not None:
-                waits.append(reading)
-            timeout = max(0.05, (read_due if reading is None else loop.time() + settings.refresh_s) - loop.time())
-            await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            waits[0].cancel()
-            if "work" in bell.take():
-                read_due = 0.0  # an incident or order changed: read the board as soon as possible
+            # Until the tenant's picture changes (or the figures or a keep-alive are due); then
+            # the batch window gathers what follows.
+            timeout = max(0.05, min(figures_due, pushed_at + settings.refresh_s) - loop.time())
+            if changed is None:
+                await asyncio.sleep(timeout)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), timeout)
             await asyncio.sleep(max(0.0, settings.batch_s - (loop.time() - pushed_at)))
     finally:
-        runtime.wakeup.unsubscribe(bell)
-        if reading is not None:
-            reading.cancel()
+        if shared is not None:
+            runtime.pictures.leave(tenant, page)

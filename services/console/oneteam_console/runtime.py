@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from oneteam_console.areas import Areas
+from oneteam_console.domain.picture import Picture
+from oneteam_console.reading import read_picture
 from oneteam_console.settings import ConsoleSettings
+from oneteam_console.shared import SharedPictures
 from oneteam_console.upstream import Missing, Upstream
 from oneteam_console.wakeup import Wakeup
 from oneteam_servicekit import Runtime
@@ -26,6 +30,10 @@ class ConsoleRuntime(Runtime):
         self.areas = Areas(self.console_settings.areas_dir)
         settings = self.console_settings
         self.wakeup = Wakeup(settings.kafka() if settings.wake_on_events else None)
+        self.pictures = SharedPictures(self._read_picture, self.wakeup, settings.refresh_s, settings.batch_s)
+
+    async def _read_picture(self, token: str, tenant: str, now: datetime) -> Picture:
+        return await read_picture(self.upstream, self.console_settings.timezone, token, tenant, now)
 
     @property
     def console_settings(self) -> ConsoleSettings:
@@ -39,7 +47,8 @@ class ConsoleRuntime(Runtime):
         self.wakeup.start()
 
     async def stop(self) -> None:
-        """Stop listening, close the HTTP pool."""
+        """Stop the tenants' pictures and listening, close the HTTP pool."""
+        await self.pictures.stop()
         await self.wakeup.stop()
         await self.upstream.close()
 

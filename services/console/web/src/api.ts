@@ -42,9 +42,12 @@ export async function follow(path: string, onEvent: (name: string, data: any) =>
   for (;;) {
     const { value, done } = await reader.read();
     if (done) return;
+    // A picture of 5 000 officers comes in many chunks: look for the end only in what is new.
+    const from = Math.max(0, buffer.length - 1);
     buffer += value;
-    let end: number;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
+    let end = buffer.indexOf("\n\n", from);
+    if (end < 0) continue;
+    for (; end >= 0; end = buffer.indexOf("\n\n")) {
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       let name = "message";
