@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import UTC, date, datetime, time, timedelta
 
 from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, scorecards
 from oneteam_evaluation.domain.cells import grid_of, h3_of
-from oneteam_evaluation.domain.facts import Facts
+from oneteam_evaluation.domain.facts import PARTS, Facts
 from oneteam_evaluation.domain.figures import Figure, Period, Sample, figures, group, in_window
 from oneteam_evaluation.domain.kpis import KPIS
 from oneteam_evaluation.domain.report import DailyReport, daily
@@ -17,24 +18,24 @@ from oneteam_servicekit import NotFound
 
 
 async def facts_for(runtime: EvaluationRuntime, tenant: str, start: datetime, end: datetime,
-                    previous_window: bool = False) -> Facts:
+                    previous_window: bool = False, parts: AbstractSet[str] = PARTS) -> Facts:
     """The tenant's facts that can count in [start, end), with the look-back repeats need.
 
     With `previous_window`, also the window just before, for the hotspots' trend; only they
-    need it, and a month's query would otherwise load two months.
+    need it, and a month's query would otherwise load two months. `parts`: see `load_facts`.
     """
     lookback = timedelta(days=runtime.evaluation_settings.repeat_days)
     if previous_window:
         lookback = max(lookback, end - start)
     async with runtime.sessions() as session:
-        return await load_facts(session, tenant, start, end, lookback)
+        return await load_facts(session, tenant, start, end, lookback, parts)
 
 
 async def samples(runtime: EvaluationRuntime, tenant: str, kpi: str, start: datetime, end: datetime) -> list[Sample]:
     """The samples of one KPI counted in [start, end)."""
     if kpi not in KPIS:
         raise NotFound(f"no KPI named {kpi}; GET /v1/kpis lists them")
-    facts = await facts_for(runtime, tenant, start, end)
+    facts = await facts_for(runtime, tenant, start, end, parts=KPIS[kpi].reads)
     return in_window(KPIS[kpi].compute(facts, runtime.rules(tenant), runtime.clock.now()), start, end)
 
 
@@ -80,7 +81,7 @@ async def trend(runtime: EvaluationRuntime, tenant: str, day: date, names: list[
     """Each KPI's share on each of the `days` local days ending with `day`, for the report's trend."""
     start = datetime.combine(day - timedelta(days=days - 1), time(), runtime.zone).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), runtime.zone).astimezone(UTC)
-    facts = await facts_for(runtime, tenant, start, end)
+    facts = await facts_for(runtime, tenant, start, end, parts=frozenset().union(*(KPIS[n].reads for n in names)))
     labels = [(day - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
     found = {}
     for name in names:

@@ -104,6 +104,10 @@ class Mediation:
     on_time: bool | None = None
 
 
+PARTS = frozenset({"members", "ratings", "cases", "mediations"})
+"""What a computation may read besides incidents and orders (which every KPI reads, for its dimensions)."""
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything one tenant's figures are computed from, for one query window."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -9,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import or_, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_evaluation.domain.facts import Case, Facts, Incident, Mediation, Member, Order, Rating
+from oneteam_evaluation.domain.facts import PARTS, Case, Facts, Incident, Mediation, Member, Order, Rating
 from oneteam_evaluation.store.tables import READ_MODEL, cases, incidents, mediations, members, orders, ratings
 
 
@@ -18,11 +19,12 @@ def _between(column: Any, start: datetime, end: datetime) -> Any:
 
 
 async def load_facts(session: AsyncSession, tenant: str, start: datetime, end: datetime,
-                     lookback: timedelta) -> Facts:
+                     lookback: timedelta, parts: AbstractSet[str] = PARTS) -> Facts:
     """Facts that can count in [start, end): reported, ordered, closed, queued, rated or decided then.
 
     `lookback` reaches further back: the earlier incidents a repeat needs, the previous window
-    a hotspot's trend needs, and incidents still open past their SLA.
+    a hotspot's trend needs, and incidents still open past their SLA. Of the `PARTS`, only
+    those in `parts` are loaded (the others are left empty): one KPI reads few of them.
     """
     early = start - lookback
     # Subqueries rather than lists of ids: a busy month holds more ids than a query may bind.
@@ -35,20 +37,20 @@ async def load_facts(session: AsyncSession, tenant: str, start: datetime, end: d
     incident_rows = (await session.execute(select(incidents).where(incident_wanted))).mappings().all()
     found = {row["incident_id"]: _incident(row) for row in incident_rows}
     order_rows = (await session.execute(select(orders).where(order_wanted))).mappings().all()
-    member_rows = (await session.execute(select(members).where(
+    member_rows = [] if "members" not in parts else (await session.execute(select(members).where(
         members.c.tenant == tenant,
         members.c.assignment_id.in_(select(orders.c.assignment_id).where(order_wanted))))).mappings().all()
     by_order: dict[UUID, list[Member]] = {}
     for row in member_rows:
         by_order.setdefault(row["assignment_id"], []).append(
             Member(row["officer_id"], row["acknowledged_at"], row["arrived_at"], row["distance_m"]))
-    rating_rows = (await session.execute(select(ratings).where(
+    rating_rows = [] if "ratings" not in parts else (await session.execute(select(ratings).where(
         ratings.c.tenant == tenant,
         or_(_between(ratings.c.received_at, start, end), ratings.c.incident_id.in_(incident_ids))))).mappings().all()
-    case_rows = (await session.execute(select(cases).where(
+    case_rows = [] if "cases" not in parts else (await session.execute(select(cases).where(
         cases.c.tenant == tenant,
         or_(_between(cases.c.decided_at, start, end), _between(cases.c.closed_at, start, end))))).mappings().all()
-    mediation_rows = (await session.execute(select(mediations).where(
+    mediation_rows = [] if "mediations" not in parts else (await session.execute(select(mediations).where(
         mediations.c.tenant == tenant, _between(mediations.c.concluded_at, start, end)))).mappings().all()
     return Facts(
         incidents=found,

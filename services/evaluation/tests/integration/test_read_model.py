@@ -196,3 +196,33 @@ async def test_a_cases_decision_names_its_departments_whichever_of_opening_and_d
 
     assert in_order == reversed_order and in_order[1] == {"no_penalty": (1, 1)}
     assert "['market_regulation']" in in_order[0]["ev_cases"][0]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+async def test_each_kpi_over_only_the_facts_it_declares_equals_it_over_every_fact(infra: Infra, seed: int) -> None:
+    # A query loads only the parts its KPI reads; a KPI reading a part it does not declare
+    # would count from an empty list there and differ here.
+    rng = random.Random(seed)
+    drawn: list[Any] = random_morning(rng, START, incidents=8)
+    drawn += [  # a case and a mediation, which random mornings do not have
+        CaseDecided(case_id=uuid.uuid4(), procedure=Procedure.GENERAL, category="street_vending",
+                    outcome=DiscretionDecision.NO_PENALTY_FIRST, rule_codes=["street_vending_unapproved"],
+                    departments=["market_regulation"], fine_fen=0, followed_recommendation=True,
+                    decided_at=START + timedelta(hours=2)),
+        MediationConcluded(mediation_id=uuid.uuid4(), origin=MediationOrigin.REQUEST, incident_id=uuid.uuid4(),
+                           category="neighbour_dispute", outcome=MediationOutcome.RESOLVED_ON_SITE,
+                           on_time=True, concluded_at=START + timedelta(minutes=50))]
+    url = infra.fresh_database("evaluation_parts")
+    await migrations.upgrade(MIGRATIONS, url)
+    engine = make_engine(url)
+    window = (START - timedelta(hours=1), START + timedelta(days=1), timedelta(days=7))
+    now = START + timedelta(days=2)
+    try:
+        async with make_sessions(engine).begin() as session:
+            await apply_events(session, envelopes(drawn + second_thoughts(rng, drawn), TENANT))
+            every = await load_facts(session, TENANT, *window)
+            for name, kpi in KPIS.items():
+                only = await load_facts(session, TENANT, *window, parts=kpi.reads)
+                assert kpi.compute(only, Rules(TENANT), now) == kpi.compute(every, Rules(TENANT), now), name
+    finally:
+        await engine.dispose()
