@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from inspect import cleandoc
 from typing import Any
 
+from .access import ASYNCAPI_GROUP_ID, ASYNCAPI_SECURITY_SCHEMES, ASYNCAPI_SERVERS
 from .envelope import CE_EXTENSIONS
 from .kafka_binding import STRUCTURED_CONTENT_TYPE
 from .topics import MessageSpec, TopicSpec, dead_letter_topic
@@ -50,9 +51,10 @@ def asyncapi_document(envelopes: Iterable[tuple[MessageSpec, Schema]]) -> Schema
         "asyncapi": "2.6.0",
         "id": "urn:oneteam:events",
         "info": {"title": "OneTeam events", "version": API_VERSION, "description": _DESCRIPTION},
+        "servers": ASYNCAPI_SERVERS,
         "defaultContentType": STRUCTURED_CONTENT_TYPE,
         "channels": {topic.name: _channel(topic, keys) for topic, keys in by_topic.items()},
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {"messages": messages, "schemas": schemas, "securitySchemes": ASYNCAPI_SECURITY_SCHEMES},
     }
 
 
@@ -111,6 +113,7 @@ def _channel(topic: TopicSpec, message_keys: list[str]) -> Schema:
         "subscribe": {
             "operationId": "receive_" + topic.name.replace(".", "_"),
             "summary": f"Events published on {topic.name}.",
+            "bindings": {"kafka": {"groupId": ASYNCAPI_GROUP_ID, "bindingVersion": _KAFKA_BINDING_VERSION}},
             "message": {"oneOf": [{"$ref": f"#/components/messages/{key}"} for key in message_keys]},
         },
     }
