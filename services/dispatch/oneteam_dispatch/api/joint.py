@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from oneteam_contracts import CaseRequested, GeoPoint, TenantCode
@@ -25,6 +25,8 @@ router = APIRouter(prefix="/v1/joint-operations", tags=["joint operations"])
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
 # A planned inspection is not an emergency: any officer within an hour's travel will do.
 PLANNED_TRAVEL_LIMIT_S = 3600.0
+# A subdistrict plans tens of visits a round; the command centre's map needs no more than this.
+LIST_LIMIT = 1000
 
 
 class OperationIn(BaseModel):
@@ -96,6 +98,18 @@ async def plan(body: OperationIn, runtime: Dispatch, principal: Commander) -> Op
             # One visit per round: the target's departments are not sent again.
             raise Conflict(f"target {body.target_id} already has a joint operation in round {body.round}")
     return _out(op)
+
+
+@router.get("", response_model=list[OperationOut],
+            summary="A tenant's joint operations: every open one, and those planned in the last `days` (commander)")
+async def list_operations(runtime: Dispatch, principal: Commander, tenant: TenantCode,
+                          days: Annotated[int, Query(ge=1, le=90)] = 7,
+                          limit: Annotated[int, Query(ge=1, le=LIST_LIMIT)] = LIST_LIMIT) -> list[OperationOut]:
+    principal.check_tenant(tenant)
+    since = runtime.clock.now() - timedelta(days=days)
+    async with runtime.sessions() as session:
+        operations = await store.list_operations(session, tenant, since, limit)
+    return [_out(op) for op in operations]
 
 
 @router.get("/{operation_id}", response_model=OperationOut, summary="One operation (commander, or a member)")

@@ -36,6 +36,16 @@ async def get_operation(session: AsyncSession, operation_id: UUID, *,
     return _operation(row._mapping) if row else None
 
 
+async def list_operations(session: AsyncSession, tenant: str, finished_since: datetime,
+                          limit: int) -> list[JointOperation]:
+    """A tenant's open operations, and those planned since `finished_since` (newest first)."""
+    query = (select(joint_operations)
+             .where(joint_operations.c.tenant == tenant,
+                    (joint_operations.c.complete.is_(False)) | (joint_operations.c.created_at >= finished_since))
+             .order_by(joint_operations.c.created_at.desc()).limit(limit))
+    return [_operation(row._mapping) for row in (await session.execute(query)).all()]
+
+
 async def save_findings(session: AsyncSession, op: JointOperation) -> None:
     """Write back an operation's findings."""
     await session.execute(update(joint_operations).where(joint_operations.c.id == op.id).values(

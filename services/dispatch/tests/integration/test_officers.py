@@ -170,3 +170,12 @@ async def test_a_joint_inspection_sends_one_officer_per_department_once_per_roun
     case = await read_events(infra, "oneteam.handoffs", 1,
                             lambda r: json.loads(r.value)["data"].get("operation_id") == op["id"])
     assert event_data(case[0])["data"]["department"] == "emergency_management"
+
+    listed = await dispatch.get("/v1/joint-operations", params={"tenant": TENANT}, headers=COMMANDER)
+    assert listed.status_code == 200, listed.text
+    mine = [o for o in listed.json() if o["id"] == op["id"]]
+    assert len(mine) == 1 and mine[0]["findings"][0]["item_code"] == "em_fire_exits"
+    assert (await dispatch.get("/v1/joint-operations", params={"tenant": "330106005"},
+                               headers=COMMANDER)).status_code == 403
+    assert (await dispatch.get("/v1/joint-operations", params={"tenant": TENANT},
+                               headers=as_officer(ids("em")))).status_code == 403
