@@ -2,6 +2,7 @@
 
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -21,7 +22,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def build(settings: DispatchSettings | None = None, clock: Clock | None = None) -> FastAPI:
     """The dispatch app for `settings` (default: from the environment) and `clock` (default: real time)."""
     settings = settings or DispatchSettings()
-    runtime = DispatchRuntime(settings, MIGRATIONS, subscriptions=SUBSCRIPTIONS if settings.consume_incidents else [],
+    subscriptions = [replace(s, group=s.group + settings.consumer_group_suffix) for s in SUBSCRIPTIONS]
+    runtime = DispatchRuntime(settings, MIGRATIONS, subscriptions=subscriptions if settings.consume_incidents else [],
                               on_start=[load_roster], clock=clock or SystemClock())
     return create_app(runtime, title="OneTeam dispatch", routers=routers,
                       description="应 — the best officer for every incident, on the 1-3-5-8 clock.")

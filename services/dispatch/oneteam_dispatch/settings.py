@@ -33,3 +33,6 @@ class DispatchSettings(ServiceSettings):
     consume_incidents: bool = Field(
         True, description="Consume incident.reported; off for an API-only replica (and tests that need no Kafka input)",
     )
+    consumer_group_suffix: str = Field(
+        "", description="appended to consumer group names: for a second dispatch on the same Kafka cluster "
+                        "(staging beside production, or a test beside a running suite) that must not share offsets")
