@@ -69,7 +69,11 @@ async def test_a_kpi_below_its_target_alerts_once_per_breach_and_a_restart_does_
         await publish(producer, _orders(tenant, on_time=4, late=0, shift=2))  # 4/7: back above
         recovered = await _settled(infra, tenant, 2)
         assert [kind for kind, _ in recovered] == ["kpi.alert", "kpi.recovered"]
-        assert recovered[1][1]["alert_id"] == alert["alert_id"] and recovered[1][1]["denominator"] == 7
+        back = recovered[1][1]
+        # The targets are looked at while the four orders arrive, possibly in two fetches: the
+        # KPI is back at 3 of 6 as much as at 4 of 7 (seen on Apache Kafka), never before.
+        assert back["alert_id"] == alert["alert_id"] and back["denominator"] in {6, 7}
+        assert back["value"] >= back["target"] == 0.5
 
         await publish(producer, _orders(tenant, on_time=0, late=2, shift=3))  # 4/9: a new breach
         again = await _settled(infra, tenant, 3)
