@@ -46,7 +46,7 @@ def check_record(where: str, headers: list[tuple[str, bytes]], value: bytes) -> 
     return problems
 
 
-async def scan_public_topics(bootstrap_servers: str, since_ms: int) -> Scan:
+async def scan_public_topics(bootstrap_servers: str, since_ms: int, until_ms: int | None = None) -> Scan:
     """Check every record written to a public topic at or after `since_ms` (epoch milliseconds)."""
     scan = Scan()
     reader = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, enable_auto_commit=False)
@@ -61,7 +61,8 @@ async def scan_public_topics(bootstrap_servers: str, since_ms: int) -> Scan:
             batch = await reader.getmany(timeout_ms=500)
             for tp, records in batch.items():
                 for record in records:
-                    if record.timestamp < since_ms or record.offset >= end[tp]:
+                    if (record.timestamp < since_ms or record.offset >= end[tp]
+                            or (until_ms is not None and record.timestamp > until_ms)):
                         continue  # an earlier suite's on a shared broker, or written after the scan began
                     scan.read += 1
                     where = f"{tp.topic}[{tp.partition}]@{record.offset}"
