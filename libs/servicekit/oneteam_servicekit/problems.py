@@ -116,12 +116,13 @@ def takes_idempotency_key(request: Request) -> bool:
     route = request.scope.get("route")
     if request.method in ("GET", "HEAD", "OPTIONS") or not isinstance(route, APIRoute):
         return False
-    return _has_header(route.dependant, "idempotency-key")
+    return has_header(route.dependant, "idempotency-key")
 
 
-def _has_header(dependant: Dependant, name: str) -> bool:
+def has_header(dependant: Dependant, name: str) -> bool:
+    """Whether the route's dependencies read header `name` (lower case), at any depth."""
     return any((p.alias or p.name).lower().replace("_", "-") == name for p in dependant.header_params) or any(
-        _has_header(sub, name) for sub in dependant.dependencies)
+        has_header(sub, name) for sub in dependant.dependencies)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

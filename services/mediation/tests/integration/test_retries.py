@@ -10,10 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.dependencies.models import Dependant
 
 from oneteam_devstack.testing import Infra, serve
-from oneteam_servicekit.problems import api_routes
+from oneteam_servicekit.problems import api_routes, has_header
 
 from .conftest import COMMANDER, MovableClock, build_app, events, next_weekday_at, settings, staff
 
@@ -26,11 +25,6 @@ MEDIATOR = staff("cy-med-02")
 async def client(infra: Infra) -> AsyncIterator[httpx.AsyncClient]:
     async with serve(build_app(settings(infra, consume_handoffs=False, background=False), CLOCK)) as c:
         yield c
-
-
-def _takes_key(dependant: Dependant) -> bool:
-    return any((p.alias or p.name).lower() == "idempotency-key" for p in dependant.header_params) or any(
-        _takes_key(sub) for sub in dependant.dependencies)
 
 
 async def twice(client: httpx.AsyncClient, method: str, path: str, body: dict[str, Any] | None,
@@ -47,7 +41,7 @@ def test_every_write_route_takes_an_idempotency_key(infra: Infra) -> None:
     app = build_app(settings(infra, consume_handoffs=False, background=False))
     writes = [r for r in api_routes(app) if r.methods & {"POST", "PUT", "PATCH", "DELETE"}]
 
-    without = [r.path for r in writes if not _takes_key(r.dependant)]
+    without = [r.path for r in writes if not has_header(r.dependant, "idempotency-key")]
 
     assert len(writes) >= 13 and without == []
 
