@@ -7,17 +7,23 @@ import io
 from collections.abc import Sequence
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-_MARGIN, _SIZE, _LEADING = 64.0, 11.0, 18.0
+_MARGIN, _SIZE, _LEADING, _GAP = 64.0, 11.0, 18.0, 12.0
 
 
-def render_pdf(title: str, number: str, lines: Sequence[str]) -> bytes:
-    """An A4 PDF: title, number, then the lines wrapped to the page width (a blank line stays blank)."""
+def render_pdf(title: str, number: str, lines: Sequence[str], images: Sequence[bytes] = ()) -> bytes:
+    """An A4 PDF: title, number, the lines wrapped to the page width (a blank line stays blank), then the images.
+
+    Each image (PNG or JPEG bytes) is drawn at one pixel a point, shrunk to the text's width and
+    the page's height with its aspect ratio kept, and starts a new page when the rest of this
+    one cannot hold it. Bytes that are no image raise ValueError.
+    """
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=True)
     width, height = A4
@@ -30,14 +36,41 @@ def render_pdf(title: str, number: str, lines: Sequence[str]) -> bytes:
     for line in lines:
         for row in _wrap(line, width - 2 * _MARGIN) or [""]:
             if y < _MARGIN:
-                canvas.showPage()
-                canvas.setFont(FONT, _SIZE)
-                y = height - _MARGIN
+                y = _new_page(canvas)
             canvas.drawString(_MARGIN, y, row)
             y -= _LEADING
+    for place, image in enumerate(images, 1):
+        picture = _reader(image, place)
+        w, h = _fit(picture.getSize(), width - 2 * _MARGIN, height - 2 * _MARGIN)
+        if y - h < _MARGIN:
+            y = _new_page(canvas)
+        # mask="auto" keeps a PNG's transparent parts transparent instead of black.
+        canvas.drawImage(picture, (width - w) / 2, y - h, width=w, height=h, mask="auto")
+        y -= h + _GAP
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _new_page(canvas: Canvas) -> float:
+    canvas.showPage()
+    canvas.setFont(FONT, _SIZE)
+    return float(A4[1] - _MARGIN)
+
+
+def _reader(image: bytes, place: int) -> ImageReader:
+    try:
+        picture = ImageReader(io.BytesIO(image))
+        picture.getSize()  # reads the header, so bad bytes fail here, naming their place
+    except Exception as error:  # reportlab wraps PIL's errors in its own, of no fixed class
+        raise ValueError(f"image {place} is no PNG or JPEG the PDF can hold: {error}") from error
+    return picture
+
+
+def _fit(size: tuple[int, int], width: float, height: float) -> tuple[float, float]:
+    # Never enlarged: a small picture blown up to the page width would only look blurred.
+    scale = min(1.0, width / size[0], height / size[1])
+    return size[0] * scale, size[1] * scale
 
 
 def _wrap(text: str, width: float) -> list[str]:
