@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from oneteam_contracts import Envelope, new_event, spec_for_type, to_kafka
 from oneteam_eventbus.context import correlation_id
+from oneteam_eventbus.doorbell import Bell, Doorbell, Ringer, find_leader
 from oneteam_eventbus.metrics import EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from oneteam_eventbus.producer import EventProducer
 from oneteam_eventbus.tables import outbox
@@ -89,13 +90,15 @@ class OutboxRelay:
     """Publishes the outbox of one service database; one relay per database is leader at a time.
 
     Leadership is a PostgreSQL advisory lock held on a dedicated connection, so with several
-    replicas only one publishes and events of one key cannot overtake each other.
+    replicas only one publishes and events of one key cannot overtake each other. The other
+    replicas' commits ring the leader's doorbell (`oneteam_eventbus.doorbell`), so their
+    events go out as promptly as the leader's own; `doorbell=False` leaves them to the poll.
     """
 
     def __init__(self, engine: AsyncEngine, producer: EventProducer, *, service: str,
                  batch_size: int = 500, poll_interval: float = 0.5,
                  keep_sent: timedelta = timedelta(days=7), max_backoff: float = 15.0,
-                 stall_alarm: float = 10.0) -> None:
+                 stall_alarm: float = 10.0, doorbell: bool = True) -> None:
         self._engine = engine
         self._producer = producer
         self._service = service
@@ -109,10 +112,23 @@ class OutboxRelay:
         self._stall_alarm = stall_alarm
         self._failing_since: float | None = None
         self._last_error = ""
+        self._doorbell = doorbell
+        self._ringer = Ringer()
+        self.leading = False
+
+    @property
+    def leader_bell(self) -> Bell | None:
+        """The leader's doorbell this follower rings after a commit, once it has found one."""
+        return self._ringer.bell
 
     def wake(self) -> None:
-        """Tell the relay new rows were committed, so it publishes now instead of at the next poll."""
+        """Tell the relay new rows were committed, so it publishes now instead of at the next poll.
+
+        On a follower replica this rings the leader's doorbell, since the leader publishes.
+        """
         self._wake.set()
+        if not self.leading:
+            self._ringer.ring()
 
     def stop(self) -> None:
         """Ask the loop to finish after the current batch."""
@@ -121,15 +137,20 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish until stopped; survives broker and database outages by retrying."""
-        while not self._stopping:
-            try:
-                async with self._engine.connect() as lock_conn:
-                    if await self._try_lead(lock_conn):
-                        await self._lead(lock_conn)
-                        return
-            except Exception:
-                log.exception("outbox relay failed; retrying")
-            await self._sleep(self._poll_interval * 4)
+        try:
+            while not self._stopping:
+                try:
+                    async with self._engine.connect() as lock_conn:
+                        if await self._try_lead(lock_conn):
+                            await self._lead(lock_conn)
+                            return
+                        if self._doorbell:
+                            self._ringer.bell = await find_leader(lock_conn, self._lock_id)
+                except Exception:
+                    log.exception("outbox relay failed; retrying")
+                await self._sleep(self._poll_interval * 4)
+        finally:
+            self._ringer.close()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows; returns how many the broker acknowledged.
@@ -186,6 +207,20 @@ class OutboxRelay:
         return f"cannot publish for {stalled:.0f} s: {self._last_error}"[:300]
 
     async def _lead(self, lock_conn: AsyncConnection) -> None:
+        self.leading = True
+        self._ringer.bell = None
+        doorbell = await Doorbell.open(lock_conn, self._wake.set) if self._doorbell else None
+        try:
+            await self._publish_while_leading(lock_conn)
+        finally:
+            self.leading = False
+            if doorbell is not None:
+                await doorbell.close(lock_conn)
+            # The connection goes back to the pool: it must not keep leadership there.
+            with contextlib.suppress(Exception):
+                await lock_conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": self._lock_id})
+
+    async def _publish_while_leading(self, lock_conn: AsyncConnection) -> None:
         last_purge = last_check = 0.0
         loop = asyncio.get_running_loop()
         failures = 0
