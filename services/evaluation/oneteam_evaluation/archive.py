@@ -10,9 +10,10 @@ import asyncio
 import logging
 from datetime import date
 
+from oneteam_evaluation import charts
 from oneteam_evaluation.documents import document, workbook
 from oneteam_evaluation.domain.report import day_due
-from oneteam_evaluation.queries import daily_report
+from oneteam_evaluation.queries import daily_report, trend
 from oneteam_evaluation.runtime import EvaluationRuntime
 from oneteam_evaluation.store import archive
 from oneteam_evaluation.store.reads import tenants
@@ -33,8 +34,9 @@ async def make_due(runtime: EvaluationRuntime) -> list[tuple[str, date]]:
             if await archive.has(session, tenant, day):
                 continue
         report = await daily_report(runtime, tenant, day)
+        drawn = charts.of_report(report, await trend(runtime, tenant, day, charts.TREND))
         async with runtime.transaction() as session:
-            await archive.keep(session, tenant, day, now, workbook(report), document(report))
+            await archive.keep(session, tenant, day, now, workbook(report), document(report, drawn))
         made.append((tenant, day))
     return made
 

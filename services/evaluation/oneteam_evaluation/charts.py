@@ -13,9 +13,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from oneteam_evaluation.domain.assessment import Hotspot
-from oneteam_evaluation.domain.report import Line
+from oneteam_evaluation.domain.report import DailyReport, Line
 
 FUNNEL = ("acknowledged", "coordinated", "arrived", "reported")  # 1-3-5-8, in the order of the clock
+TREND = ["acknowledged", "arrived", "reported", "on_time_closure", "satisfaction"]  # the trend chart's KPIs
+Series = Mapping[str, Sequence[tuple[str, float | None]]]
 
 
 def _png(figure: Figure) -> bytes:
@@ -25,7 +27,12 @@ def _png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
-def trend(day: str, series: Mapping[str, Sequence[tuple[str, float | None]]]) -> bytes:
+def of_report(report: DailyReport, series: Series) -> list[bytes]:
+    """The report's three charts, in the order the PDF prints them: trend (of `series`), funnel, hotspot map."""
+    return [trend(report.day, series), funnel(report.day, report.lines), hotspot_map(report.day, report.hotspots)]
+
+
+def trend(day: str, series: Series) -> bytes:
     """One line per KPI: its share on each day up to `day` (a day with nothing counted is a gap)."""
     figure = Figure(figsize=(8, 4))
     axes = figure.add_subplot()

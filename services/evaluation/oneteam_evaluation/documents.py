@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -40,8 +41,8 @@ def _scorecards(sheet: Any, cards: list[Scorecard]) -> None:
                       card.score])
 
 
-def document(report: DailyReport) -> bytes:
-    """The report as a Chinese PDF: the KPIs beside their targets, the teams' scores, the hotspots."""
+def document(report: DailyReport, charts: Sequence[bytes] = ()) -> bytes:
+    """The report as a Chinese PDF: KPIs beside their targets, teams' scores, hotspots, then `charts` (PNG)."""
     def share(value: float | None) -> str:
         return "—" if value is None else f"{value * 100:.1f}%"
 
@@ -54,4 +55,4 @@ def document(report: DailyReport) -> bytes:
     lines += ["", "热点"]
     lines += [f"{spot.grid} {spot.category} {spot.hour:02d}时：{spot.count}（前期 {spot.previous}）"
               for spot in report.hotspots]
-    return render_pdf("效能评价日报", f"{report.tenant} {report.day}", lines)
+    return render_pdf("效能评价日报", f"{report.tenant} {report.day}", lines, charts)

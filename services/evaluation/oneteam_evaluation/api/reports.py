@@ -18,7 +18,6 @@ from oneteam_servicekit import NotFound
 router = APIRouter(tags=["reports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF, PNG = "application/pdf", "image/png"
-TREND = ["acknowledged", "arrived", "reported", "on_time_closure", "satisfaction"]
 # Bounded: a report looks a week back and a day ahead, which must stay within the calendar.
 Day = Annotated[date, Query(description="The local day, e.g. 2026-11-25", ge=date(2000, 1, 1),
                             le=date(2999, 12, 31))]
@@ -29,14 +28,21 @@ Day = Annotated[date, Query(description="The local day, e.g. 2026-11-25", ge=dat
 async def daily_report(tenant: str, principal: Reader, runtime: Evaluation, day: Day,
                        format: Annotated[Literal["json", "xlsx", "pdf"], Query(alias="format")] = "json",
                        ) -> dict[str, Any] | Response:
-    """Every KPI of the day beside its target, teams' and officers' scorecards, hotspots (commander, head, auditor)."""
+    """Every KPI of the day beside its target, teams' and officers' scorecards, hotspots (commander, head, auditor).
+
+    The PDF prints the charts after the tables: the week's trend, the 1-3-5-8 funnel, the hotspot map.
+    """
     check_reader(principal, tenant, "tenant")
     report = await queries.daily_report(runtime, tenant, day)
-    if format in ("xlsx", "pdf"):
-        body, media = (workbook(report), XLSX) if format == "xlsx" else (document(report), PDF)
-        return Response(body, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="{tenant}-daily-{report.day}.{format}"'})
-    return asdict(report)
+    if format == "json":
+        return asdict(report)
+    if format == "xlsx":
+        body, media = workbook(report), XLSX
+    else:
+        series = await queries.trend(runtime, tenant, day, charts.TREND)
+        body, media = document(report, charts.of_report(report, series)), PDF
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{tenant}-daily-{report.day}.{format}"'})
 
 
 @router.get("/v1/tenants/{tenant}/reports/daily/charts/{chart}.png", response_class=Response,
@@ -46,7 +52,7 @@ async def daily_chart(tenant: str, chart: Literal["trend", "funnel", "hotspots"]
     """A chart of the daily report: the week's KPI trend, the day's 1-3-5-8 funnel, or its hotspot map."""
     check_reader(principal, tenant, "tenant")
     if chart == "trend":
-        return Response(charts.trend(day.isoformat(), await queries.trend(runtime, tenant, day, TREND)),
+        return Response(charts.trend(day.isoformat(), await queries.trend(runtime, tenant, day, charts.TREND)),
                         media_type=PNG)
     report = await queries.daily_report(runtime, tenant, day)
     drawn = charts.funnel(report.day, report.lines) if chart == "funnel" else charts.hotspot_map(report.day,

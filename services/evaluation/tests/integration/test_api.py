@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
 
 from oneteam_devstack.testing import Infra, serve
@@ -172,7 +173,15 @@ async def test_the_daily_report_prints_as_a_pdf_and_draws_its_trend_funnel_and_h
     for chart, answer in drawn.items():
         assert answer.status_code == 200 and answer.content.startswith(b"\x89PNG"), chart
     assert len({answer.content for answer in drawn.values()}) == 3
+    # The PDF holds the three charts as images, pixel for pixel the size the chart routes draw them.
+    assert _pictures(pdf.content) == sorted(Image.open(io.BytesIO(a.content)).size for a in drawn.values())
     assert officer.status_code == 403 and unknown.status_code == 422 and off_calendar.status_code == 422
+
+
+def _pictures(pdf: bytes) -> list[tuple[int, int]]:
+    """The sizes in pixels of the images a PDF holds."""
+    return sorted(image.image.size for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images
+                  if image.image is not None)
 
 
 class _At:
@@ -206,7 +215,7 @@ async def test_the_daily_report_is_made_at_the_tenants_hour_and_kept_as_it_was(i
 
     assert [r["day"] for r in listed] == ["2026-11-02"]  # its own hour, 08:00, has passed; not the default 23:00
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "（acknowledged）：50.0%（1/2）" in text
+    assert "（acknowledged）：50.0%（1/2）" in text and len(_pictures(pdf.content)) == 3  # trend, funnel, hotspots
     assert load_workbook(io.BytesIO(book.content)).sheetnames == ["指标", "队伍", "队员", "热点"]
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
 
