@@ -5,24 +5,39 @@ dispatch's own matching code, prints the 1-3-5-8 figures, then repeats over more
 show whether a difference is the policy's or the seed's. Writes tests/bench/results/sim.json,
 sim-sla.png (SLA compliance by policy) and sim-arrival.png (time-to-arrival distribution).
 
+With --emit, the batch policy's shift (the shown seed, full staffing) is then published to the
+broker as the suite's own events on a real day (default: yesterday in Hangzhou), so evaluation
+shows that day's KPIs and daily report (sim/events.py says what is emitted).
+
     .venv/bin/python tests/bench/simulate.py [--seed 1] [--seeds 10] [--officers 60] [--hours 8]
+    .venv/bin/python tests/bench/simulate.py --emit [--bootstrap HOST:PORT] [--day 2026-11-25]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import collections
 import json
 import os
 import platform
 import statistics
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import sim
+from sim import events
+
+from oneteam_contracts import Envelope, spec_for_type, to_kafka
+from oneteam_eventbus import EventProducer, KafkaConfig, ensure_topics
+from oneteam_eventbus.config import security_from_env
 
 RESULTS = Path(__file__).parent / "results"
+REPO = Path(__file__).resolve().parents[2]
 COLUMNS = [("ack≤1", "acknowledged_1_min_pct"), ("arr≤5", "arrived_5_min_pct"), ("rep≤8", "reported_8_min_pct"),
            ("arr≤5 ord", "arrived_5_after_order_pct"), ("mean", "mean_arrival_min"), ("p90", "p90_arrival_min"),
            ("util", "utilisation_pct"), ("queued", "queue_sends"), ("unserved", "unserved")]
@@ -87,6 +102,69 @@ def charts(scenarios: dict[str, dict[str, Any]], runs: dict[str, list[sim.Run]],
     return [sla, arrival]
 
 
+def make_run_bootstrap(data_dir: Path) -> str | None:
+    """The embedded broker `make run` started last: its log's last `listening on:` line, if one was written."""
+    log = data_dir / "logs" / "broker.log"
+    if not log.is_file():
+        return None
+    found = None
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("listening on: tcp://"):
+            found = line.split("tcp://", 1)[1].split()[0]
+    return found
+
+
+def bootstrap_servers(given: str | None) -> str:
+    """--bootstrap, else KAFKA_BOOTSTRAP_SERVERS, else the broker of the running `make run`."""
+    data_dir = Path(os.environ.get("ONETEAM_DATA_DIR", REPO / ".data"))
+    found = given or os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or make_run_bootstrap(data_dir)
+    if not found:
+        raise SystemExit(f"no broker to emit to: start `make run` (its broker is read from {data_dir}/logs/"
+                         "broker.log), or give --bootstrap HOST:PORT or KAFKA_BOOTSTRAP_SERVERS")
+    return found
+
+
+async def publish(shift_events: list[Envelope[Any]], config: KafkaConfig) -> collections.Counter[str]:
+    """Publish the events to their registered topics, keyed and framed as the services do; events per topic."""
+    await ensure_topics(config)  # as every service does at start-up; nothing to do on a running suite
+    producer = EventProducer(config)
+    await producer.start()
+    try:
+        messages = []
+        for event in shift_events:
+            record = to_kafka(event)
+            messages.append((spec_for_type(event.type, event.schema_version).topic.name, record.key, record.value,
+                             record.headers))
+        failed = [error for error in await producer.send_many(messages) if error is not None]
+        if failed:
+            raise RuntimeError(f"{len(failed)} of {len(messages)} events were refused, first: {failed[0]!r}")
+    finally:
+        await producer.stop()
+    return collections.Counter(topic for topic, *_ in messages)
+
+
+def emit(run: sim.Run, shift: events.Shift, bootstrap: str, evaluation: str) -> None:
+    """Publish one run as events and say where evaluation shows it."""
+    shift_events = events.shift_events(run, shift)
+    config = KafkaConfig(bootstrap, client_id="oneteam-sim", idempotence=False, **security_from_env())
+    per_topic = asyncio.run(publish(shift_events, config))
+    print(f"\nemitted the {run.policy.name} shift of {shift.day} ({shift.key}, tenant {shift.tenant}) to {bootstrap}:")
+    for topic, count in sorted(per_topic.items()):
+        print(f"  {topic:<24} {count:>6} events")
+    expected = events.order_clock(run, shift)
+    print("  evaluation should count, from the order, against each order's deadlines: " + ", ".join(
+        f"{kpi} {n}/{d} ({100 * n / d:.1f} %)" for kpi, (n, d) in expected.items() if d))
+    base = f"{evaluation}/v1/tenants/{shift.tenant}"
+    window = urlencode({"from": f"{shift.day}T00:00:00+08:00", "to": f"{shift.day + timedelta(days=1)}T00:00:00+08:00"})
+    print(f"""  with a token: TOKEN=$(.venv/bin/python -m oneteam_devstack token --role commander)
+  curl -H "Authorization: Bearer $TOKEN" "{base}/kpis/acknowledged?{window}&period=day"
+  curl -H "Authorization: Bearer $TOKEN" "{base}/kpis/arrived?{window}&period=day&dimension=district"
+  curl -H "Authorization: Bearer $TOKEN" "{base}/reports/daily?day={shift.day}"
+  curl -H "Authorization: Bearer $TOKEN" "{base}/reports/daily?day={shift.day}&format=xlsx" -o daily-{shift.day}.xlsx
+  curl -H "Authorization: Bearer $TOKEN" "{base}/reports/daily?day={shift.day}&format=pdf" -o daily-{shift.day}.pdf
+  (the same events again change nothing: every id is derived from the shift)""")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=1, help="the shift shown in the tables and charts")
@@ -99,7 +177,15 @@ def main() -> None:
     parser.add_argument("--policies", default=",".join(sim.POLICIES), help="comma-separated; known: "
                         + ", ".join(sim.POLICIES))
     parser.add_argument("--no-charts", action="store_true")
+    parser.add_argument("--emit", action="store_true", help="then publish the batch policy's shift as events")
+    parser.add_argument("--bootstrap", help="broker to emit to (default: KAFKA_BOOTSTRAP_SERVERS, else make run's)")
+    parser.add_argument("--day", type=date.fromisoformat, help="local day of the emitted shift "
+                        "(YYYY-MM-DD; default: yesterday in Hangzhou)")
+    parser.add_argument("--evaluation", default="http://127.0.0.1:8105", help="evaluation's URL, for the links")
     args = parser.parse_args()
+    if args.emit and "batch" not in args.policies.split(","):
+        parser.error("--emit publishes the batch policy's shift: keep batch in --policies")
+    bootstrap = bootstrap_servers(args.bootstrap) if args.emit else ""  # before the minute of simulation
     policies = [sim.POLICIES[p.strip()] for p in args.policies.split(",")]
     staffing = {"full shift": args.officers}
     if args.short_staffed:
@@ -151,6 +237,11 @@ def main() -> None:
         written += charts(scenarios, shown, RESULTS)
     print(f"\n{sum(len(r) for r in shown.values()) * (1 + args.seeds)} simulated shifts in {cpu:.1f} s CPU")
     print("results: " + ", ".join(str(p) for p in written))
+    if args.emit:
+        batch = next(r for r in shown["full shift"] if r.policy.name == "batch")
+        key = events.shift_key("batch", args.seed, args.officers, args.scale, args.hours)
+        shift = events.Shift(args.day or events.yesterday(), key, start_hour=args.start)
+        emit(batch, shift, bootstrap, args.evaluation.rstrip("/"))
 
 
 if __name__ == "__main__":
