@@ -11,7 +11,7 @@ PACKAGES := contracts libs/eventbus libs/servicekit libs/devstack[dev] libs/dead
 MYPY_PACKAGES := oneteam_contracts oneteam_eventbus oneteam_servicekit oneteam_devstack oneteam_deadlines oneteam_intake oneteam_dispatch oneteam_case_penalty oneteam_mediation oneteam_evaluation oneteam_console
 PYPROJECTS := $(wildcard contracts/pyproject.toml libs/*/pyproject.toml services/*/pyproject.toml)
 
-.PHONY: install console-web run test test-unit test-browser test-kafka lint contracts contracts-check bench bench-kafka sim faults load load-kafka clean help
+.PHONY: install console-web run test test-unit test-browser test-kafka lint contracts contracts-check bench bench-kafka sim sim-events faults load load-kafka clean help
 
 help:
 	@echo "make run          start PostgreSQL, the broker and every service (Ctrl-C stops all)"
@@ -23,6 +23,7 @@ help:
 	@echo "make contracts    regenerate JSON Schemas and the AsyncAPI document"
 	@echo "make bench        report→assignment latency through the whole pipeline; intake alone; matching time (bench-kafka: pipeline on Apache Kafka)"
 	@echo "make sim          a simulated shift: nearest-officer baseline versus batch assignment"
+	@echo "make sim-events   the same, then the batch shift published as events (yesterday) to make run's broker"
 	@echo "make faults       kill -9 a service, cut or restart the database under load: lost / doubled / longest stall"
 	@echo "make load         load test of the running suite over HTTP, up to saturation (load-kafka: on Apache Kafka)"
 	@echo "make clean        remove .data (databases, logs, Kafka jars and data)"
@@ -92,6 +93,11 @@ bench-kafka: install
 
 sim: install
 	$(BIN)/python tests/bench/simulate.py
+
+# With `make run` going: evaluation then shows the day's KPIs and daily report. SIM_ARGS adds options,
+# e.g. SIM_ARGS="--day 2026-11-20 --bootstrap 127.0.0.1:9092".
+sim-events: install
+	$(BIN)/python tests/bench/simulate.py --emit $(SIM_ARGS)
 
 faults: install
 	$(BIN)/python tests/bench/faults.py

@@ -21,13 +21,13 @@ import collections
 import json
 import os
 import platform
+import socket
 import statistics
 import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import sim
 from sim import events
@@ -103,7 +103,7 @@ def charts(scenarios: dict[str, dict[str, Any]], runs: dict[str, list[sim.Run]],
 
 
 def make_run_bootstrap(data_dir: Path) -> str | None:
-    """The embedded broker `make run` started last: its log's last `listening on:` line, if one was written."""
+    """The embedded broker `make run` started last (its log's last `listening on:` line), if it still answers."""
     log = data_dir / "logs" / "broker.log"
     if not log.is_file():
         return None
@@ -111,6 +111,13 @@ def make_run_bootstrap(data_dir: Path) -> str | None:
     for line in log.read_text(errors="replace").splitlines():
         if line.startswith("listening on: tcp://"):
             found = line.split("tcp://", 1)[1].split()[0]
+    if found is None:
+        return None
+    host, _, port = found.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+    except OSError:
+        return None  # that run has ended
     return found
 
 
@@ -120,7 +127,7 @@ def bootstrap_servers(given: str | None) -> str:
     found = given or os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or make_run_bootstrap(data_dir)
     if not found:
         raise SystemExit(f"no broker to emit to: start `make run` (its broker is read from {data_dir}/logs/"
-                         "broker.log), or give --bootstrap HOST:PORT or KAFKA_BOOTSTRAP_SERVERS")
+                         "broker.log), or give --bootstrap HOST:PORT or set KAFKA_BOOTSTRAP_SERVERS")
     return found
 
 
@@ -152,10 +159,12 @@ def emit(run: sim.Run, shift: events.Shift, bootstrap: str, evaluation: str) -> 
     for topic, count in sorted(per_topic.items()):
         print(f"  {topic:<24} {count:>6} events")
     expected = events.order_clock(run, shift)
-    print("  evaluation should count, from the order, against each order's deadlines: " + ", ".join(
-        f"{kpi} {n}/{d} ({100 * n / d:.1f} %)" for kpi, (n, d) in expected.items() if d))
+    print("  evaluation counts 1-3-5-8 per order, from the order, against the deadlines of the category's profile "
+          "(the table above: per incident, from the report); for this shift: " + ", ".join(
+              f"{kpi} {n}/{d} ({100 * n / d:.1f} %)" for kpi, (n, d) in expected.items() if d))
     base = f"{evaluation}/v1/tenants/{shift.tenant}"
-    window = urlencode({"from": f"{shift.day}T00:00:00+08:00", "to": f"{shift.day + timedelta(days=1)}T00:00:00+08:00"})
+    midnight = shift.start - timedelta(hours=shift.start_hour)  # the local day's start, in UTC
+    window = "from={}&to={}".format(*(f"{t:%Y-%m-%dT%H:%M:%SZ}" for t in (midnight, midnight + timedelta(days=1))))
     print(f"""  with a token: TOKEN=$(.venv/bin/python -m oneteam_devstack token --role commander)
   curl -H "Authorization: Bearer $TOKEN" "{base}/kpis/acknowledged?{window}&period=day"
   curl -H "Authorization: Bearer $TOKEN" "{base}/kpis/arrived?{window}&period=day&dimension=district"
