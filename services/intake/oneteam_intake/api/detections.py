@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import GeoPoint, ReportSource, TenantCode, UtcDatetime
+from oneteam_contracts import GeoPoint, TenantCode, UtcDatetime
+from oneteam_intake import cameras
 from oneteam_intake.api.deps import Centre
 from oneteam_intake.api.deps import IntakeDep as IntakeDependency
-from oneteam_intake.domain.detections import Verdict, judge
-from oneteam_intake.service import Camera, Intake, Submission
-from oneteam_servicekit import DomainError, RuntimeDep
+from oneteam_servicekit import RuntimeDep
+from oneteam_servicekit import idempotency as idem
 
 router = APIRouter(prefix="/v1", tags=["AI cameras"])
 
@@ -65,46 +65,26 @@ class DetectionBatchOut(BaseModel):
     "A batch of camera detections (commander, admin: the camera gateway's service account). Per label: "
     "below ignore_below → ignored, below review_below or not auto-dispatch → review queue, else an "
     "incident; the same camera and label within suppress_min feed one incident. Re-sent detection_ids "
-    "are reported as duplicates."))
-async def receive_detections(body: DetectionBatchIn, runtime: RuntimeDep, intake: IntakeDependency,
-                             caller: Centre) -> DetectionBatchOut:
+    "are reported as duplicates; a retry with the same Idempotency-Key gets the first answer again."))
+async def receive_detections(
+    body: DetectionBatchIn, runtime: RuntimeDep, intake: IntakeDependency, caller: Centre,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> JSONResponse:
     caller.check_tenant(body.tenant)
-    results: list[DetectionResult] = []
+    who = idem.caller_of(caller)
     async with runtime.transaction() as session:
-        labels = (intake.catalog.for_camera(d.label) for d in body.detections)
-        await intake.lock_categories(session, body.tenant, (label.category for label in labels if label))
-        for detection in body.detections:
-            # A savepoint each: a refused detection leaves no trace, the others still count.
-            async with session.begin_nested():
-                results.append(await _one(session, intake, body.tenant, detection))
-    return DetectionBatchOut(counts=dict(Counter(r.outcome for r in results)), results=results)
-
-
-async def _one(session: AsyncSession, intake: Intake, tenant: str, detection: DetectionIn) -> DetectionResult:
-    label = intake.catalog.for_camera(detection.label)
-    if label is None:
-        return DetectionResult(detection_id=detection.detection_id, outcome="rejected",
-                               reason=f"label: {detection.label!r} is not in the category catalog")
-    category = intake.catalog.require(label.category)
-    verdict = judge(label, category, detection.confidence)
-    if verdict is Verdict.IGNORE:
-        return DetectionResult(detection_id=detection.detection_id, outcome="ignored",
-                               reason=f"confidence {detection.confidence} is below {label.ignore_below}")
-    try:
-        receipt = await intake.submit(session, Submission(
-            tenant=tenant, category=category.code,
-            description=f"AI camera {detection.camera_id}: {category.name_zh} / {category.name_en} "
-                        f"({detection.label}, confidence {detection.confidence:.2f})",
-            location=detection.location, source=ReportSource.AI_CAMERA,
-            origin=f"camera:{detection.camera_id}", external_id=detection.detection_id,
-            detail={"camera_id": detection.camera_id, "label": detection.label, "confidence": detection.confidence,
-                    "box": detection.box, "snapshot_ref": detection.snapshot_ref,
-                    "detected_at": detection.detected_at.isoformat()},
-            camera=Camera(detection.camera_id, label), hold_for_review=verdict is Verdict.REVIEW,
-        ))
-    except DomainError as error:
-        return DetectionResult(detection_id=detection.detection_id, outcome="rejected", reason=error.detail)
-    outcome: Outcome = ("duplicate" if receipt.duplicate else "review" if receipt.incident is None
-                        else "merged" if receipt.merged else "opened")
-    return DetectionResult(detection_id=detection.detection_id, outcome=outcome, report_id=receipt.report_id,
-                           incident_id=receipt.incident.id if receipt.incident else None)
+        if idempotency_key is not None:
+            fingerprint = idem.request_hash(body.model_dump(mode="json"))
+            earlier = await idem.claim(session, "detections", idempotency_key, fingerprint, caller=who)
+            if earlier is not None:
+                return JSONResponse(earlier.body, status_code=earlier.status)
+        results = await cameras.receive(session, intake, body.tenant, body.detections)
+        # Built by hand rather than through the response model: a 1 000-detection answer
+        # validated again costs more than the batch's reads.
+        answer = {"counts": dict(Counter(r.outcome for r in results)), "results": [
+            {"detection_id": r.detection_id, "outcome": r.outcome,
+             "report_id": str(r.report_id) if r.report_id else None,
+             "incident_id": str(r.incident_id) if r.incident_id else None, "reason": r.reason} for r in results]}
+        if idempotency_key is not None:
+            await session.execute(idem.answer("detections", idempotency_key, 200, answer, caller=who))
+    return JSONResponse(answer)
