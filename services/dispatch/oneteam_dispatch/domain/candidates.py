@@ -231,14 +231,21 @@ class Candidates:
             if not groups:
                 continue
             mine, theirs = np.array(members, dtype=np.int64), np.sort(np.concatenate(groups))
-            # The dense matrix's own operations, block by block, so ETAs agree to the bit.
-            eta = np.hypot(np.subtract.outer(self._ix[mine], self._ox[theirs]),
-                           np.subtract.outer(self._iy[mine], self._oy[theirs]))
-            eta *= self._seconds_per_metre[theirs][None, :]
-            r, c = np.nonzero(eta <= self.limit[mine][:, None])  # row by row: roster order within a slot
+            dx = np.subtract.outer(self._ix[mine], self._ox[theirs])
+            dy = np.subtract.outer(self._iy[mine], self._oy[theirs])
+            # np.hypot costs ~30 ns a pair, ten times a square: squares (with slack) sift out
+            # the pairs beyond the arrival limit, and only the rest get the exact ETA.
+            reach = (self.limit[mine] * (1 + _SLACK))[:, None] / self._seconds_per_metre[theirs][None, :]
+            square = dx * dx
+            square += dy * dy
+            near = np.flatnonzero(square <= reach * reach)  # row by row: roster order within a slot
+            r, c = np.divmod(near, theirs.size)
             slot, officer = mine[r], theirs[c]
-            ok = self._within(slot, officer, eta[r, c])
-            found.append((slot[ok], officer[ok], eta[r, c][ok]))
+            # The dense matrix's own operations, pair by pair, so ETAs agree to the bit.
+            eta = np.hypot(dx.ravel()[near], dy.ravel()[near])
+            eta *= self._seconds_per_metre[officer]
+            ok = self._within(slot, officer, eta)
+            found.append((slot[ok], officer[ok], eta[ok]))
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
         return (np.concatenate([f[0] for f in found]), np.concatenate([f[1] for f in found]),

@@ -191,7 +191,7 @@ def _decide(demands: Sequence[Demand], officers: Sequence[Officer], now: datetim
             decisions.append(Decision(demand.incident_id, (),
                                       *_why_nobody(found, range(first[d], first[d + 1]), demand, in_reach)))
         else:
-            decisions.append(Decision(demand.incident_id, tuple(p for p in picks[first[d]:first[d + 1]] if p)))
+            decisions.append(Decision(demand.incident_id, tuple(filter(None, picks[first[d]:first[d + 1]]))))
     return decisions
 
 
@@ -295,12 +295,14 @@ def _picks(found: Candidates, officers: Sequence[Officer], slots: IntArray, offi
     at = np.searchsorted(keys, slots * found.officer_count + officer_of)
     cost = _cost(found, at, this_round, policy)
     widened = this_round.widened & ~found.local[at]
-    return [Pick(need=found.slot_need[s], officer_id=officers[j].id, eta_s=round(float(found.eta[a]), 1),
-                 cost_s=round(float(c), 1), widened=bool(w),
-                 runner_up_officer_id=officers[int(found.officer[r])].id if r >= 0 else None,
-                 runner_up_eta_s=round(float(found.eta[r]), 1) if r >= 0 else None)
-            for s, j, a, c, w, r in zip(slots.tolist(), officer_of.tolist(), at.tolist(), cost.tolist(),
-                                        widened.tolist(), runner_up.tolist(), strict=True)]
+    # Python floats and ints from whole arrays at once: indexing an array one item at a time
+    # costs more than the rest of a pick.
+    second = np.where(runner_up >= 0, found.officer[runner_up], -1).tolist()
+    return [Pick(need=found.slot_need[s], officer_id=officers[j].id, eta_s=round(e, 1), cost_s=round(c, 1),
+                 widened=w, runner_up_officer_id=officers[k].id if k >= 0 else None,
+                 runner_up_eta_s=round(f, 1) if k >= 0 else None)
+            for s, j, e, c, w, k, f in zip(slots.tolist(), officer_of.tolist(), found.eta[at].tolist(), cost.tolist(),
+                                           widened.tolist(), second, found.eta[runner_up].tolist(), strict=True)]
 
 
 def _why_nobody(found: Candidates, slots: Sequence[int], demand: Demand,
