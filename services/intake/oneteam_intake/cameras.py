@@ -2,7 +2,7 @@
 
 A batch of 200 detections sent one by one through `Intake.submit` cost some nine round trips
 each (a savepoint, two locks, the re-send look-up, the suppression row, the nearby search, the
-row lock, the writes, the release): py-spy put ~85 % of the route's samples under
+row lock, the writes, the release): py-spy put 72 % of the route's samples under
 `AsyncSession.execute`. Here the batch reads what it needs in four statements, decides every
 detection in memory in the order sent (`domain.detections.BatchPlacement`, the same rules),
 and writes each kind of row with one multi-row statement. The rules are the single path's:
