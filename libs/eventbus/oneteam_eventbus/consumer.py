@@ -68,6 +68,7 @@ class EventConsumer:
         self._processing = asyncio.Lock()
         self._listener = _FinishBeforeRevoke(self._processing)
         self._stopping = asyncio.Event()
+        self._lag: int | None = None
         self.topics = sorted({spec_for(message_type).topic.name for message_type in handlers})
         self._config = config
 
@@ -111,6 +112,16 @@ class EventConsumer:
         """Whether the group has given this member its partitions (readiness waits for it)."""
         return self._listener.joined
 
+    @property
+    def lag(self) -> int | None:
+        """Records this member has still to read on its partitions (high watermark less position), as of its last poll.
+
+        None until it has joined and fetched each of its partitions once, and again during a
+        rebalance: a member that has not looked yet cannot say it is caught up. A member given no
+        partitions has nothing to read: 0.
+        """
+        return self._lag
+
     async def run(self) -> None:
         """Consume until stop() is called."""
         while not self._stopping.is_set():
@@ -119,6 +130,7 @@ class EventConsumer:
             except ConsumerStoppedError:
                 return
             if not batch:
+                await self._measure()  # an idle poll too, so a member that caught up says 0
                 continue
             async with self._processing:
                 if self._stopping.is_set():
@@ -136,7 +148,7 @@ class EventConsumer:
                     # The group rebalanced mid-batch: the new owner re-reads these
                     # messages and the inbox turns them into no-ops.
                     log.warning("offset commit skipped after rebalance: %s", error)
-                self._record_lag(offsets)
+                await self._measure()
 
     async def _handle_partition(self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]) -> int:
         """Handle records in order; returns the offset to commit (the first record not done)."""
@@ -288,12 +300,21 @@ class EventConsumer:
                   topic, error)
         return True
 
-    def _record_lag(self, committed: dict[TopicPartition, int]) -> None:
-        for tp, position in committed.items():
-            highwater = self._consumer.highwater(tp)
-            if highwater is not None:
-                CONSUMER_LAG.labels(self._service, self._group, tp.topic, tp.partition).set(
-                    max(0, highwater - position))
+    async def _measure(self) -> None:
+        total: int | None = 0 if self._listener.holding else None
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)  # known once a fetch of the partition has answered
+            if highwater is None:
+                total = None
+                continue
+            try:
+                behind = max(0, highwater - await self._consumer.position(tp))
+            except IllegalStateError:  # revoked by a rebalance meanwhile
+                total = None
+                continue
+            CONSUMER_LAG.labels(self._service, self._group, tp.topic, tp.partition).set(behind)
+            total = None if total is None else total + behind
+        self._lag = total
 
 
 class _FinishBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -302,13 +323,15 @@ class _FinishBeforeRevoke(ConsumerRebalanceListener):  # type: ignore[misc]
     def __init__(self, processing: asyncio.Lock) -> None:
         self._processing = processing
         self.joined = False
+        self.holding = False  # between an assignment and the next revocation (a rebalance in between)
 
     async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        self.holding = False
         async with self._processing:
             log.info("partitions revoked: %s", _names(revoked))
 
     async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
-        self.joined = True
+        self.joined = self.holding = True
         log.info("partitions assigned: %s", _names(assigned))
 
 
