@@ -4,6 +4,10 @@ Looked at on a timer rather than per event: the window rolls, so a KPI can fall 
 back with no event at all (an old miss leaving the window), and a look costs one query of the
 window however many events came. The breach rows and the events go in one transaction through
 the outbox, so a restart or a second replica never publishes a breach twice.
+
+A look judges nothing while the read model may be incomplete (`domain.alerts.hold`): during a
+rebuild, and while this process's consumers catch up after downtime. It says why in a log line
+and counts the look in `oneteam_kpi_looks_held_total{reason}`.
 """
 
 from __future__ import annotations
@@ -12,15 +16,21 @@ import asyncio
 import logging
 import uuid
 
+from prometheus_client import Counter
+
 from oneteam_contracts import KpiAlert, KpiRecovered, new_event
-from oneteam_evaluation.domain.alerts import Change, Transition, transitions
+from oneteam_evaluation.domain.alerts import Change, Hold, Transition, hold, transitions
 from oneteam_evaluation.queries import standing
-from oneteam_evaluation.runtime import EvaluationRuntime
+from oneteam_evaluation.runtime import EvaluationRuntime, generation
 from oneteam_evaluation.store import breaches as store
 from oneteam_evaluation.store.reads import tenants
 from oneteam_eventbus import add_event
 
 log = logging.getLogger(__name__)
+# One fetch of the live consumer (its max_poll_records): more left to read is a catch-up, not the live stream.
+MAX_LAG = 200
+HELD = Counter("oneteam_kpi_looks_held_total", "Looks at the KPI targets that judged nothing, the read model "
+               "being incomplete", ["reason"])
 
 
 async def check(runtime: EvaluationRuntime, tenant: str) -> list[Transition]:
@@ -46,8 +56,21 @@ async def check(runtime: EvaluationRuntime, tenant: str) -> list[Transition]:
     return made
 
 
-async def check_all(runtime: EvaluationRuntime) -> int:
-    """One look at every tenant's targets; the number of alerts and recoveries published."""
+async def held(runtime: EvaluationRuntime, max_lag: int = MAX_LAG) -> Hold | None:
+    """Why the read model must not be judged now (a rebuild, consumers behind); None when it may be."""
+    async with runtime.sessions() as session:
+        stored = await generation(session)
+    lags = {consumer.group: consumer.lag for consumer, _ in runtime.consumers}
+    return hold(stored, runtime.generation, lags, max_lag)
+
+
+async def check_all(runtime: EvaluationRuntime, max_lag: int = MAX_LAG) -> int:
+    """One look at every tenant's targets unless the read model is incomplete; the alerts and recoveries published."""
+    reason = await held(runtime, max_lag)
+    if reason is not None:
+        HELD.labels(reason.reason).inc()
+        log.info("KPI targets not judged: %s", reason.detail)
+        return 0
     async with runtime.sessions() as session:
         known = await tenants(session)
     made = 0
