@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from openpyxl import load_workbook
 
 from oneteam_devstack.testing import Infra, serve
@@ -62,6 +63,29 @@ async def day_figures(client: httpx.AsyncClient, tenant: str, headers: dict[str,
         await asyncio.sleep(0.5)
 
 
+async def caught_up(bootstrap: str, group: str, topics: list[str], timeout: float = 90.0) -> bool:
+    """Whether `group` has committed every partition of `topics` up to its end (as it is now) in time:
+    evaluation commits only what its transactions applied, so then it has seen every event."""
+    # Asks as a member of the group that never joins it (assign, not subscribe), as the bus's replay does.
+    reader = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await reader.start()
+    try:
+        await reader.topics()  # metadata of every topic
+        partitions = [TopicPartition(t, p) for t in topics for p in reader.partitions_for_topic(t) or ()]
+        reader.assign(partitions)
+        ends = await reader.end_offsets(partitions)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            committed = {tp: await reader.committed(tp) or 0 for tp in ends}
+            if all(committed[tp] >= end for tp, end in ends.items()):
+                return True
+            await asyncio.sleep(0.5)
+        return False
+    finally:
+        await reader.stop()
+
+
 def satisfaction(shift_events: list[Any]) -> tuple[int, int]:
     ratings = [e.data.rating for e in shift_events if e.type == "feedback.received"]
     return sum(r in ("satisfied", "basically_satisfied") for r in ratings), len(ratings)
@@ -79,13 +103,15 @@ async def test_a_simulated_shift_gives_evaluation_the_simulators_own_1358_and_a_
     config = KafkaConfig(infra.bootstrap_servers, client_id="oneteam-sim", idempotence=False)
     settings = evaluation_settings(infra, alerts=False, reports=False)
 
-    async with serve(build(settings)) as client:
+    app = build(settings)
+    async with serve(app) as client:
         per_topic = await simulate.publish(shift_events, config)
         assert sum(per_topic.values()) == len(shift_events)
         assert await day_figures(client, tenant, commander, tuple(expected), expected) == expected
 
         await simulate.publish(shift_events, config)  # emitted twice: the same event ids
-        await asyncio.sleep(3)
+        (consumer, _), = app.state.runtime.consumers
+        assert await caught_up(infra.bootstrap_servers, consumer.group, sorted(per_topic))
         assert await day_figures(client, tenant, commander, tuple(expected)) == expected
 
         report = await client.get(f"/v1/tenants/{tenant}/reports/daily", headers=commander,
