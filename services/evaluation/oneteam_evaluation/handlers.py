@@ -10,12 +10,14 @@ registry knows.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import MESSAGES, Envelope
+from oneteam_evaluation.store.days import DayMarks
 from oneteam_evaluation.store.tables import cases, incidents, mediations, members, orders, ratings
 from oneteam_evaluation.store.writes import Merge, Writes
 from oneteam_eventbus import Handler
@@ -30,22 +32,30 @@ def group_name(generation: int) -> str:
     return f"evaluation.read-model.g{generation}"
 
 
-def subscriptions(generation: int) -> list[Subscription]:
+def subscriptions(generation: int, marks: DayMarks | None = None) -> list[Subscription]:
     """One consumer group over every topic the figures read: a fetch at a time, one event at a time after a failure."""
-    handlers: dict[str, Handler] = {message_type: _one for message_type in STEPS if message_type in MESSAGES}
-    return [Subscription(group=group_name(generation), handlers=handlers, batch_handler=apply)]
+    handlers: dict[str, Handler] = {message_type: functools.partial(_one, marks=marks)
+                                    for message_type in STEPS if message_type in MESSAGES}
+    return [Subscription(group=group_name(generation), handlers=handlers,
+                         batch_handler=functools.partial(apply, marks=marks))]
 
 
-async def apply(session: AsyncSession, events: Iterable[Envelope[Any]]) -> None:
-    """The events' facts, merged in memory and written set-wise in `session`'s transaction."""
+async def apply(session: AsyncSession, events: Iterable[Envelope[Any]], marks: DayMarks | None = None) -> None:
+    """The events' facts, merged in memory and written set-wise in `session`'s transaction.
+
+    With `marks`, the days whose stored samples the facts change are marked for settling again.
+    """
+    events = list(events)
     writes = Writes()
     for event in events:
         STEPS[event.type](writes, event.tenant, event.data)
     await writes.flush(session)
+    if marks is not None:
+        await marks.touch(session, events)
 
 
-async def _one(session: AsyncSession, event: Envelope[Any]) -> None:
-    await apply(session, [event])
+async def _one(session: AsyncSession, event: Envelope[Any], marks: DayMarks | None = None) -> None:
+    await apply(session, [event], marks)
 
 
 def incident_reported(w: Writes, tenant: str, d: Any) -> None:

@@ -6,7 +6,7 @@ import sys
 
 from fastapi import FastAPI
 
-from oneteam_evaluation import alerts, archive
+from oneteam_evaluation import alerts, archive, settling
 from oneteam_evaluation.api import routers
 from oneteam_evaluation.rebuild import rebuild
 from oneteam_evaluation.runtime import MIGRATIONS, EvaluationRuntime
@@ -24,6 +24,8 @@ def build(settings: EvaluationSettings | None = None, clock: Clock | None = None
         runtime.background.append(lambda: alerts.watch(runtime))
     if settings.reports:
         runtime.background.append(lambda: archive.watch(runtime))
+    if settings.settle:
+        runtime.background.append(lambda: settling.watch(runtime))
     return create_app(runtime, title="OneTeam evaluation", routers=routers,
                       description="效能评价 — 1-3-5-8, rapid response, front-line resolution, on-time closure, "
                                   "satisfaction and more, measured from the event stream; each figure explained.")

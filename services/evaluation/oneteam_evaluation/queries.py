@@ -13,6 +13,9 @@ from oneteam_evaluation.domain.kpis import KPIS
 from oneteam_evaluation.domain.report import DailyReport, daily
 from oneteam_evaluation.domain.targets import Standing, standings
 from oneteam_evaluation.runtime import EvaluationRuntime
+from oneteam_evaluation.settling import day_window, settled_before
+from oneteam_evaluation.store import days
+from oneteam_evaluation.store.aggregate import aggregate
 from oneteam_evaluation.store.reads import load_facts
 from oneteam_servicekit import NotFound
 
@@ -41,8 +44,40 @@ async def samples(runtime: EvaluationRuntime, tenant: str, kpi: str, start: date
 
 async def kpi_figures(runtime: EvaluationRuntime, tenant: str, kpi: str, start: datetime, end: datetime,
                       period: Period, dimension: str) -> list[Figure]:
-    """One KPI by period and dimension over [start, end)."""
-    return figures(await samples(runtime, tenant, kpi, start, end), period, dimension, runtime.zone)
+    """One KPI by period and dimension over [start, end).
+
+    Settled days' samples are stored (`settling`) and grouped in PostgreSQL; the other days'
+    (today's, and any a write touched since they were stored) are computed from the facts now,
+    one load per run of consecutive days, and grouped with them.
+    """
+    if kpi not in KPIS:
+        raise NotFound(f"no KPI named {kpi}; GET /v1/kpis lists them")
+    found, zone, now = KPIS[kpi], runtime.zone, runtime.clock.now()
+    first, last = start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(zone).date()
+    wanted = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    lookback = timedelta(days=runtime.evaluation_settings.repeat_days if found.looks_back else 0)
+    async with runtime.sessions() as session:
+        stored, live = await days.classify(session, tenant, wanted, settled_before(runtime))
+        fresh: list[Sample] = []
+        for run_start, run_end in _runs(live):
+            window_start, window_end = day_window(run_start, zone)[0], day_window(run_end, zone)[1]
+            window_start, window_end = max(start, window_start), min(end, window_end)
+            facts = await load_facts(session, tenant, window_start, window_end, lookback, found.reads)
+            fresh += in_window(found.compute(facts, runtime.rules(tenant), now), window_start, window_end)
+        return await aggregate(session, tenant=tenant, kpi=kpi, stored_days=stored, start=start, end=end,
+                               period=period, dimension=dimension, zone=runtime.evaluation_settings.timezone,
+                               now=now, fresh=fresh)
+
+
+def _runs(found: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(found):
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 async def explain(runtime: EvaluationRuntime, tenant: str, kpi: str, start: datetime, end: datetime,

@@ -21,15 +21,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from oneteam_contracts import Envelope, event_from_kafka, spec_for
 from oneteam_evaluation.handlers import apply, group_name, subscriptions
-from oneteam_evaluation.runtime import MIGRATIONS, generation
+from oneteam_evaluation.runtime import MIGRATIONS, day_marks, generation
 from oneteam_evaluation.settings import EvaluationSettings
-from oneteam_evaluation.store.tables import READ_MODEL, state
+from oneteam_evaluation.store.days import DayMarks
+from oneteam_evaluation.store.tables import DERIVED, READ_MODEL, state
 from oneteam_eventbus import KafkaConfig, ensure_topics, inbox
 from oneteam_servicekit import migrations
 from oneteam_servicekit.db import make_engine, make_sessions
@@ -61,8 +62,8 @@ async def rebuild(settings: EvaluationSettings, timeout_s: float = 3600, batch: 
         await ensure_topics(kafka)  # a topic nobody wrote to yet would leave its end unanswered
         topics = {spec_for(t).topic for t in wanted}
         ends = await _end_offsets(kafka, [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
-        positions, applied, skipped = await asyncio.wait_for(_replay(kafka, sessions, ends, wanted, batch),
-                                                             timeout_s)
+        positions, applied, skipped = await asyncio.wait_for(
+            _replay(kafka, sessions, ends, wanted, batch, day_marks(settings)), timeout_s)
         await _hand_over(kafka, group_name(following), positions)
     finally:
         await engine.dispose()
@@ -74,6 +75,8 @@ async def _next_generation(session: AsyncSession) -> int:
     following = await generation(session) + 1
     for table in READ_MODEL:
         await session.execute(delete(table))
+    for table in DERIVED:  # all tenants' settled days go with the facts: emptied at once
+        await session.execute(text(f"TRUNCATE {table.name}"))
     await session.execute(delete(inbox).where(inbox.c.consumer_group.like("evaluation.read-model.%")))
     await session.execute(insert(state).values(name="read_model", generation=following)
                           .on_conflict_do_update(index_elements=["name"], set_={"generation": following}))
@@ -98,7 +101,7 @@ async def _end_offsets(kafka: KafkaConfig, partitions: list[TopicPartition]) -> 
 
 
 async def _replay(kafka: KafkaConfig, sessions: async_sessionmaker[AsyncSession], ends: dict[TopicPartition, int],
-                  wanted: set[str], batch: int) -> tuple[dict[TopicPartition, int], int, int]:
+                  wanted: set[str], batch: int, marks: DayMarks) -> tuple[dict[TopicPartition, int], int, int]:
     """Apply every record up to the ends and on until nothing more comes; where each partition stopped."""
     reader = _client(kafka, max_poll_records=batch)
     await reader.start()
@@ -127,7 +130,7 @@ async def _replay(kafka: KafkaConfig, sessions: async_sessionmaker[AsyncSession]
                     short.pop(tp, None)
             if events:
                 async with sessions.begin() as session:
-                    await apply(session, events)
+                    await apply(session, events, marks)
                 applied += len(events)
         positions = {tp: await reader.position(tp) for tp in partitions}
     finally:

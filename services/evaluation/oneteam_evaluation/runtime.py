@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oneteam_evaluation.domain.rules import Rules
 from oneteam_evaluation.handlers import subscriptions
 from oneteam_evaluation.settings import EvaluationSettings
+from oneteam_evaluation.store.days import DayMarks
 from oneteam_evaluation.store.tables import state
 from oneteam_servicekit import Runtime, migrations
 from oneteam_servicekit.clock import Clock, SystemClock
@@ -57,8 +59,8 @@ class EvaluationRuntime(Runtime):
             await migrations.upgrade(self.migrations_dir, self.settings.database_url)
         async with self.sessions() as session:
             self.generation = await generation(session)
-        if self.evaluation_settings.consume:
-            self.subscriptions = subscriptions(self.generation)  # the generation's group, in batches
+        if self.evaluation_settings.consume:  # the generation's group, in batches
+            self.subscriptions = subscriptions(self.generation, day_marks(self.evaluation_settings))
         await super().start()
         self._tasks = [asyncio.create_task(loop(), name="evaluation-background") for loop in self.background]
 
@@ -70,6 +72,12 @@ class EvaluationRuntime(Runtime):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         await super().stop()
+
+
+def day_marks(settings: EvaluationSettings) -> DayMarks:
+    """What marks the days a write touched: an incident's samples reach its longest SLA and the repeat window on."""
+    longest = max([settings.closure_sla_hours, *settings.closure_sla_by_category.values()])
+    return DayMarks(ZoneInfo(settings.timezone), timedelta(hours=longest, days=settings.repeat_days))
 
 
 async def generation(session: AsyncSession) -> int:

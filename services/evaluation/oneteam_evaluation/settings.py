@@ -37,3 +37,8 @@ class EvaluationSettings(ServiceSettings):
     report_check_s: float = Field(300, gt=0, description="How often due daily reports are looked for")
     reports: bool = Field(True, description="Make and archive the daily reports in this process")
     consume: bool = Field(True, description="Consume the topics into the read model in this process")
+    settle: bool = Field(True, description="Store settled days' KPI samples in this process (see settling.py)")
+    settle_after_minutes: float = Field(
+        120, ge=0, description="How long after a local day ends its samples are stored; until then they are "
+                               "computed at each query (an order's stage deadlines must fall within it)")
+    settle_interval_s: float = Field(5, gt=0, description="How often touched days are looked for and stored")

@@ -39,6 +39,7 @@ class Sample:
     dims: Mapping[str, tuple[str, ...]]  # dimension → its values (an order has one per officer)
     hit: bool  # in the numerator
     seconds: float | None = None  # a duration, for percentiles
+    ticking: bool = False  # the duration is still running: `seconds` is from `at` to the computation's now
 
 
 @dataclass(frozen=True)

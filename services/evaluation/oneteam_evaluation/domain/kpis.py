@@ -25,6 +25,8 @@ class Kpi:
     compute: Compute
     # The facts it reads besides incidents and orders: a query loads only these.
     reads: frozenset[str] = frozenset()
+    # Whether it reads incidents reported before the window (a repeat looks back N days).
+    looks_back: bool = False
 
 
 def _timeless(step: Callable[[Facts, Rules], list[Sample]]) -> Compute:
@@ -63,7 +65,7 @@ KPIS: dict[str, Kpi] = {k.name: k for k in (
     Kpi("response_rate", "Reports rated after closure (回访率)", "report", None,
         _timeless(outcomes.response_rate_samples), RATINGS),
     Kpi("repeat_incidents", "Incidents repeating in the same grid and category", "incident", None,
-        _timeless(outcomes.repeat_samples)),
+        _timeless(outcomes.repeat_samples), looks_back=True),
     Kpi("merged_reports", "Reports merged into an open incident", "report", None, _timeless(outcomes.merged_samples)),
     Kpi("no_penalty", "No-penalty decisions (break down by rule)", "case", None,
         _timeless(outcomes.no_penalty_samples), CASES),

@@ -106,5 +106,6 @@ def queue_samples(facts: Facts, rules: Rules, now: datetime) -> list[Sample]:
         ordered = first_order_after.get(incident.incident_id)
         waited = (ordered or now) - incident.queued_at
         samples.append(Sample(incident.incident_id, incident.queued_at, incident_dims(rules, incident),
-                              hit=ordered is not None, seconds=max(waited, timedelta()).total_seconds()))
+                              hit=ordered is not None, seconds=max(waited, timedelta()).total_seconds(),
+                              ticking=ordered is None))
     return samples

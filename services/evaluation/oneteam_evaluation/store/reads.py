@@ -28,12 +28,25 @@ async def load_facts(session: AsyncSession, tenant: str, start: datetime, end: d
     """
     early = start - lookback
     # Subqueries rather than lists of ids: a busy month holds more ids than a query may bind.
-    incident_wanted = (incidents.c.tenant == tenant) & or_(
-        _between(incidents.c.reported_at, early, end), _between(incidents.c.first_closed_at, start, end),
-        _between(incidents.c.queued_at, start, end), incidents.c.first_closed_at.is_(None))
-    incident_ids = select(incidents.c.incident_id).where(incident_wanted)
-    order_wanted = (orders.c.tenant == tenant) & or_(_between(orders.c.created_at, early, end),
-                                                     orders.c.incident_id.in_(incident_ids))
+    # Counted: incidents whose samples can fall in the window (an open one counts when its SLA passes).
+    counted_wanted = (incidents.c.tenant == tenant) & or_(
+        _between(incidents.c.reported_at, start, end), _between(incidents.c.first_closed_at, start, end),
+        _between(incidents.c.queued_at, start, end),
+        incidents.c.first_closed_at.is_(None) & or_(incidents.c.reported_at.is_(None), incidents.c.reported_at < end))
+    counted_ids = select(incidents.c.incident_id).where(counted_wanted)
+    # A rating in the window counts for the teams and officers of its incident's orders.
+    rated_ids = select(ratings.c.incident_id).where(ratings.c.tenant == tenant,
+                                                    _between(ratings.c.received_at, start, end))
+    rated = (incidents.c.tenant == tenant) & incidents.c.incident_id.in_(rated_ids)
+    with_orders = counted_wanted | rated if "ratings" in parts else counted_wanted
+    order_wanted = (orders.c.tenant == tenant) & or_(
+        _between(orders.c.created_at, start, end),
+        orders.c.incident_id.in_(select(incidents.c.incident_id).where(with_orders)))
+    # Also read, not counted: the earlier incidents a repeat or a trend looks back at, and the
+    # incidents of the window's orders (for their district and grid).
+    incident_wanted = with_orders | ((incidents.c.tenant == tenant) & or_(
+        _between(incidents.c.reported_at, early, start), incidents.c.incident_id.in_(
+            select(orders.c.incident_id).where(orders.c.tenant == tenant, _between(orders.c.created_at, start, end)))))
     incident_rows = (await session.execute(select(incidents).where(incident_wanted))).mappings().all()
     found = {row["incident_id"]: _incident(row) for row in incident_rows}
     order_rows = (await session.execute(select(orders).where(order_wanted))).mappings().all()
@@ -46,7 +59,7 @@ async def load_facts(session: AsyncSession, tenant: str, start: datetime, end: d
             Member(row["officer_id"], row["acknowledged_at"], row["arrived_at"], row["distance_m"]))
     rating_rows = [] if "ratings" not in parts else (await session.execute(select(ratings).where(
         ratings.c.tenant == tenant,
-        or_(_between(ratings.c.received_at, start, end), ratings.c.incident_id.in_(incident_ids))))).mappings().all()
+        or_(_between(ratings.c.received_at, start, end), ratings.c.incident_id.in_(counted_ids))))).mappings().all()
     case_rows = [] if "cases" not in parts else (await session.execute(select(cases).where(
         cases.c.tenant == tenant,
         or_(_between(cases.c.decided_at, start, end), _between(cases.c.closed_at, start, end))))).mappings().all()

@@ -1,10 +1,24 @@
 """The read model's tables as they are now: revision 0001's, 0002's departments of a case; 0003's breaches;
-0004's archive of daily reports."""
+0004's archive of daily reports; 0005's samples of settled days."""
 
-from sqlalchemy import Column, Date, DateTime, Float, Index, LargeBinary, MetaData, String, Table, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+                        BigInteger,
+                        Boolean,
+                        Column,
+                        Date,
+                        DateTime,
+                        Float,
+                        Index,
+                        LargeBinary,
+                        MetaData,
+                        String,
+                        Table,
+                        text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
 
+from oneteam_evaluation.domain.figures import DIMENSIONS
 from oneteam_evaluation.store import schema_0001 as first
 from oneteam_evaluation.store.schema_0001 import incidents, mediations, members, orders, ratings, state
 
@@ -37,7 +51,37 @@ daily_reports = Table(
     Column("pdf", LargeBinary, nullable=False),
 )
 
-READ_MODEL = (incidents, orders, members, ratings, cases, mediations)
+# Each local day's KPI samples, computed from the facts once the day has settled, so that a query
+# over a month aggregates rows in PostgreSQL instead of recomputing the month. `version` counts
+# the writes that touched the day; its samples count only while `settled_version` equals it.
+days = Table(
+    "ev_days", metadata,
+    Column("tenant", String(12), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default="1"),
+    Column("settled_version", BigInteger),
+    Column("settled_at", DateTime(timezone=True)),
+)
+Index("ev_days_unsettled", days.c.day, postgresql_where=text("settled_version IS DISTINCT FROM version"))
 
-__all__ = ["READ_MODEL", "breaches", "cases", "daily_reports", "incidents", "mediations", "members", "metadata",
-           "orders", "ratings", "state"]
+day_samples = Table(
+    "ev_day_samples", metadata,
+    Column("tenant", String(12), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("kpi", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("ref", PgUUID(as_uuid=True), nullable=False),
+    Column("hit", Boolean, nullable=False),
+    Column("seconds", Float),
+    Column("ticking", Boolean, nullable=False),  # the duration runs on: from `at` to the query's now
+    *(Column(f"d_{name}", ARRAY(String)) for name in DIMENSIONS),
+)
+Index("ev_day_samples_kpi", day_samples.c.tenant, day_samples.c.kpi, day_samples.c.day)
+Index("ev_day_samples_day", day_samples.c.tenant, day_samples.c.day)
+Index("ev_day_samples_ref", day_samples.c.ref)
+
+READ_MODEL = (incidents, orders, members, ratings, cases, mediations)
+DERIVED = (days, day_samples)  # rebuilt from the facts; emptied with them
+
+__all__ = ["DERIVED", "READ_MODEL", "breaches", "cases", "daily_reports", "day_samples", "days", "incidents",
+           "mediations", "members", "metadata", "orders", "ratings", "state"]
