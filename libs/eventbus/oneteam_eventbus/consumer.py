@@ -122,6 +122,21 @@ class EventConsumer:
         """
         return self._lag
 
+    async def group_lag(self) -> int:
+        """Records the whole group, every member and not only this one, has still to commit on its topics.
+
+        Asked of the broker (the ends, the starts, each partition's commit): where replicas share
+        the group, this member's `lag` sees only its own partitions. A partition the group never
+        committed counts from its start, where the group would begin reading it.
+        """
+        partitions = [TopicPartition(topic, p) for topic in self.topics
+                      for p in sorted(self._consumer.partitions_for_topic(topic) or ())]
+        ends = await self._consumer.end_offsets(partitions)
+        starts = await self._consumer.beginning_offsets(partitions)
+        commits = await asyncio.gather(*(self._consumer.committed(tp) for tp in partitions))
+        return sum(max(0, ends[tp] - (starts[tp] if done is None else done))
+                   for tp, done in zip(partitions, commits, strict=True))
+
     async def run(self) -> None:
         """Consume until stop() is called."""
         while not self._stopping.is_set():

@@ -1,4 +1,5 @@
-"""A consumer says how far behind it is: None until it has looked at every partition, then the records left."""
+"""A consumer says how far behind it is: None until it has looked at every partition, then the records left;
+and how far behind its whole group is, from the broker's commits."""
 
 from __future__ import annotations
 
@@ -26,6 +27,22 @@ class _Client:
         self.highwaters: dict[TopicPartition, int] = {}
         self.positions: dict[TopicPartition, int] = {}
         self.listener: Any = None
+        self.partitions: dict[str, set[int]] = {}
+        self.starts: dict[TopicPartition, int] = {}
+        self.ends: dict[TopicPartition, int] = {}
+        self.commits: dict[TopicPartition, int] = {}
+
+    def partitions_for_topic(self, topic: str) -> set[int] | None:
+        return self.partitions.get(topic)
+
+    async def beginning_offsets(self, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: self.starts[tp] for tp in tps}
+
+    async def end_offsets(self, tps: list[TopicPartition]) -> dict[TopicPartition, int]:
+        return {tp: self.ends[tp] for tp in tps}
+
+    async def committed(self, tp: TopicPartition) -> int | None:
+        return self.commits.get(tp)
 
     async def start(self) -> None: ...
 
@@ -110,3 +127,23 @@ async def test_a_rebalance_forgets_the_lag_until_the_new_partitions_were_fetched
 
 async def test_a_member_given_no_partitions_has_nothing_to_read(monkeypatch: pytest.MonkeyPatch) -> None:
     assert await _lags_after([_assign()], monkeypatch) == [0]
+
+
+async def test_the_group_lag_counts_every_partition_of_its_topics_whoever_holds_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(module, "AIOKafkaConsumer", _Client)
+
+    async def handler(session: Any, event: Any) -> None: ...
+
+    reader = EventConsumer(KafkaConfig("localhost:1"), group_id="g", service="test",
+                           handlers={"incident.reported": handler}, sessions=cast(Any, None),
+                           dead_letters=cast(Any, None))
+    await reader.start()
+    client = cast(_Client, reader._consumer)
+    p2 = TopicPartition("oneteam.incidents", 2)
+    client.partitions = {"oneteam.incidents": {0, 1, 2}}
+    client.starts = {P0: 0, P1: 100, p2: 0}
+    client.ends = {P0: 50, P1: 130, p2: 7}
+    client.commits = {P0: 50, P1: 120}  # partition 2 never committed: read from its start
+
+    assert await reader.group_lag() == 0 + 10 + 7
