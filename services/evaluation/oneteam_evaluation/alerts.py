@@ -6,8 +6,9 @@ window however many events came. The breach rows and the events go in one transa
 the outbox, so a restart or a second replica never publishes a breach twice.
 
 A look judges nothing while the read model may be incomplete (`domain.alerts.hold`): during a
-rebuild, and while this process's consumers catch up after downtime. It says why in a log line
-and counts the look in `oneteam_kpi_looks_held_total{reason}`.
+rebuild, and while evaluation's consumer group catches up after downtime (every replica's
+partitions, as the broker's commits say). It says why in a log line and counts the look in
+`oneteam_kpi_looks_held_total{reason}`.
 """
 
 from __future__ import annotations
@@ -60,7 +61,10 @@ async def held(runtime: EvaluationRuntime, max_lag: int = MAX_LAG) -> Hold | Non
     """Why the read model must not be judged now (a rebuild, consumers behind); None when it may be."""
     async with runtime.sessions() as session:
         stored = await generation(session)
-    lags = {consumer.group: consumer.lag for consumer, _ in runtime.consumers}
+    # The group's lag, from the broker, not this member's: a replica caught up on its own
+    # partitions would otherwise judge while another still catches up on the rest.
+    lags = {consumer.group: None if consumer.lag is None else await consumer.group_lag()
+            for consumer, _ in runtime.consumers}
     return hold(stored, runtime.generation, lags, max_lag)
 
 

@@ -70,7 +70,8 @@ class Hold:
 def hold(stored_generation: int, own_generation: int, lags: Mapping[str, int | None], max_lag: int) -> Hold | None:
     """Why the read model may be incomplete, so that its KPIs must not be judged; None when it is caught up.
 
-    `lags` is each consumer group's records still to read (None: not yet known). A rebuild empties
+    `lags` is each consumer group's records still to commit (None: this process has not yet read
+    each of its partitions). A rebuild empties
     the read model and replays history under the next generation, so a process reading another
     generation than the stored one judges half a replay, or a model it no longer feeds. A group
     that has not read its partitions, or is more than `max_lag` records behind (a catch-up after

@@ -1,5 +1,5 @@
 """kpi.alert on the broker: once per breach, a recovery under the same alert, a new breach later; none on restart;
-none from half a rebuild.
+none from half a rebuild or while part of the group's partitions wait to be read.
 
 In a module of its own: the evaluation started here must be the only member of its consumer group.
 """
@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client import REGISTRY
 
+from oneteam_contracts import kafka_headers, partition_key, spec_for, topics
 from oneteam_devstack.testing import Infra, read_topic, serve
-from oneteam_evaluation.handlers import apply
+from oneteam_evaluation.handlers import apply, group_name
 from oneteam_evaluation.main import build
 from oneteam_evaluation.rebuild import _next_generation
 from oneteam_evaluation.runtime import EvaluationRuntime
@@ -131,3 +132,59 @@ async def test_half_a_rebuild_raises_no_alert_the_whole_history_does_not_have_an
         found = await _messages(infra, tenant, 1, timeout=60)
     assert [kind for kind, _ in found] == ["kpi.alert"]
     assert found[0][1]["value"] < 0.5 and found[0][1]["denominator"] in {5, 6}  # the orders may come in two fetches
+
+
+async def _publish_to(producer: AIOKafkaProducer, events: list[Any], partitions: set[TopicPartition]) -> None:
+    """Send each envelope to one of `partitions` of its topic (the read model's merges do not mind which)."""
+    for event in events:
+        topic = spec_for(event.data).topic.name
+        partition = min(tp.partition for tp in partitions if tp.topic == topic)
+        await producer.send_and_wait(topic, event.model_dump_json().encode(), key=partition_key(event),
+                                     partition=partition, headers=kafka_headers(event))
+
+
+async def test_no_alert_while_another_member_of_the_group_has_history_left_to_read(
+        infra: Infra, producer: AIOKafkaProducer) -> None:
+    tenant = random_tenant()
+    settings = evaluation_settings(infra, alert_interval_s=LOOK, targets={"acknowledged": 0.5}, reports=False)
+    history = _orders(tenant, on_time=2, late=1, shift=0)  # 2/3 acknowledged in time: above the target
+    late_order, on_time = history[7:14], history[:7] + history[14:]
+    backlog = _orders(random_tenant(), on_time=45, late=0, shift=0)  # 315 records: more than MAX_LAG
+    within = {"from": (START - timedelta(days=1)).isoformat(), "to": (START + timedelta(days=1)).isoformat()}
+    headers = token([Role.COMMANDER], tenant)
+
+    app = build(settings)
+    async with serve(app) as client:
+        runtime: EvaluationRuntime = app.state.runtime
+        (ours, _), = runtime.consumers
+        # A second replica that joined the group, was given half the partitions and reads none yet.
+        other = AIOKafkaConsumer(bootstrap_servers=infra.bootstrap_servers, group_id=group_name(runtime.generation),
+                                 enable_auto_commit=False, auto_offset_reset="latest")
+        await other.start()
+        try:
+            other.subscribe(ours.topics)
+            for _ in range(300):
+                if other.assignment() and ours.lag is not None:
+                    break
+                await asyncio.sleep(0.1)
+            theirs = set(other.assignment())
+            assert theirs, "the second member was given no partitions"
+            counts = {topic.name: topic.partitions for topic in topics()}
+            mine = {TopicPartition(t, p) for t in ours.topics for p in range(counts[t])} - theirs
+            held = _held("behind")
+            await _publish_to(producer, backlog + on_time, theirs)
+            await _publish_to(producer, late_order, mine)
+            late_only = {"acknowledged": (0, 1)}
+            assert await shares_when(client, tenant, headers, late_only, within) == late_only
+            await asyncio.sleep(LOOK * 10)
+            assert await _messages(infra, tenant, 1, timeout=2) == []
+            assert _held("behind") > held  # it said why it did not judge
+        finally:
+            await other.stop()  # it leaves; its partitions come back to the evaluation, which reads them
+        whole = {"acknowledged": (2, 3)}
+        assert await shares_when(client, tenant, headers, whole, within, timeout=120) == whole
+        await asyncio.sleep(LOOK * 10)
+        assert await _messages(infra, tenant, 1, timeout=2) == []
+        await publish(producer, _orders(tenant, on_time=0, late=3, shift=1))  # 2/6: a breach of the whole history
+        found = await _messages(infra, tenant, 1, timeout=60)
+    assert [kind for kind, _ in found] == ["kpi.alert"]
