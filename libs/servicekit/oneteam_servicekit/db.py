@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import literal, select
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Select, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -41,17 +45,43 @@ class Writes:
 
     def __init__(self) -> None:
         self._staged: list[UpdateBase] = []
+        self._params: dict[str, Any] = {}
+        self._prepared = True
 
-    def add(self, statement: UpdateBase | None) -> None:
-        """Stage `statement` (None: nothing to write)."""
-        if statement is not None:
+    def add(self, statement: UpdateBase | Prepared | None) -> None:
+        """Stage `statement` (None: nothing to write).
+
+        A `Prepared` pair is a statement built once with named bind parameters, and its values.
+        Writes made only of such pairs are combined once per shape and the combination reused:
+        building a statement with its values and deriving its cache key was about a tenth of
+        intake's CPU per report. Parameter names must differ between the staged statements.
+        """
+        if statement is None:
+            return
+        if isinstance(statement, tuple):
+            self._staged.append(statement[0])
+            self._params.update(statement[1])
+        else:
             self._staged.append(statement)
+            self._prepared = False
 
     async def run(self, session: AsyncSession) -> None:
         """Send what is staged, in the session's transaction, and start afresh."""
-        staged, self._staged = self._staged, []
+        staged, params, prepared = self._staged, self._params, self._prepared
+        self._staged, self._params, self._prepared = [], {}, True
         if len(staged) == 1:
-            await session.execute(staged[0])
+            await session.execute(staged[0], params)
         elif staged:
-            together = select(literal(1)).add_cte(*(part.cte(f"write_{n}") for n, part in enumerate(staged)))
-            await session.execute(together)
+            together = _together(tuple(staged)) if prepared else _combine(tuple(staged))
+            await session.execute(together, params)
+
+
+Prepared = tuple[UpdateBase, Mapping[str, Any]]
+
+
+def _combine(parts: tuple[UpdateBase, ...]) -> Select[Any]:
+    return select(literal(1)).add_cte(*(part.cte(f"write_{n}") for n, part in enumerate(parts)))
+
+
+# Keyed by the statements' identities: only statements built once (Prepared) come here.
+_together = lru_cache(maxsize=256)(_combine)

@@ -36,6 +36,7 @@ from sqlalchemy import (
     String,
     Table,
     Update,
+    bindparam,
     delete,
     func,
     select,
@@ -98,17 +99,20 @@ def caller_of(principal: Principal | None) -> str:
     return "anonymous"
 
 
+_CLAIM = (insert(idempotency_keys)
+          .values(scope=bindparam("idem_scope"), caller=bindparam("idem_caller"), key=bindparam("idem_key"),
+                  request_hash=bindparam("idem_hash"))
+          .on_conflict_do_nothing()
+          .returning(idempotency_keys.c.key))
+
+
 async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str, *,
                 caller: str) -> StoredResponse | None:
     """Claim `key` for this caller's request, or return the answer of the attempt that claimed it first."""
     if not 1 <= len(key) <= 200:
         raise InvalidRequest("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
-    claimed = (await session.execute(
-        insert(idempotency_keys)
-        .values(scope=scope, caller=caller, key=key, request_hash=fingerprint)
-        .on_conflict_do_nothing()
-        .returning(idempotency_keys.c.key)
-    )).first()
+    claimed = (await session.execute(_CLAIM, {"idem_scope": scope, "idem_caller": caller, "idem_key": key,
+                                              "idem_hash": fingerprint})).first()
     if claimed is not None:
         return None
     row = (await session.execute(select(idempotency_keys).where(*_this(scope, caller, key)))).one()
@@ -129,6 +133,18 @@ async def remember(session: AsyncSession, scope: str, key: str, status: int, bod
 def answer(scope: str, key: str, status: int, body: Any, *, caller: str) -> Update:
     """The update that stores the claimed request's response, to send together with the write."""
     return update(idempotency_keys).where(*_this(scope, caller, key)).values(status=status, body=body)
+
+
+_ANSWER = update(idempotency_keys).where(
+    idempotency_keys.c.scope == bindparam("idem_scope"), idempotency_keys.c.caller == bindparam("idem_caller"),
+    idempotency_keys.c.key == bindparam("idem_key"),
+).values(status=bindparam("idem_status", type_=Integer), body=bindparam("idem_body", type_=JSONB))
+
+
+def prepared_answer(scope: str, key: str, status: int, body: Any, *, caller: str) -> tuple[Update, dict[str, Any]]:
+    """`answer` as a statement built once and its values, for `oneteam_servicekit.db.Writes`."""
+    return _ANSWER, {"idem_scope": scope, "idem_caller": caller, "idem_key": key, "idem_status": status,
+                     "idem_body": body}
 
 
 async def purge(session: AsyncSession, older_than: datetime) -> int:
