@@ -21,8 +21,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import Envelope, GeoPoint, ReportSource, new_event, spec_for_type, to_kafka
-from oneteam_eventbus.tracing import with_trace
+from oneteam_contracts import GeoPoint, ReportSource, new_event
 from oneteam_intake.domain.catalog import CameraLabel, Category
 from oneteam_intake.domain.detections import BatchPlacement, Verdict, judge
 from oneteam_intake.domain.geography import Placement
@@ -30,6 +29,7 @@ from oneteam_intake.domain.merging import search_box
 from oneteam_intake.domain.reports import Merged, NewReport, ReportState
 from oneteam_intake.service import SOURCE, Intake, correlation
 from oneteam_intake.store import batches, incidents
+from oneteam_intake.store.events import outbox_row
 from oneteam_servicekit.errors import DomainError
 
 
@@ -202,11 +202,3 @@ def _report_row(tenant: str, item: _Kept, incident_id: UUID | None, now: datetim
         "detail": {"camera_id": d.camera_id, "label": d.label, "confidence": d.confidence, "box": d.box,
                    "snapshot_ref": d.snapshot_ref, "detected_at": d.detected_at.isoformat()},
     }
-
-
-def outbox_row(event: Envelope[Any]) -> dict[str, Any]:
-    """The outbox row `oneteam_eventbus.outbox.event_row` inserts for `event`, as values for a multi-row insert."""
-    spec = spec_for_type(event.type, event.schema_version)
-    record = to_kafka(with_trace(event))
-    return {"event_id": event.id, "event_type": event.type, "topic": spec.topic.name, "key": record.key,
-            "headers": [[name, value.decode()] for name, value in record.headers], "payload": record.value}

@@ -151,7 +151,7 @@ async def submit_report(
         answer: dict[str, Any] = jsonable_encoder(
             SubmittedOut(**receipt_out(receipt).model_dump(), status_token=token))
         if key is not None:
-            writes.add(idem.answer("reports", key, 201, answer, caller=who))
+            writes.add(idem.prepared_answer("reports", key, 201, answer, caller=who))
         await writes.run(session)  # the report's rows and the stored answer in one round trip
     return JSONResponse(answer, status_code=201)
 

@@ -7,14 +7,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Insert, Update, func, select, text, update
+from sqlalchemy import Insert, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, IncidentResolution, Priority, ReportSource
 from oneteam_intake.domain.reopen import Reopening
 from oneteam_intake.domain.reports import Incident, IncidentStatus
+from oneteam_intake.store.prepared import insert_all, named
 from oneteam_intake.store.tables import camera_suppressions, incident_reopens, incidents
+from oneteam_servicekit.db import Prepared
 
 
 async def lock(session: AsyncSession, name: str) -> None:
@@ -24,7 +26,10 @@ async def lock(session: AsyncSession, name: str) -> None:
     would each see no open incident and open two; other categories do not wait. And per
     sender's external id, so a re-send racing the first send cannot insert it twice.
     """
-    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _lock_key(name)})
+    await session.execute(_LOCK, {"key": _lock_key(name)})
+
+
+_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 async def lock_all(session: AsyncSession, names: list[str]) -> None:
@@ -41,43 +46,54 @@ def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"intake:{name}".encode()).digest()[:8], "big") >> 1
 
 
-def insertion(incident: Incident) -> Insert:
-    """The statement storing a newly opened incident."""
-    return incidents.insert().values(
+_INSERT = insert_all(incidents, "incident_", skip=("closed_at", "resolution", "close_note", "reopen_count"))
+_MERGE = update(incidents).where(incidents.c.id == bindparam("merged_id")).values(
+    report_count=bindparam("merged_count"), priority=bindparam("merged_priority"),
+    last_report_at=bindparam("merged_at"), updated_at=bindparam("merged_at"))
+
+
+def insertion(incident: Incident) -> Prepared:
+    """The statement storing a newly opened incident, and its values."""
+    return _INSERT, named("incident_", dict(
         id=incident.id, tenant=incident.tenant, category=incident.category, priority=incident.priority.value,
         lon=incident.location.lon, lat=incident.location.lat, description=incident.description,
         status=incident.status.value, report_count=incident.report_count, opened_at=incident.opened_at,
         updated_at=incident.opened_at, source=incident.source.value, district=incident.district,
         grid=incident.grid, last_report_at=incident.last_report_at,
-    )
+    ))
 
 
-def merge_update(incident: Incident) -> Update:
+def merge_update(incident: Incident) -> Prepared:
     """The statement storing an incident's count, priority and latest report time after a merge."""
-    return update(incidents).where(incidents.c.id == incident.id).values(
-        report_count=incident.report_count, priority=incident.priority.value,
-        last_report_at=incident.last_report_at, updated_at=incident.last_report_at,
-    )
+    return _MERGE, {"merged_id": incident.id, "merged_count": incident.report_count,
+                    "merged_priority": incident.priority.value, "merged_at": incident.last_report_at}
+
+
+_GET = select(incidents).where(incidents.c.id == bindparam("id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
 
 
 async def get(session: AsyncSession, incident_id: UUID, *, for_update: bool = False) -> Incident | None:
     """The incident, or None."""
-    query = select(incidents).where(incidents.c.id == incident_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_GET_FOR_UPDATE if for_update else _GET, {"id": incident_id})).first()
     return to_incident(row._mapping) if row else None
+
+
+_OPEN_NEAR = select(incidents).where(
+    incidents.c.tenant == bindparam("tenant"), incidents.c.category == bindparam("category"),
+    incidents.c.status != "closed", incidents.c.last_report_at >= bindparam("since"),
+    incidents.c.lon.between(bindparam("min_lon"), bindparam("max_lon")),
+    incidents.c.lat.between(bindparam("min_lat"), bindparam("max_lat")),
+)
 
 
 async def open_near(session: AsyncSession, tenant: str, category: str, box: tuple[float, float, float, float],
                     since: datetime) -> list[Incident]:
     """Open incidents of `category` inside `box` whose latest report is after `since`."""
     min_lon, min_lat, max_lon, max_lat = box
-    rows = (await session.execute(select(incidents).where(
-        incidents.c.tenant == tenant, incidents.c.category == category, incidents.c.status != "closed",
-        incidents.c.last_report_at >= since,
-        incidents.c.lon.between(min_lon, max_lon), incidents.c.lat.between(min_lat, max_lat),
-    ))).all()
+    rows = (await session.execute(_OPEN_NEAR, {
+        "tenant": tenant, "category": category, "since": since, "min_lon": min_lon, "max_lon": max_lon,
+        "min_lat": min_lat, "max_lat": max_lat})).all()
     return [to_incident(row._mapping) for row in rows]
 
 

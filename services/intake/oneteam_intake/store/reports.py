@@ -8,14 +8,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Insert, Update, delete, select, update
+from sqlalchemy import Update, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, ReportSource, Satisfaction
 from oneteam_intake.domain.feedback import Rating
 from oneteam_intake.domain.reports import ReportState
+from oneteam_intake.store.prepared import insert_all, named
 from oneteam_intake.store.tables import feedback, inbound_signatures, photos, reporter_contacts, reports
+from oneteam_servicekit.db import Prepared
 
 
 @dataclass(frozen=True)
@@ -53,16 +55,20 @@ class ReportRecord:
     detail: dict[str, Any] | None
 
 
-def insertion(record: ReportRecord, client_report_id: str | None = None) -> Insert:
-    """The statement storing a report."""
-    return reports.insert().values(
+_INSERT = insert_all(reports, "report_", skip=("decided_by", "decided_at"))
+_CONTACT = insert_all(reporter_contacts, "contact_")
+
+
+def insertion(record: ReportRecord, client_report_id: str | None = None) -> Prepared:
+    """The statement storing a report, and its values."""
+    return _INSERT, named("report_", dict(
         id=record.id, incident_id=record.incident_id, tenant=record.tenant, source=record.source.value,
         client_report_id=client_report_id, received_at=record.received_at, state=record.state.value,
         category=record.category, description=record.description, lon=record.location.lon,
         lat=record.location.lat, district=record.district, grid=record.grid, origin=record.origin,
         external_id=record.external_id, reporter_subject=record.reporter_subject, photo_ids=record.photo_ids,
         detail=record.detail,
-    )
+    ))
 
 
 async def get(session: AsyncSession, report_id: UUID, *, for_update: bool = False) -> ReportRecord | None:
@@ -120,12 +126,12 @@ async def of_incident(session: AsyncSession, incident_id: UUID) -> list[tuple[Re
     return result
 
 
-def contact_insertion(report_id: UUID, contact: Contact | None) -> Insert | None:
+def contact_insertion(report_id: UUID, contact: Contact | None) -> Prepared | None:
     """The statement storing the reporter's personal data apart from the report (None: nothing to store)."""
     if contact is None or contact.is_empty():
         return None
-    return reporter_contacts.insert().values(
-        report_id=report_id, name=contact.name, phone=contact.phone, email=contact.email)
+    return _CONTACT, named("contact_", dict(report_id=report_id, name=contact.name, phone=contact.phone,
+                                            email=contact.email))
 
 
 async def contact_of(session: AsyncSession, report_id: UUID) -> Contact | None:

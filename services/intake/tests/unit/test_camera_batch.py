@@ -6,12 +6,12 @@ from uuid import UUID, uuid4
 
 from oneteam_contracts import GeoPoint, IncidentReported, Priority, new_event
 from oneteam_eventbus.outbox import event_row
-from oneteam_intake.cameras import outbox_row
 from oneteam_intake.domain.catalog import CameraLabel
 from oneteam_intake.domain.detections import BatchPlacement
 from oneteam_intake.domain.geography import Placement
 from oneteam_intake.domain.merging import find_duplicate, suppressed_by
 from oneteam_intake.domain.reports import Incident, Merged, join_incident, open_incident
+from oneteam_intake.store.events import outbox_row
 
 from .test_merging import CATALOG, HERE, NOW, VENDING, east, incident, report
 
