@@ -245,11 +245,11 @@ def _order(record: Record, shift: Shift, incident_id: UUID, code: str, priority:
         reported_at=reported)))
     if record.done is None:
         return out
-    closed = shift.at(record.done)
+    closed = shift.at(max(record.done, record.reported))  # a short handling still ends with the officer's report
     out.append((closed, incident_id, IncidentClosed(incident_id=incident_id, resolution=RESOLUTION[outcome],
                                                     closed_at=closed)))
     if rated and outcome is not AssignmentOutcome.FALSE_REPORT:
-        received = shift.at(record.done + callback_s)
+        received = closed + timedelta(seconds=callback_s)
         report_id = shift.id(i.index, "report")
         out.append((received, report_id, FeedbackReceived(
             incident_id=incident_id, report_id=report_id, category=code, source=ReportSource(i.source),

@@ -65,6 +65,19 @@ def test_every_event_is_a_valid_contract_message_of_the_demo_tenant_from_the_sim
         assert (event.tenant, event.source) == ("330106004", "simulator")
 
 
+def test_each_incidents_events_follow_its_life_in_time_order() -> None:
+    lives: dict[Any, list[Any]] = {}
+    for event in shift_events():
+        lives.setdefault(event.data.incident_id, []).append(event)
+
+    for life in lives.values():
+        types = [e.type for e in life]
+        assert types[0] == "incident.reported"
+        assert [e.time for e in life] == sorted(e.time for e in life)
+        if "incident.closed" in types:
+            assert types.index("assignment.reported") < types.index("incident.closed")
+
+
 def test_places_teams_and_categories_are_those_of_the_demo_configuration() -> None:
     grids = {(g.district, g.code) for g in ev.areas().grids}
     reported = [e.data for e in shift_events() if e.type == "incident.reported"]
