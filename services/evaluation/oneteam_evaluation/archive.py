@@ -12,7 +12,7 @@ from datetime import date
 
 from oneteam_evaluation import charts
 from oneteam_evaluation.documents import document, workbook
-from oneteam_evaluation.domain.report import day_due
+from oneteam_evaluation.domain.report import DailyReport, day_due
 from oneteam_evaluation.queries import daily_report, trend
 from oneteam_evaluation.runtime import EvaluationRuntime
 from oneteam_evaluation.store import archive
@@ -34,11 +34,16 @@ async def make_due(runtime: EvaluationRuntime) -> list[tuple[str, date]]:
             if await archive.has(session, tenant, day):
                 continue
         report = await daily_report(runtime, tenant, day)
-        drawn = charts.of_report(report, await trend(runtime, tenant, day, charts.TREND))
+        series = await trend(runtime, tenant, day, charts.TREND)
+        book, pdf = await charts.off_loop(_files, report, series)
         async with runtime.transaction() as session:
-            await archive.keep(session, tenant, day, now, workbook(report), document(report, drawn))
+            await archive.keep(session, tenant, day, now, book, pdf)
         made.append((tenant, day))
     return made
+
+
+def _files(report: DailyReport, series: charts.Series) -> tuple[bytes, bytes]:
+    return workbook(report), document(report, charts.of_report(report, series))
 
 
 async def watch(runtime: EvaluationRuntime) -> None:

@@ -6,8 +6,12 @@ the KPIs' codes and plain English, so the charts need no CJK font on the server.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -18,6 +22,17 @@ from oneteam_evaluation.domain.report import DailyReport, Line
 FUNNEL = ("acknowledged", "coordinated", "arrived", "reported")  # 1-3-5-8, in the order of the clock
 TREND = ["acknowledged", "arrived", "reported", "on_time_closure", "satisfaction"]  # the trend chart's KPIs
 Series = Mapping[str, Sequence[tuple[str, float | None]]]
+P = ParamSpec("P")
+R = TypeVar("R")
+# One thread draws, one drawing at a time: a report's charts and PDF take over a second of CPU,
+# which on the event loop would stall the consumer and every query meanwhile; and matplotlib is
+# not thread-safe, so two drawings never run side by side.
+_DRAWER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evaluation-charts")
+
+
+async def off_loop(draw: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+    """`draw(*args, **kwargs)` on the drawing thread, awaited: charts and documents are made there."""
+    return await asyncio.get_running_loop().run_in_executor(_DRAWER, functools.partial(draw, *args, **kwargs))
 
 
 def _png(figure: Figure) -> bytes:

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from oneteam_evaluation import charts, queries
 from oneteam_evaluation.api.common import Evaluation, Reader, check_reader
 from oneteam_evaluation.documents import document, workbook
+from oneteam_evaluation.domain.report import DailyReport
 from oneteam_evaluation.store import archive
 from oneteam_servicekit import NotFound
 
@@ -37,10 +38,10 @@ async def daily_report(tenant: str, principal: Reader, runtime: Evaluation, day:
     if format == "json":
         return asdict(report)
     if format == "xlsx":
-        body, media = workbook(report), XLSX
+        body, media = await charts.off_loop(workbook, report), XLSX
     else:
         series = await queries.trend(runtime, tenant, day, charts.TREND)
-        body, media = document(report, charts.of_report(report, series)), PDF
+        body, media = await charts.off_loop(_pdf, report, series), PDF
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{tenant}-daily-{report.day}.{format}"'})
 
@@ -52,12 +53,16 @@ async def daily_chart(tenant: str, chart: Literal["trend", "funnel", "hotspots"]
     """A chart of the daily report: the week's KPI trend, the day's 1-3-5-8 funnel, or its hotspot map."""
     check_reader(principal, tenant, "tenant")
     if chart == "trend":
-        return Response(charts.trend(day.isoformat(), await queries.trend(runtime, tenant, day, charts.TREND)),
-                        media_type=PNG)
+        series = await queries.trend(runtime, tenant, day, charts.TREND)
+        return Response(await charts.off_loop(charts.trend, day.isoformat(), series), media_type=PNG)
     report = await queries.daily_report(runtime, tenant, day)
-    drawn = charts.funnel(report.day, report.lines) if chart == "funnel" else charts.hotspot_map(report.day,
-                                                                                               report.hotspots)
-    return Response(drawn, media_type=PNG)
+    if chart == "funnel":
+        return Response(await charts.off_loop(charts.funnel, report.day, report.lines), media_type=PNG)
+    return Response(await charts.off_loop(charts.hotspot_map, report.day, report.hotspots), media_type=PNG)
+
+
+def _pdf(report: DailyReport, series: charts.Series) -> bytes:
+    return document(report, charts.of_report(report, series))
 
 
 @router.get("/v1/tenants/{tenant}/reports/daily/archive")
