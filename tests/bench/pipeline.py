@@ -10,6 +10,7 @@ for the officer's terminal. Dispatch batches what arrives within its 150 ms wind
 window is part of every figure.
 
     .venv/bin/python tests/bench/pipeline.py [--rates 5,20,40,100,200,400] [--seconds 10] [--workers 2]
+                                             [--officers 7750]
 
 Results go to results/pipeline[-kafka].json with the previous run's kept beside them, and
 each step is printed next to the previous run's step at the same rate.
@@ -24,11 +25,14 @@ import json
 import os
 import platform
 import random
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +170,24 @@ async def drive(intake: str, bootstrap: str, rates: list[float], seconds: float)
         await watcher.stop()
 
 
+@contextlib.contextmanager
+def profiling(stack: Stack, output: Path | None) -> Iterator[None]:
+    """py-spy samples the dispatch process meanwhile (idle time left out), when `output` is given."""
+    if output is None:
+        yield
+        return
+    spy = Path(sys.executable).with_name("py-spy")
+    recorder = subprocess.Popen([str(spy), "record", "--pid", str(stack.processes["dispatch"].pid), "--rate", "250",
+                                 "--format", "raw", "--output", str(output), "--nonblocking"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)  # py-spy writes its file on interrupt
+        recorder.wait(30)
+        print(f"dispatch profile: {output}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rates", default="5,20,40,100,200,400",
@@ -173,12 +195,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each step")
     parser.add_argument("--workers", type=int, default=1,
                         help="uvicorn worker processes per service (WEB_CONCURRENCY)")
+    parser.add_argument("--officers", type=int, default=None,
+                        help="roster size (default: one officer per report offered, plus 100); give the same "
+                             "number to compare runs whose rates differ")
+    parser.add_argument("--profile-dispatch", type=Path, default=None, metavar="FILE",
+                        help="sample dispatch with py-spy while reports flow; collapsed stacks to FILE")
     args = parser.parse_args()
     rates = [float(r) for r in args.rates.split(",")]
-    # Every order keeps its officer busy (nobody acknowledges here), so the roster holds one
-    # officer per report; dispatch weighs every available officer in each batch, so a larger
-    # roster than needed would slow matching for no reason.
-    officers = int(sum(rates) * args.seconds) + 100
+    # Every order keeps its officer busy (nobody acknowledges here), so the roster holds at
+    # least one officer per report. The default grows with the rates: 5,20,40 gets 750 officers,
+    # the six default rates 7 750, so two runs with different rates differ in roster too.
+    officers = args.officers or int(sum(rates) * args.seconds) + 100
     with tempfile.TemporaryDirectory(prefix="oneteam-bench-") as folder:
         roster_file = Path(folder) / "roster.json"
         roster_file.write_text(json.dumps(roster(officers)))
@@ -189,13 +216,14 @@ def main() -> None:
             stack.start_all()
             broker = "Apache Kafka" if stack.broker is None else "embedded Tansu"
             print(f"suite up: {stack.urls}  broker: {broker}  roster: {officers} officers", flush=True)
-            steps = asyncio.run(drive(stack.urls["intake"], stack.bootstrap_servers, rates, args.seconds))
+            with profiling(stack, args.profile_dispatch):
+                steps = asyncio.run(drive(stack.urls["intake"], stack.bootstrap_servers, rates, args.seconds))
         finally:
             stack.stop()
     result = {"broker": broker, "steps": steps, "seconds_per_step": args.seconds,
               "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
               "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "workers_per_service": args.workers,
-              "load_average": os.getloadavg()}
+              "load_average": os.getloadavg(), "officers": officers}
     RESULTS.mkdir(exist_ok=True)
     name = "pipeline-kafka.json" if broker == "Apache Kafka" else "pipeline.json"
     kept = json.loads((RESULTS / name).read_text()) if (RESULTS / name).exists() else {}
@@ -217,7 +245,7 @@ def side_by_side(steps: list[dict[str, Any]], previous: dict[str, Any] | None) -
     if not previous:
         return
     old = {s["offered_per_s"]: s for s in previous.get("steps", [])}
-    print(f"\nprevious run: {previous.get('when', '?')}")
+    print(f"\nprevious run: {previous.get('when', '?')}, roster {previous.get('officers', '?')} officers")
     print("offered/s  accepted/s then/now  assign p50 then/now ms  assign p99 then/now ms  p99 ratio")
     for s in steps:
         before = old.get(s["offered_per_s"])
