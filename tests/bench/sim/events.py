@@ -177,17 +177,23 @@ def first_round_s(record: Record, window_s: float) -> float:
 
 
 def shift_events(run: Run, shift: Shift) -> list[Envelope[Any]]:
-    """Every event of `run` on `shift`'s day, in time order (one incident's events keep their order)."""
+    """Every event of `run` on `shift`'s day: incident by incident, each one's life in time order.
+
+    Not the whole shift in time order: in a running suite dispatch reads `incident.reported` too and
+    would order a real officer to a simulated incident; with its `incident.closed` right behind it on
+    the partition, dispatch closes it before its matcher's next round (evaluation's merges do not
+    depend on the order events come in).
+    """
     rng = random.Random(f"events-{shift.key}")
-    timed: list[tuple[datetime, int, Envelope[Any]]] = []
+    out: list[Envelope[Any]] = []
     for record in run.records:
         index = record.incident.index
-        for n, (at, subject, data) in enumerate(_incident(record, shift, run.policy.window_s, rng)):
+        life = sorted(enumerate(_incident(record, shift, run.policy.window_s, rng)), key=lambda e: (e[1][0], e[0]))
+        for n, (at, subject, data) in life:
             event = new_event(data, source=SOURCE, tenant=shift.tenant, subject=str(subject), time=at)
             fixed = {"id": shift.id(index, "event", n), "correlation_id": shift.id(index, "flow")}
-            timed.append((at, len(timed), event.model_copy(update=fixed)))
-    timed.sort(key=lambda e: (e[0], e[1]))
-    return [event for _, _, event in timed]
+            out.append(event.model_copy(update=fixed))
+    return out
 
 
 Timed = tuple[datetime, UUID, Any]  # when, the aggregate it is about (the subject), the message
