@@ -29,7 +29,6 @@ from oneteam_contracts import Envelope, event_from_kafka, spec_for
 from oneteam_evaluation.handlers import apply, group_name, subscriptions
 from oneteam_evaluation.runtime import MIGRATIONS, day_marks, generation
 from oneteam_evaluation.settings import EvaluationSettings
-from oneteam_evaluation.store.days import DayMarks
 from oneteam_evaluation.store.tables import DERIVED, READ_MODEL, state
 from oneteam_eventbus import KafkaConfig, ensure_topics, inbox
 from oneteam_servicekit import migrations
@@ -62,8 +61,10 @@ async def rebuild(settings: EvaluationSettings, timeout_s: float = 3600, batch: 
         await ensure_topics(kafka)  # a topic nobody wrote to yet would leave its end unanswered
         topics = {spec_for(t).topic for t in wanted}
         ends = await _end_offsets(kafka, [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)])
-        positions, applied, skipped = await asyncio.wait_for(
-            _replay(kafka, sessions, ends, wanted, batch, day_marks(settings)), timeout_s)
+        positions, applied, skipped = await asyncio.wait_for(_replay(kafka, sessions, ends, wanted, batch),
+                                                             timeout_s)
+        async with sessions.begin() as session:  # the days to settle: every day of the replayed facts
+            await day_marks(settings).touch_all(session)
         await _hand_over(kafka, group_name(following), positions)
     finally:
         await engine.dispose()
@@ -101,7 +102,7 @@ async def _end_offsets(kafka: KafkaConfig, partitions: list[TopicPartition]) -> 
 
 
 async def _replay(kafka: KafkaConfig, sessions: async_sessionmaker[AsyncSession], ends: dict[TopicPartition, int],
-                  wanted: set[str], batch: int, marks: DayMarks) -> tuple[dict[TopicPartition, int], int, int]:
+                  wanted: set[str], batch: int) -> tuple[dict[TopicPartition, int], int, int]:
     """Apply every record up to the ends and on until nothing more comes; where each partition stopped."""
     reader = _client(kafka, max_poll_records=batch)
     await reader.start()
@@ -130,7 +131,7 @@ async def _replay(kafka: KafkaConfig, sessions: async_sessionmaker[AsyncSession]
                     short.pop(tp, None)
             if events:
                 async with sessions.begin() as session:
-                    await apply(session, events, marks)
+                    await apply(session, events)  # unmarked: touch_all marks the days at the end
                 applied += len(events)
         positions = {tp: await reader.position(tp) for tp in partitions}
     finally:

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,6 +53,25 @@ class DayMarks:
             # In key order, so two writers raising the same days lock them in the same order.
             await session.execute(statement.on_conflict_do_update(
                 index_elements=["tenant", "day"], set_={"version": days.c.version + 1}))
+
+    async def touch_all(self, session: AsyncSession) -> None:
+        """Mark every day any fact can have samples on, in one statement (after a rebuild's replay)."""
+        local = "AT TIME ZONE :zone)::date"
+        await session.execute(text(f"""
+            INSERT INTO ev_days (tenant, day)
+            SELECT DISTINCT tenant, day FROM (
+                SELECT tenant, generate_series(
+                    (least(reported_at, first_closed_at, queued_at, mediation_at) {local},
+                    (greatest(reported_at + :after_report, last_closed_at, queued_at, mediation_at) {local},
+                    interval '1 day')::date AS day FROM ev_incidents
+                UNION ALL SELECT tenant, (created_at {local} FROM ev_orders WHERE created_at IS NOT NULL
+                UNION ALL SELECT tenant, (received_at {local} FROM ev_ratings
+                UNION ALL SELECT tenant, (decided_at {local} FROM ev_cases WHERE decided_at IS NOT NULL
+                UNION ALL SELECT tenant, (closed_at {local} FROM ev_cases WHERE closed_at IS NOT NULL
+                UNION ALL SELECT tenant, (concluded_at {local} FROM ev_mediations WHERE concluded_at IS NOT NULL
+            ) touched WHERE day IS NOT NULL
+            ON CONFLICT (tenant, day) DO UPDATE SET version = ev_days.version + 1"""),
+            {"zone": str(self.zone), "after_report": self.after_report})
 
     async def _days(self, session: AsyncSession, tenant: str, ids: list[UUID]) -> set[date]:
         found: set[date] = set()

@@ -80,6 +80,9 @@ Index("ev_day_samples_kpi", day_samples.c.tenant, day_samples.c.kpi, day_samples
 Index("ev_day_samples_day", day_samples.c.tenant, day_samples.c.day)
 Index("ev_day_samples_ref", day_samples.c.ref)
 
+# 0005 also indexes ev_ratings (tenant, incident_id) for store.days; not declared on `ratings`,
+# which is 0001's frozen table (0001 would create it too).
+
 READ_MODEL = (incidents, orders, members, ratings, cases, mediations)
 DERIVED = (days, day_samples)  # rebuilt from the facts; emptied with them
 

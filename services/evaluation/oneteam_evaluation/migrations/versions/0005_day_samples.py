@@ -44,8 +44,11 @@ def upgrade() -> None:
     op.create_index("ev_day_samples_kpi", "ev_day_samples", ["tenant", "kpi", "day"])
     op.create_index("ev_day_samples_day", "ev_day_samples", ["tenant", "day"])
     op.create_index("ev_day_samples_ref", "ev_day_samples", ["ref"])
+    # A write finds the days of an incident's ratings (store.days).
+    op.create_index("ev_ratings_incident", "ev_ratings", ["tenant", "incident_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ev_ratings_incident", "ev_ratings")
     op.drop_table("ev_day_samples")
     op.drop_table("ev_days")
