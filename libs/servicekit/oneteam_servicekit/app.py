@@ -21,8 +21,8 @@ from oneteam_servicekit.runtime import Runtime
 from oneteam_servicekit.tracing import TraceRequests
 
 
-def get_runtime(request: Request) -> Runtime:
-    """Dependency: the service's runtime."""
+async def get_runtime(request: Request) -> Runtime:
+    """Dependency: the service's runtime (async: a plain def costs a thread-pool hop per request)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
