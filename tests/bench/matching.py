@@ -80,14 +80,14 @@ def summary(decisions: list[Decision]) -> tuple[int, float]:
     return len(served), statistics.fmean(etas) if etas else 0.0
 
 
-def measure(runs: int, reference: bool) -> list[dict[str, Any]]:
+def measure(runs: int, reference: bool, sizes: Sequence[tuple[int, int]] = SIZES) -> list[dict[str, Any]]:
     """Every size with every policy on the same cases: time percentiles and what the last run decided."""
     rng = random.Random(2026)
     policies: dict[str, Policy] = {"batch": match, "nearest_available": nearest_available}
     if reference:
         policies["dense batch (before)"] = dense_reference()
     rows = []
-    for n, m in SIZES:
+    for n, m in sizes:
         wall: dict[str, list[float]] = {name: [] for name in policies}
         cpu: dict[str, list[float]] = {name: [] for name in policies}
         last: dict[str, list[Decision]] = {}
@@ -123,9 +123,13 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="record this run as the baseline too")
     parser.add_argument("--no-reference", dest="reference", action="store_false",
                         help="skip the dense solver the sparse one replaced")
+    parser.add_argument("--sizes", default=",".join(f"{n}x{m}" for n, m in SIZES),
+                        help="incidents x officers, comma-separated (default %(default)s); 1x7750 is one "
+                             "report's batch against the pipeline benchmark's default roster")
     args = parser.parse_args()
+    sizes = [(int(n), int(m)) for n, m in (size.split("x") for size in args.sizes.split(","))]
     kept: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    run = {"rows": measure(args.runs, args.reference), "runs": args.runs,
+    run = {"rows": measure(args.runs, args.reference, sizes), "runs": args.runs,
            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
            "load_average": os.getloadavg()[0], "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     print(f"{'incidents × officers':>20} {'policy':>20} {'p50 ms':>7} {'p99 ms':>7} {'CPU p50':>7} {'served':>6} "

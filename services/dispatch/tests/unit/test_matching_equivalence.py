@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from uuid import UUID
 
+import numpy as np
 import pytest
 
 from oneteam_contracts import GeoPoint, Priority
+from oneteam_dispatch.domain.candidates import Candidates
 from oneteam_dispatch.domain.matching import Decision, Demand, Policy, match, nearest_available
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus, TravelMode
 from oneteam_dispatch.domain.responsibility import Need
 
+from . import dense_matching
 from .dense_matching import dense_match, dense_nearest_available
 from .factories import NOW
 
@@ -124,3 +128,24 @@ def test_sparse_matching_decides_as_the_dense_solver_on_the_benchmarks_shapes(n:
     assert total_cost(sparse) == total_cost(dense)
     assert sparse == dense
     assert_feasible(sparse, demands, officers)
+
+
+@pytest.mark.parametrize("m", [400, 3000])  # every pair tried (40 x 400); the spatial index (40 x 3 000)
+def test_an_officer_exactly_at_the_arrival_limit_is_a_candidate_as_in_the_dense_matrix(m: int) -> None:
+    # Each incident's limit is set to one officer's exact ETA: the dense matrix keeps that pair
+    # (ETA <= limit), so the search must too, however it sifts by distance first.
+    rng = random.Random(m)
+    officers = roster(rng, m, 3.0, varied=False)
+    demands = waiting(rng, 40, 3.0, officers, varied=False)
+    eta = dense_matching._build(demands, officers, NOW, POLICY).eta
+    edge = [rng.randrange(m) for _ in demands]
+    demands = [replace(d, arrive_within_s=float(eta[k, j])) for k, (d, j) in enumerate(zip(demands, edge, strict=True))]
+
+    found = Candidates(demands, officers, NOW, POLICY)
+    found.complete_slots(np.arange(found.size))
+    dense = dense_matching._build(demands, officers, NOW, POLICY)
+
+    pairs = dict(zip(zip(found.slot.tolist(), found.officer.tolist(), strict=True), found.eta.tolist(), strict=True))
+    rows, columns = np.nonzero(dense.feasible)
+    assert pairs == {(s, j): float(dense.eta[s, j]) for s, j in zip(rows.tolist(), columns.tolist(), strict=True)}
+    assert all((k, j) in pairs for k, j in enumerate(edge) if demands[k].needs[0].skills <= officers[j].skills)
