@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, scorecards
 from oneteam_evaluation.domain.cells import grid_of, h3_of
 from oneteam_evaluation.domain.facts import PARTS, Facts
-from oneteam_evaluation.domain.figures import Figure, Period, Sample, figures, group, in_window
+from oneteam_evaluation.domain.figures import Figure, Period, Sample, bucket_bounds, figures, group, in_window
 from oneteam_evaluation.domain.kpis import KPIS
 from oneteam_evaluation.domain.report import DailyReport, daily
 from oneteam_evaluation.domain.targets import Standing, standings
@@ -83,6 +83,11 @@ def _runs(found: list[date]) -> list[tuple[date, date]]:
 async def explain(runtime: EvaluationRuntime, tenant: str, kpi: str, start: datetime, end: datetime,
                   period: Period, dimension: str, label: str, key: str) -> list[Sample]:
     """The samples behind one figure (one period label and one dimension value)."""
+    bounds = bucket_bounds(label, period, runtime.zone)
+    if bounds is not None:  # only the label's own period can hold its samples
+        start, end = max(start, bounds[0]), min(end, bounds[1])
+        if start >= end:
+            return []
     found = group(await samples(runtime, tenant, kpi, start, end), period, dimension, runtime.zone)
     return sorted(found.get((label, key), []), key=lambda s: (s.at, str(s.ref)))
 

@@ -91,6 +91,21 @@ def is_label(label: str, period: Period) -> bool:
         return False
 
 
+def bucket_bounds(label: str, period: Period, zone: tzinfo) -> tuple[datetime, datetime] | None:
+    """The [start, end) a period's label covers (a label `is_label` accepts), or None for "all"."""
+    if period is Period.ALL:
+        return None
+    if period is Period.WEEK:
+        year, week = label.split("-W")
+        first = datetime.combine(date.fromisocalendar(int(year), int(week), 1), datetime.min.time(), zone)
+        return first, first + timedelta(days=7)  # aware arithmetic is wall-clock time in the zone
+    shape = {Period.HOUR: "%Y-%m-%dT%H", Period.DAY: "%Y-%m-%d", Period.MONTH: "%Y-%m"}[period]
+    first = datetime.strptime(label, shape).replace(tzinfo=zone)
+    if period is Period.MONTH:
+        return first, first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+    return first, first + (timedelta(hours=1) if period is Period.HOUR else timedelta(days=1))
+
+
 def percentile(values: list[float], share: float) -> float | None:
     """The nearest-rank percentile (no interpolation, so every figure is an observed duration)."""
     if not values:
