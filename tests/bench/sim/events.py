@@ -180,9 +180,10 @@ def shift_events(run: Run, shift: Shift) -> list[Envelope[Any]]:
     """Every event of `run` on `shift`'s day: incident by incident, each one's life in time order.
 
     Not the whole shift in time order: in a running suite dispatch reads `incident.reported` too and
-    would order a real officer to a simulated incident; with its `incident.closed` right behind it on
-    the partition, dispatch closes it before its matcher's next round (evaluation's merges do not
-    depend on the order events come in).
+    would order a real officer to every simulated incident hours before its closure came; with the
+    `incident.closed` right behind it on the partition, dispatch mostly closes it first, and withdraws
+    the few orders its matcher made in between (47 of 631 in one check). Evaluation's merges do not
+    depend on the order events come in.
     """
     rng = random.Random(f"events-{shift.key}")
     out: list[Envelope[Any]] = []
