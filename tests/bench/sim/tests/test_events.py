@@ -10,7 +10,7 @@ from functools import cache
 from itertools import pairwise
 from typing import Any
 
-from sim import POLICIES, OfficerSpec, Run, Simulation, cuiyuan, run_shift
+from sim import POLICIES, OfficerSpec, Run, Simulation, cuiyuan, run_shift, summarise
 from sim import events as ev
 from sim.city import Point, offset
 from sim.workload import CATEGORIES, CE, EM, MR, Incident
@@ -165,6 +165,18 @@ def test_the_order_clock_counts_each_stage_against_the_orders_deadline() -> None
     counts = ev.order_clock(run, SHIFT)
 
     assert counts == {"acknowledged": (1, 2), "coordinated": (2, 2), "arrived": (1, 2), "reported": (1, 2)}
+
+
+def test_on_the_standard_clock_with_one_officer_per_order_both_count_arrivals_alike() -> None:
+    # Street vending runs on 1-3-5-8 with one officer: evaluation's "arrived" is then the simulator's
+    # own "arrived within 5 minutes of the order".
+    run = simulate([officer(f"o{k}", POST) for k in range(3)],
+                   [incident(k, 400.0 * k, offset(POST, 0, 500.0 * (k + 1))) for k in range(5)])
+
+    arrived, orders = ev.order_clock(run, SHIFT)["arrived"]
+
+    assert orders == 5 and 0 < arrived < 5
+    assert arrived == round(summarise(run).arrived_5_after_order_pct * orders / 100)
 
 
 def test_yesterday_is_the_day_before_in_hangzhou() -> None:
