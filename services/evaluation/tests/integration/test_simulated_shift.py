@@ -94,12 +94,15 @@ def satisfaction(shift_events: list[Any]) -> tuple[int, int]:
 async def test_a_simulated_shift_gives_evaluation_the_simulators_own_1358_and_a_daily_report(infra: Infra) -> None:
     tenant = random_tenant()  # the demo tenant's areas and list, under a tenant of its own on the shared broker
     commander = token([Role.COMMANDER], tenant)
-    run = sim.run_shift(sim.POLICIES["batch"], seed=2, officers=20, hours=1.0)
-    shift = events.Shift(DAY, events.shift_key("batch", 2, 20, 1.0, 1.0), tenant=tenant)
+    # Half an hour (36 incidents, one joint, most queued first): the session's broker is shared, and
+    # other tests' dispatch groups read every incident on it.
+    run = sim.run_shift(sim.POLICIES["batch"], seed=1, officers=20, hours=0.5)
+    shift = events.Shift(DAY, events.shift_key("batch", 1, 20, 1.0, 0.5), tenant=tenant)
     shift_events = events.shift_events(run, shift)
     expected = {**events.order_clock(run, shift), "satisfaction": satisfaction(shift_events)}
     assert expected["arrived"][0] < expected["arrived"][1], "a shift where everything is on time tests little"
     assert any(e.type == "assignment.queued" for e in shift_events)
+    assert any(len(e.data.officer_ids) > 1 for e in shift_events if e.type == "assignment.created")
     config = KafkaConfig(infra.bootstrap_servers, client_id="oneteam-sim", idempotence=False)
     settings = evaluation_settings(infra, alerts=False, reports=False)
 
