@@ -135,12 +135,17 @@ def category_code(record: Record) -> str:
     return CATEGORY_CODES.get(code, code)
 
 
+def location(record: Record) -> GeoPoint:
+    """Where the incident is, to 6 decimals (0.1 m) as a phone's map SDK gives it."""
+    lon, lat = record.incident.location
+    return GeoPoint(lon=round(lon, 6), lat=round(lat, 6))
+
+
 def placement(record: Record) -> tuple[str, str | None]:
     """District and grid as intake places the report; a point just outside the outline (intake would
     refuse it) keeps the simulator's district and no grid."""
-    lon, lat = record.incident.location
     try:
-        found = areas().locate(GeoPoint(lon=lon, lat=lat))
+        found = areas().locate(location(record))
     except OutsideTenant:
         return record.incident.district, None
     return found.district or record.incident.district, found.grid
@@ -206,7 +211,7 @@ def _incident(record: Record, shift: Shift, window_s: float, rng: random.Random)
     incident_id, report_id = shift.id(i.index, "incident"), shift.id(i.index, "report")
     district, grid = placement(record)
     code, priority = category_code(record), Priority(i.category.priority)
-    where = GeoPoint(lon=i.location[0], lat=i.location[1])
+    where = location(record)
     out: list[Timed] = [(shift.at(i.at_s), incident_id, IncidentReported(
         incident_id=incident_id, report_id=report_id, category=code, source=ReportSource(i.source),
         priority=priority, location=where, district=district, grid=grid, reported_at=shift.at(i.at_s)))]
