@@ -25,6 +25,10 @@ class DispatchSettings(ServiceSettings):
     batch_window_ms: int = Field(
         150, ge=0, description="How long the matcher lets incidents gather before matching them together",
     )
+    position_flush_ms: int = Field(
+        50, ge=0, le=1000,
+        description="How long officers' position posts gather before one transaction writes them all (group commit)",
+    )
     matcher_poll_s: float = Field(1.0, gt=0, description="Matcher's fallback poll when no notification comes")
     scheduler_poll_s: float = Field(0.5, gt=0, description="How often due deadlines are looked for")
     arrive_radius_m: float = Field(200.0, gt=0, description="How close to the incident an arrival must be")

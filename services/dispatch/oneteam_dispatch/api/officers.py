@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from oneteam_contracts import CoordinateSystem, GeoPoint, OfficerPositionReported, PositionSource, TenantCode
+from oneteam_contracts import CoordinateSystem, GeoPoint, PositionSource, TenantCode
 from oneteam_dispatch.api.common import (
     Admin,
     Commander,
@@ -23,8 +22,8 @@ from oneteam_dispatch.api.common import (
 )
 from oneteam_dispatch.config import OfficerIn
 from oneteam_dispatch.domain.officers import SELF_SET_STATUSES, OfficerStatus
-from oneteam_dispatch.domain.positions import Fix, accept_fixes
-from oneteam_dispatch.events import event_row
+from oneteam_dispatch.domain.positions import Fix, check_fixes
+from oneteam_dispatch.positions import PositionBatcher
 from oneteam_dispatch.push import PENDING, notify
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import Conflict, Forbidden, NotFound
@@ -144,32 +143,32 @@ async def put_status(officer_id: OfficerIdPath, body: StatusIn, runtime: Dispatc
     return officer_out(saved, runtime)
 
 
+def _batcher(request: Request, runtime: Dispatch) -> PositionBatcher:
+    """This replica's position batcher, made on first use (one per app)."""
+    batcher: PositionBatcher | None = getattr(request.app.state, "position_batcher", None)
+    if batcher is None:
+        batcher = PositionBatcher(runtime.transaction, runtime.clock,
+                                  runtime.dispatch_settings.position_flush_ms / 1000)
+        request.app.state.position_batcher = batcher
+    return batcher
+
+
 @router.post("/officers/{officer_id}/positions", response_model=PositionsOut,
-             summary="A batch of GPS fixes (the officer's own terminal or body camera); safe to resend")
-async def post_positions(officer_id: OfficerIdPath, body: PositionsIn, runtime: Dispatch,
-                         principal: Staff) -> PositionsOut:
+             summary="A batch of GPS fixes (the officer's own terminal or body camera); safe to resend",
+             responses={503: {"description": "The fixes could not be stored just now; send them again"}})
+async def post_positions(officer_id: OfficerIdPath, body: PositionsIn, runtime: Dispatch, principal: Staff,
+                         batcher: Annotated[PositionBatcher, Depends(_batcher)]) -> PositionsOut:
     if officer_id_of(principal) != officer_id:
         raise Forbidden("officers may only report their own position")
-    now = runtime.clock.now()
     fixes = [Fix(GeoPoint(lon=f.lon, lat=f.lat, crs=f.crs), f.recorded_at, f.source, f.accuracy_m)
              for f in body.fixes]
-    async with runtime.transaction() as session:
-        officer = await officer_store.get_officer(session, officer_id, for_update=True, workload=False)
-        if officer is None:
-            raise NotFound(f"officer {officer_id} does not exist")
-        principal.check_tenant(officer.tenant)
-        kept, newest = accept_fixes(fixes, officer.position_at, now)
-        event = None if newest is None else event_row(OfficerPositionReported(
-            officer_id=officer_id, tenant=officer.tenant, position=newest.position, source=newest.source,
-            accuracy_m=newest.accuracy_m, recorded_at=newest.recorded_at,
-        ), tenant=officer.tenant, subject=officer_id)
-        stored = await officer_store.record_fixes(session, officer_id, kept, newest, now, event)
-        if newest is not None:
-            # The row is locked and was just written: the answer needs no second read.
-            officer = replace(officer, position=newest.position, position_at=newest.recorded_at.astimezone(UTC))
-    out = officer_out(officer, runtime)
-    return PositionsOut(officer_id=officer_id, stored=stored, position=out.position, position_at=out.position_at,
-                        position_stale=out.position_stale)
+    check_fixes(fixes, runtime.clock.now())
+    # Answered once the flush holding these fixes has committed, so a 200 means stored.
+    kept = await batcher.submit(officer_id, fixes, principal.check_tenant)
+    stale_after = runtime.tenants.policy(kept.tenant).stale_after
+    stale = kept.position_at is None or runtime.clock.now() - kept.position_at > stale_after
+    return PositionsOut(officer_id=officer_id, stored=kept.stored, position=kept.position,
+                        position_at=kept.position_at, position_stale=stale)
 
 
 @router.get("/officers/{officer_id}/track", summary="An officer's fixes for replay (commander, admin)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from oneteam_contracts import GeoPoint, PositionSource
 from oneteam_servicekit.errors import InvalidRequest
@@ -29,14 +29,61 @@ def accept_fixes(fixes: list[Fix], latest_at: datetime | None, now: datetime) ->
 
     A fix from the future (beyond clock skew) or older than a day is refused, naming it.
     """
+    check_fixes(fixes, now)
+    ordered = sorted(fixes, key=lambda f: f.recorded_at)
+    newest = ordered[-1] if ordered else None
+    if newest is not None and latest_at is not None and newest.recorded_at <= latest_at:
+        newest = None  # a late batch from a reconnecting terminal: track only
+    return ordered, newest
+
+
+def check_fixes(fixes: list[Fix], now: datetime) -> None:
+    """Refuse a fix from the future (beyond clock skew) or older than a day, naming it."""
     for index, fix in enumerate(fixes):
         if fix.recorded_at > now + CLOCK_SKEW:
             raise InvalidRequest(f"fixes.{index}.recorded_at is in the future", field=f"fixes.{index}.recorded_at")
         if fix.recorded_at < now - OLDEST_ACCEPTED:
             raise InvalidRequest(f"fixes.{index}.recorded_at is more than a day old",
                                  field=f"fixes.{index}.recorded_at")
-    ordered = sorted(fixes, key=lambda f: f.recorded_at)
-    newest = ordered[-1] if ordered else None
-    if newest is not None and latest_at is not None and newest.recorded_at <= latest_at:
-        newest = None  # a late batch from a reconnecting terminal: track only
-    return ordered, newest
+
+
+TrackKey = tuple[str, datetime, PositionSource]
+
+
+def track_key(officer_id: str, fix: Fix) -> TrackKey:
+    """What makes a fix the same fix again (the track's primary key): a resent fix has it too."""
+    return officer_id, fix.recorded_at.astimezone(UTC), fix.source
+
+
+@dataclass(frozen=True)
+class Flush:
+    """What one group commit writes: each post's fixes new to this flush, and officers' new latest fixes."""
+
+    track: list[list[Fix]]  # per post, in the order given; a fix another post of the flush already carries is left out
+    latest: dict[str, Fix]  # officer → the newest fix of the flush, where it is newer than the stored one
+
+
+def plan_flush(posts: list[tuple[str, list[Fix]]], stored_at: dict[str, datetime | None]) -> Flush:
+    """Coalesce the posts gathered for one transaction: the newest `recorded_at` wins per officer.
+
+    Posts may arrive out of order (a terminal's buffered fixes after a live one, a retry after a
+    timeout); an officer's position only ever moves forward in recorded time, so a late or
+    repeated fix reaches the track but never moves the officer back.
+    """
+    seen: set[TrackKey] = set()
+    track: list[list[Fix]] = []
+    latest: dict[str, Fix] = {}
+    for officer_id, fixes in posts:
+        fresh = []
+        for fix in sorted(fixes, key=lambda f: f.recorded_at):
+            key = track_key(officer_id, fix)
+            if key not in seen:
+                seen.add(key)
+                fresh.append(fix)
+            best = latest.get(officer_id)
+            if best is None or fix.recorded_at > best.recorded_at:
+                latest[officer_id] = fix
+        track.append(fresh)
+    newer = {officer_id: fix for officer_id, fix in latest.items()
+             if (at := stored_at.get(officer_id)) is None or fix.recorded_at > at}
+    return Flush(track, newer)

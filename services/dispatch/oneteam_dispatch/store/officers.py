@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Insert, func, literal, select, update
+from sqlalchemy import Insert, bindparam, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import UpdateBase
 
-from oneteam_contracts import GeoPoint
+from oneteam_contracts import GeoPoint, PositionSource
 from oneteam_dispatch.domain.assignments import OPEN_STATUSES
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus, Shift, TravelMode
-from oneteam_dispatch.domain.positions import Fix
+from oneteam_dispatch.domain.positions import Fix, TrackKey
 from oneteam_dispatch.store.tables import assignments, officer_positions, officers
+from oneteam_eventbus.tables import outbox
 
 
 def _shift_text(shift: Shift) -> str:
@@ -89,26 +90,54 @@ async def set_status(session: AsyncSession, officer_ids: Sequence[str], status: 
     await session.execute(update(officers).where(officers.c.id.in_(list(officer_ids))).values(**values))
 
 
-async def record_fixes(session: AsyncSession, officer_id: str, fixes: Sequence[Fix], newest: Fix | None,
-                       now: datetime, event: Insert | None = None) -> int:
-    """Keep the fixes in the track (a resent fix is ignored), move the latest position and stage
-    `event` (the outbox row announcing it); how many fixes were new."""
-    also: list[UpdateBase] = [part for part in (event,) if part is not None]
-    if newest is not None:
-        also.append(update(officers).where(officers.c.id == officer_id).values(
-            lon=newest.position.lon, lat=newest.position.lat, position_at=newest.recorded_at))
-    if not fixes:
-        for statement in also:
-            await session.execute(statement)
-        return 0
-    rows = [{"officer_id": officer_id, "recorded_at": f.recorded_at, "source": f.source.value,
-             "lon": f.position.lon, "lat": f.position.lat, "accuracy_m": f.accuracy_m, "received_at": now}
-            for f in fixes]
-    keep = insert(officer_positions).values(rows).on_conflict_do_nothing().returning(officer_positions.c.officer_id)
-    # One round trip for the track, the latest position and its event: a terminal sends a fix
-    # every few seconds, so with thousands of officers these statements are most of dispatch's load.
-    keep = keep.add_cte(*(part.cte(f"also_{n}") for n, part in enumerate(also)))
-    return len((await session.execute(keep)).all())
+@dataclass(frozen=True)
+class PositionRow:
+    """What a position flush needs to know of an officer."""
+
+    tenant: str
+    position: GeoPoint | None
+    position_at: datetime | None
+
+
+async def lock_positions(session: AsyncSession, officer_ids: Sequence[str]) -> dict[str, PositionRow]:
+    """Lock the officers' rows, in id order (every flush takes them in the same order), and read
+    where they are; officers that do not exist are left out."""
+    query = (select(officers.c.id, officers.c.tenant, officers.c.lon, officers.c.lat, officers.c.position_at)
+             .where(officers.c.id.in_(list(officer_ids))).order_by(officers.c.id).with_for_update())
+    return {row.id: PositionRow(row.tenant, None if row.lon is None else GeoPoint(lon=row.lon, lat=row.lat),
+                                row.position_at)
+            for row in (await session.execute(query)).all()}
+
+
+_KEEP_FIXES = (insert(officer_positions).on_conflict_do_nothing()
+               .returning(officer_positions.c.officer_id, officer_positions.c.recorded_at, officer_positions.c.source))
+_MOVE = (update(officers).where(officers.c.id == bindparam("officer_id"),
+                                or_(officers.c.position_at.is_(None), officers.c.position_at < bindparam("at")))
+         .values(lon=bindparam("lon"), lat=bindparam("lat"), position_at=bindparam("at")))
+
+
+async def write_positions(session: AsyncSession, fixes: Sequence[tuple[str, Fix]], latest: dict[str, Fix],
+                          now: datetime, events: Sequence[Insert]) -> set[TrackKey]:
+    """Add fixes to the tracks (a resent one is ignored), move officers to their newest fix (never
+    back in recorded time) and stage the events; which fixes were new to the tracks.
+
+    One statement per kind for the whole flush, each built once: with thousands of officers
+    sending a fix every few seconds, building and sending statements per fix was most of
+    dispatch's CPU.
+    """
+    kept: set[TrackKey] = set()
+    if fixes:
+        rows = [{"officer_id": officer_id, "recorded_at": f.recorded_at, "source": f.source.value,
+                 "lon": f.position.lon, "lat": f.position.lat, "accuracy_m": f.accuracy_m, "received_at": now}
+                for officer_id, f in fixes]
+        result = await session.execute(_KEEP_FIXES, rows)
+        kept = {(row.officer_id, row.recorded_at.astimezone(UTC), PositionSource(row.source)) for row in result}
+    if latest:
+        await session.execute(_MOVE, [{"officer_id": officer_id, "lon": f.position.lon, "lat": f.position.lat,
+                                       "at": f.recorded_at} for officer_id, f in latest.items()])
+    if events:
+        await session.execute(insert(outbox), [event.compile().params for event in events])
+    return kept
 
 
 async def track(session: AsyncSession, officer_id: str, since: datetime | None, limit: int) -> list[dict[str, Any]]:

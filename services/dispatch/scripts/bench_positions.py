@@ -1,0 +1,240 @@
+"""Officers' GPS fixes through dispatch: how many are accepted per second, how fast, at what CPU cost.
+
+    .venv/bin/python services/dispatch/scripts/bench_positions.py                 # 2 000 officers, 400 fixes/s
+    .venv/bin/python services/dispatch/scripts/bench_positions.py --rate 200 --seconds 20
+    .venv/bin/python services/dispatch/scripts/bench_positions.py --src /tmp/old-tree --label before
+
+It starts embedded PostgreSQL and the embedded broker (or KAFKA_BOOTSTRAP_SERVERS) under a
+temporary folder and dispatch as its own uvicorn process, as `make run` does, with a roster of
+N officers. Then it posts one fix per request, open-loop: request i leaves at i / rate seconds
+whatever the earlier ones are doing, from officer i mod N (so each officer sends every N / rate
+seconds: 2 000 at 400/s is a fix every 5 s, the load test's figure). Latency counts from the
+moment a request was due, so a server that falls behind cannot hide it.
+
+Printed and kept in results/positions.json (latest and previous): accepted fixes/s, p50/p99
+latency, refusals, and the CPU milliseconds dispatch and PostgreSQL spend per fix (process CPU
+time with their children, as tests/bench/intake.py counts it: comparable on a busy machine where
+rates are not). `--src DIR` runs dispatch from another checkout's services/dispatch (PYTHONPATH
+goes before the editable install), so the code before a change is measured back to back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "bench"))
+from bench_stats import CpuMeter, percentile, postmaster_pid
+
+from oneteam_servicekit import ServiceSettings
+from oneteam_servicekit.auth import issue_token
+
+TENANT = "330106004"
+RESULTS = Path(__file__).parent / "results" / "positions.json"
+
+
+def roster(count: int) -> dict[str, Any]:
+    """`count` officers spread over the demo tenant, all available."""
+    return {"tenant": TENANT, "officers": [
+        {"id": f"bench-{n:05d}", "name": f"bench {n}", "skills": ["street_order"],
+         "position": {"lon": 120.106 + (n % 50) * 0.0008, "lat": 30.276 + (n // 50 % 40) * 0.0007}}
+        for n in range(count)]}
+
+
+@contextlib.contextmanager
+def own_dispatch(folder: Path, officers: int, src: str | None) -> Iterator[tuple[str, dict[str, int]]]:
+    """Embedded infrastructure and dispatch as its own process; its URL and the pids whose CPU to count."""
+    from oneteam_devstack.stack import SERVICES, Stack
+
+    (folder / "roster.json").write_text(json.dumps(roster(officers)))
+    env = {"LOG_LEVEL": "WARNING", "DISPATCH_ROSTER_FILE": str(folder / "roster.json")}
+    if src:
+        env["PYTHONPATH"] = str(Path(src).resolve() / "services" / "dispatch")
+    stack = Stack(folder / "stack", durable=False, fixed_ports=False, extra_env=env)
+    try:
+        stack.start_infra()
+        url = stack.start_service(next(spec for spec in SERVICES if spec.name == "dispatch"))
+        assert stack.postgres is not None
+        yield url, {"dispatch": stack.processes["dispatch"].pid,
+                    "postgres": postmaster_pid(str(stack.postgres.data_dir))}
+    except RuntimeError:
+        log = folder / "stack" / "logs" / "dispatch.log"
+        print(log.read_text()[-3000:] if log.exists() else "no dispatch log", file=sys.stderr)
+        raise
+    finally:
+        stack.stop()
+
+
+class Connections:
+    """Keep-alive HTTP/1.1 connections to one server, written by hand: at 400 requests a second a
+    full client's own CPU (httpx: ~1 ms a request, and a pool that slows as requests queue) would
+    take a share of the two cores the server is being measured on."""
+
+    def __init__(self, url: str, size: int) -> None:
+        host, _, port = url.removeprefix("http://").partition(":")
+        self.host, self.port = host, int(port)
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None] = asyncio.Queue()
+        for _ in range(size):
+            self.idle.put_nowait(None)  # opened on first use
+
+    async def post(self, path: str, body: bytes, authorization: str) -> int:
+        """POST `body` as JSON; the response's status (its body is read and dropped)."""
+        connection = await self.idle.get()
+        try:
+            if connection is None:
+                connection = await asyncio.open_connection(self.host, self.port)
+            reader, writer = connection
+            writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+                         f"Authorization: {authorization}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+            status = int((await reader.readline()).split()[1])
+            length, close = 0, False
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                elif name.lower() == "connection" and "close" in value.lower():
+                    close = True
+            await reader.readexactly(length)
+            if close:
+                writer.close()
+                connection = None
+            return status
+        except BaseException:
+            connection = None
+            raise
+        finally:
+            self.idle.put_nowait(connection)
+
+
+async def post_fixes(pool: Connections, officers: int, rate: float, seconds: float,
+                     offset: int = 0) -> dict[str, Any]:
+    """Open-loop fixes at `rate` per second for `seconds`; what came back."""
+    settings = ServiceSettings()
+    tokens = ["Bearer " + issue_token(settings, f"bench-app-{n}", ["officer"], tenant=TENANT,
+                                      officer_id=f"bench-{n:05d}") for n in range(officers)]
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    loop = asyncio.get_running_loop()
+
+    async def one(n: int, due: float) -> None:
+        officer = (n + offset) % officers
+        spot = {"lon": 120.106 + (n % 97) * 0.0004, "lat": 30.276 + (n % 89) * 0.0003}
+        body = {"fixes": [{**spot, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
+        try:
+            status = await pool.post(f"/v1/officers/bench-{officer:05d}/positions", json.dumps(body).encode(),
+                                     tokens[officer])
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
+            outcomes[type(error).__name__] += 1
+            return
+        outcomes[f"http {status}"] += 1
+        if status == 200:
+            latencies.append((loop.time() - due) * 1000)
+
+    total = int(rate * seconds)
+    began = loop.time()
+    tasks = []
+    for n in range(total):
+        due = began + n / rate
+        delay = due - loop.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(n, due)))
+    await asyncio.gather(*tasks)
+    elapsed = loop.time() - began
+    return {"offered_per_s": rate, "accepted_per_s": len(latencies) / elapsed, "elapsed_s": elapsed,
+            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99),
+            "max_ms": max(latencies, default=float("nan")), "outcomes": dict(outcomes), "fixes": total}
+
+
+def side_by_side(latest: dict[str, Any], previous: dict[str, Any] | None) -> None:
+    """The figures next to the previous run's."""
+    rows = [("offered fixes/s", "offered_per_s"), ("accepted fixes/s", "accepted_per_s"),
+            ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("dispatch CPU ms/fix", "cpu:dispatch"),
+            ("postgres CPU ms/fix", "cpu:postgres")]
+
+    def value(run: dict[str, Any] | None, key: str) -> str:
+        if run is None:
+            return "—"
+        found = run.get("cpu_ms", {}).get(key[4:]) if key.startswith("cpu:") else run.get(key)
+        return "—" if found is None else f"{found:.2f}" if found < 10 else f"{found:.0f}"
+
+    print(f"{'':22} {'previous':>10} {'latest':>10}")
+    if previous is not None:
+        print(f"{'label':22} {previous.get('label', '')[:10]:>10} {latest.get('label', '')[:10]:>10}")
+    for label, key in rows:
+        print(f"{label:22} {value(previous, key):>10} {value(latest, key):>10}")
+
+
+@contextlib.contextmanager
+def profiled(pid: int, output: str | None, seconds: float) -> Iterator[None]:
+    """py-spy samples dispatch for the measured window (root, or ptrace allowed), when asked."""
+    if not output:
+        yield
+        return
+    fmt = "raw" if output.endswith(".txt") else "speedscope" if output.endswith(".json") else "flamegraph"
+    spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(pid), "-d",
+                            str(int(seconds)), "-r", "50", "-f", fmt, "-o", output], stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        spy.wait(30)
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory(prefix="positions-bench-") as folder, \
+            own_dispatch(Path(folder), args.officers, args.src) as (url, pids):
+        pool = Connections(url, args.connections)
+        await post_fixes(pool, args.officers, min(args.rate, 100), 3, offset=1)  # warm-up
+        meter = CpuMeter(pids)
+        with profiled(pids["dispatch"], args.profile, args.seconds):
+            latest = await post_fixes(pool, args.officers, args.rate, args.seconds)
+        spent = meter.lap()
+    accepted = latest["outcomes"].get("http 200", 0)
+    latest["cpu_ms"] = {name: s * 1000 / max(accepted, 1) for name, s in spent.items()}
+    latest.update(officers=args.officers, label=args.label, src=args.src or "this tree",
+                  machine=f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                  load_average=os.getloadavg(), when=datetime.now(UTC).isoformat(timespec="seconds"))
+    print(f"\ndispatch positions — {args.officers} officers, {args.rate:g} fixes/s offered for {args.seconds:g} s, "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"accepted {latest['accepted_per_s']:.0f}/s, p50 {latest['p50_ms']:.0f} ms, p99 {latest['p99_ms']:.0f} ms, "
+          f"{latest['outcomes']}")
+    kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    side_by_side(latest, kept.get("latest"))
+    if not args.no_save:
+        RESULTS.parent.mkdir(exist_ok=True)
+        RESULTS.write_text(json.dumps({"latest": latest, "previous": kept.get("latest")}, indent=2) + "\n")
+        print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--officers", type=int, default=2000)
+    parser.add_argument("--rate", type=float, default=400, help="fixes offered per second (open loop)")
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--connections", type=int, default=256,
+                        help="keep-alive connections (requests beyond wait, counted in latency)")
+    parser.add_argument("--src", help="a checkout whose services/dispatch to run instead of this tree's")
+    parser.add_argument("--profile", help="py-spy the dispatch process while measuring: a .svg flame graph, "
+                                          ".txt collapsed stacks or .json speedscope file")
+    parser.add_argument("--label", default="", help="a note kept with the results (what changed)")
+    parser.add_argument("--no-save", action="store_true", help="print only; keep the results file as it is")
+    arguments = parser.parse_args()
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt  # so the stack's processes are stopped on the way out
+
+    signal.signal(signal.SIGTERM, stop)
+    asyncio.run(main(arguments))
