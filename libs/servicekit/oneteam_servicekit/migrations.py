@@ -11,7 +11,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from oneteam_eventbus import bus_metadata
@@ -27,18 +27,31 @@ def alembic_config(migrations_dir: Path, database_url: str) -> Config:
 
 
 async def upgrade(migrations_dir: Path, database_url: str) -> None:
-    """Bring the database to the newest revision, then the kit's own tables to the kit's version."""
+    """Bring the database to the newest revision, then the kit's own tables to the kit's version.
+
+    Replicas starting together take turns: the first migrates, the others then find the
+    database at head (two concurrent CREATE TABLEs would make one replica fail its start).
+    """
     config = alembic_config(migrations_dir, database_url)
-    # Alembic's command API is synchronous and env.py starts its own loop, so it runs in a thread.
-    await asyncio.to_thread(command.upgrade, config, "head")
-    # The kit's tables are created by each service's first revision; how they change since is
-    # the kit's business, applied here (idempotently) so no service needs a revision for it.
     engine = create_async_engine(database_url, hide_parameters=True)
     try:
-        async with engine.begin() as connection:
-            await upgrade_schema(connection)
+        async with engine.connect() as turn:
+            await turn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": _MIGRATION_LOCK})
+            try:
+                # Alembic's command API is synchronous and env.py starts its own loop: a thread.
+                await asyncio.to_thread(command.upgrade, config, "head")
+                # The kit's tables are created by each service's first revision; how they change
+                # since is the kit's business, applied here (idempotently), needing no revision.
+                async with engine.begin() as connection:
+                    await upgrade_schema(connection)
+            finally:
+                await turn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": _MIGRATION_LOCK})
     finally:
         await engine.dispose()
+
+
+# A fixed advisory lock id for "migrating"; locks are per database, so services never meet.
+_MIGRATION_LOCK = 0x6F6E657465616D  # "oneteam"
 
 
 def create_first(*service_tables: MetaData) -> None:

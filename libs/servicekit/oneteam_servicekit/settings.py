@@ -6,6 +6,7 @@ from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from oneteam_eventbus import KafkaConfig
+from oneteam_servicekit import replicas
 
 
 class ServiceSettings(BaseSettings):
@@ -129,7 +130,7 @@ class ServiceSettings(BaseSettings):
             replication_factor=self.kafka_replication_factor,
             min_insync_replicas=self.kafka_min_insync_replicas,
             strict_replication=self.kafka_strict_replication,
-            group_instance_id=self.kafka_group_instance_id,
+            group_instance_id=replicas.instance_id(self.kafka_group_instance_id),
             session_timeout_ms=self.kafka_session_timeout_ms,
             security_protocol=self.kafka_security_protocol,
             sasl_mechanism=self.kafka_sasl_mechanism,
