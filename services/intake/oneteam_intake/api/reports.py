@@ -148,8 +148,8 @@ async def submit_report(
             contact=body.contact.stored() if body.contact else None, photo_ids=tuple(body.photo_ids),
         ), writes=writes)
         token = report_token(intake.settings.report_token_secret.encode(), receipt.report_id)
-        answer: dict[str, Any] = jsonable_encoder(
-            SubmittedOut(**receipt_out(receipt).model_dump(), status_token=token))
+        # SubmittedOut's JSON, without validating it again and walking it with jsonable_encoder (29 → 2 µs).
+        answer: dict[str, Any] = {**receipt_out(receipt).model_dump(mode="json"), "status_token": token}
         if key is not None:
             writes.add(idem.prepared_answer("reports", key, 201, answer, caller=who))
         await writes.run(session)  # the report's rows and the stored answer in one round trip
