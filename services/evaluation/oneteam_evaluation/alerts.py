@@ -39,6 +39,8 @@ async def check(runtime: EvaluationRuntime, tenant: str) -> list[Transition]:
     start, end, found = await standing(runtime, tenant)
     async with runtime.transaction() as session:
         await store.lock_tenant(session, tenant)
+        if await generation(session) != runtime.generation:
+            return []  # a rebuild began after the look was allowed: the standing may be of half a replay
         made = transitions(found, await store.open_breaches(session, tenant), end, iter(uuid.uuid4, None))
         for t in made:
             s = t.standing
