@@ -116,14 +116,15 @@ class Candidates:
         if grow.size == 0:
             return
         self.eta_horizon[grow], self.cost_horizon[grow] = eta[more], cost[more]
-        keep = ~np.isin(self.slot, grow)
-        found = self._search(grow)
-        slot = np.concatenate([self.slot[keep], found[0]])
+        slot, officer, found_eta = self._search(grow)
+        if self.slot.size:  # the pairs found before, less those of the slots searched again
+            keep = ~np.isin(self.slot, grow)
+            slot = np.concatenate([self.slot[keep], slot])
+            officer = np.concatenate([self.officer[keep], officer])
+            found_eta = np.concatenate([self.eta[keep], found_eta])
         # Stable, so each slot's officers stay in roster order: ties break as the dense argmin did.
         order = np.argsort(slot, kind="stable")
-        self.slot = slot[order]
-        self.officer = np.concatenate([self.officer[keep], found[1]])[order]
-        self.eta = np.concatenate([self.eta[keep], found[2]])[order]
+        self.slot, self.officer, self.eta = slot[order], officer[order], found_eta[order]
         self.local, self.neighbour = self._districts(self.slot, self.officer)
 
     def complete_slots(self, slots: IntArray) -> None:
@@ -152,7 +153,8 @@ class Candidates:
             kind = _together(_together(kind, np.unique(speed, return_inverse=True)[1]),
                              np.unique(self.penalty, return_inverse=True)[1])
         _, first, code = np.unique(kind, return_index=True, return_inverse=True)
-        members = np.split(np.argsort(code, kind="stable"), np.cumsum(np.bincount(code))[:-1])
+        by_group, ends = np.argsort(code, kind="stable"), np.cumsum(np.bincount(code)).tolist()
+        members = [by_group[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
         alike = {(self._tenant[j], self._department[j], 0.0 if self._every_pair else float(speed[j]), self._skills[j],
                   0.0 if self._every_pair else float(self.penalty[j])): index
                  for j, index in zip(first.tolist(), members, strict=True)}

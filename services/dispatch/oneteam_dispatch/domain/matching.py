@@ -275,9 +275,11 @@ def _runner_ups(found: Candidates, slots: IntArray, officer_of: IntArray, this_r
     nearest = np.full(found.size, np.inf)
     np.minimum.at(nearest, found.slot[pairs], found.eta[pairs])
     ties = pairs[found.eta[pairs] == nearest[found.slot[pairs]]]
-    first_slots, first = np.unique(found.slot[ties], return_index=True)  # pairs run in roster order
+    # Pairs run by slot, then in roster order: a slot's first tie is where the slot changes.
+    tie_slots = found.slot[ties]
+    first = np.flatnonzero(np.diff(tie_slots, prepend=-1))
     best = np.full(found.size, -1, dtype=np.int64)
-    best[first_slots] = ties[first]
+    best[tie_slots[first]] = ties[first]
     runner_up: IntArray = best[slots]
     return runner_up
 
