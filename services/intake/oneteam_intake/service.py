@@ -242,16 +242,18 @@ class Intake:
         """Open or join an incident under the category's lock; its writes are staged in `writes`."""
         now = record.received_at
         report = NewReport(record.tenant, category.code, record.description, record.location, record.source)
-        await incidents.lock(session, _category_lock(record.tenant, category.code))
+        lock: str | None = _category_lock(record.tenant, category.code)
         target: Incident | None = None
         if camera is not None:
+            await incidents.lock(session, _category_lock(record.tenant, category.code))
+            lock = None
             found = await incidents.suppression(session, record.tenant, camera.camera_id, camera.label.label)
             if found is not None:
                 target = suppressed_by(camera.label, found[0], found[1], now)
-        if target is None:
+        if target is None:  # the lock, if not taken yet, comes with the search (one round trip)
             nearby = await incidents.open_near(session, record.tenant, category.code,
                                                search_box(record.location, category.dedup_radius_m),
-                                               now - category.dedup_window)
+                                               now - category.dedup_window, lock=lock)
             target = find_duplicate(record.tenant, category, record.location, nearby, now)
         outcome: Opened | Merged
         if target is not None:

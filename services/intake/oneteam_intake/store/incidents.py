@@ -87,13 +87,22 @@ _OPEN_NEAR = select(incidents).where(
 )
 
 
+# Takes the lock, then searches with a snapshot taken after it (migration 0004 says why).
+_OPEN_NEAR_LOCKED = text("SELECT * FROM intake_open_near_locked(:key, :tenant, :category, :since, :min_lon, "
+                         ":min_lat, :max_lon, :max_lat)")
+
+
 async def open_near(session: AsyncSession, tenant: str, category: str, box: tuple[float, float, float, float],
-                    since: datetime) -> list[Incident]:
-    """Open incidents of `category` inside `box` whose latest report is after `since`."""
+                    since: datetime, *, lock: str | None = None) -> list[Incident]:
+    """Open incidents of `category` inside `box` whose latest report is after `since`; with `lock`,
+    taking that lock first (see `lock`) in the same round trip."""
     min_lon, min_lat, max_lon, max_lat = box
-    rows = (await session.execute(_OPEN_NEAR, {
-        "tenant": tenant, "category": category, "since": since, "min_lon": min_lon, "max_lon": max_lon,
-        "min_lat": min_lat, "max_lat": max_lat})).all()
+    values = {"tenant": tenant, "category": category, "since": since, "min_lon": min_lon, "max_lon": max_lon,
+              "min_lat": min_lat, "max_lat": max_lat}
+    if lock is not None:
+        rows = (await session.execute(_OPEN_NEAR_LOCKED, {**values, "key": _lock_key(lock)})).all()
+    else:
+        rows = (await session.execute(_OPEN_NEAR, values)).all()
     return [to_incident(row._mapping) for row in rows]
 
 

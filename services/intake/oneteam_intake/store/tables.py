@@ -1,4 +1,4 @@
-"""Intake's tables as revision 0003 leaves them (revisions in `migrations/versions`)."""
+"""Intake's tables as revision 0003 leaves them (revisions in `migrations/versions`; 0004 adds a function)."""
 
 from __future__ import annotations
 
