@@ -143,8 +143,8 @@ async def put_status(officer_id: OfficerIdPath, body: StatusIn, runtime: Dispatc
     return officer_out(saved, runtime)
 
 
-def _batcher(request: Request, runtime: Dispatch) -> PositionBatcher:
-    """This replica's position batcher, made on first use (one per app)."""
+async def _batcher(request: Request, runtime: Dispatch) -> PositionBatcher:
+    """This replica's position batcher, made on first use (async: a plain def would hop to a thread)."""
     batcher: PositionBatcher | None = getattr(request.app.state, "position_batcher", None)
     if batcher is None:
         batcher = PositionBatcher(runtime.transaction, runtime.clock,

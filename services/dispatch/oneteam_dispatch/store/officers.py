@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -136,8 +136,19 @@ async def write_positions(session: AsyncSession, fixes: Sequence[tuple[str, Fix]
         await session.execute(_MOVE, [{"officer_id": officer_id, "lon": f.position.lon, "lat": f.position.lat,
                                        "at": f.recorded_at} for officer_id, f in latest.items()])
     if events:
-        await session.execute(insert(outbox), [event.compile().params for event in events])
+        await session.execute(insert(outbox), [_values(event) for event in events])
     return kept
+
+
+def _values(statement: Insert) -> dict[str, Any]:
+    """The column values of a single-row insert, to send many as one statement.
+
+    `statement.compile().params` says the same publicly but compiles the SQL to do so, which was
+    an eighth of dispatch's CPU at 400 fixes/s (py-spy); oneteam_eventbus could offer the
+    outbox row's values beside `event_row` and make this unnecessary.
+    """
+    values: Mapping[Any, Any] = statement._values or {}
+    return {column if isinstance(column, str) else column.key: bound.value for column, bound in values.items()}
 
 
 async def track(session: AsyncSession, officer_id: str, since: datetime | None, limit: int) -> list[dict[str, Any]]:
