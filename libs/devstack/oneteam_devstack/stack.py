@@ -92,15 +92,21 @@ class Stack:
         env.update(self.extra_env)
         return env
 
-    def start_service(self, spec: ServiceSpec, port: int | None = None) -> str:
-        """Start one service with uvicorn; returns its base URL once /readyz answers 200."""
+    def start_service(self, spec: ServiceSpec, port: int | None = None, replica: int = 1) -> str:
+        """Start one service with uvicorn; returns its base URL once /readyz answers 200.
+
+        `replica` 2, 3... starts another process of a running service on a port of its own,
+        sharing its database and consumer groups, known as `intake#2` in `processes` and `urls`.
+        (`WEB_CONCURRENCY` instead runs several uvicorn workers behind the service's one port.)
+        """
+        name = spec.name if replica == 1 else f"{spec.name}#{replica}"
         if port is None:
-            wanted = self.fixed_ports and port_is_free(spec.default_port)
+            wanted = replica == 1 and self.fixed_ports and port_is_free(spec.default_port)
             port = spec.default_port if wanted else free_port()
         log_dir = self.data_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        with (log_dir / f"{spec.name}.log").open("ab") as log:
-            self.processes[spec.name] = subprocess.Popen(
+        with (log_dir / f"{name}.log").open("ab") as log:
+            self.processes[name] = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", spec.app, "--host", "127.0.0.1", "--port", str(port),
                  "--no-access-log", "--timeout-graceful-shutdown", "10"],
                 env=self.service_env(spec), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -109,8 +115,8 @@ class Stack:
                 start_new_session=True,
             )
         url = f"http://127.0.0.1:{port}"
-        self._wait_ready(spec.name, url)
-        self.urls[spec.name] = url
+        self._wait_ready(name, url)
+        self.urls[name] = url
         return url
 
     def start_all(self) -> dict[str, str]:
