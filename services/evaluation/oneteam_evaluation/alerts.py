@@ -91,7 +91,7 @@ async def watch(runtime: EvaluationRuntime) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
-            made = await check_all(runtime)
+            made = await check_all(runtime, runtime.evaluation_settings.alert_max_lag)
             if made:
                 log.info("KPI targets: %d alerts or recoveries published", made)
         except asyncio.CancelledError:

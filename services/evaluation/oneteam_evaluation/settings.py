@@ -31,6 +31,8 @@ class EvaluationSettings(ServiceSettings):
     alert_window_days: float = Field(7, gt=0, description="The rolling window the targets are checked over")
     alert_interval_s: float = Field(60, gt=0, description="How often the targets are looked at for kpi.alert")
     alerts: bool = Field(True, description="Look at the targets and publish kpi.alert in this process")
+    alert_max_lag: int = Field(
+        200, ge=0, description="Records the consumer group may be behind with the targets still judged")
     report_hour: int = Field(7, ge=0, le=23, description="Local hour from which yesterday's daily report is made")
     report_hours: dict[str, int] = Field(
         default_factory=dict, description='Per tenant, JSON: {"330106004": 8}; default report_hour')
