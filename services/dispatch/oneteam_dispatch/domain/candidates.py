@@ -147,8 +147,7 @@ class Candidates:
         self._seconds_per_metre: FloatArray = policy.detour_factor / speed
         # Officers alike, found with integer codes: a tuple per officer would wake the garbage
         # collector, which then walks every live object (milliseconds at 5 000 officers).
-        kind = _together(_codes(self._tenant), _codes(self._department))
-        kind = _together(kind, _codes(self._skills))
+        kind = _row_codes(self._tenant, self._department, self._skills)
         if not self._every_pair:  # trees answer one radius: mode and penalty split a group
             kind = _together(_together(kind, np.unique(speed, return_inverse=True)[1]),
                              np.unique(self.penalty, return_inverse=True)[1])
@@ -269,10 +268,14 @@ class Candidates:
         return local, neighbour
 
 
-def _codes(values: Sequence[Hashable]) -> IntArray:
-    """Each value's number, the same number for equal values."""
-    number = {value: k for k, value in enumerate(dict.fromkeys(values))}
-    return np.fromiter(map(number.__getitem__, values), np.int64, len(values))
+def _row_codes(*columns: Sequence[Hashable]) -> IntArray:
+    """Each row's number across `columns`, the same number for equal rows.
+
+    Two passes over a zip rather than a list of tuples: zip's tuples live one step each, so
+    thousands of officers do not wake the garbage collector.
+    """
+    number = {row: k for k, row in enumerate(dict.fromkeys(zip(*columns, strict=True)))}
+    return np.fromiter(map(number.__getitem__, zip(*columns, strict=True)), np.int64, len(columns[0]))
 
 
 def _together(codes: IntArray, more: IntArray) -> IntArray:
