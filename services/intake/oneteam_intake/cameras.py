@@ -93,35 +93,46 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
                              + [f"external:{tenant}:{o}:{e}" for o, e in sorted(set(externals))])
     earlier = await batches.sent_before(session, tenant, set(externals))
 
-    kept: list[_Kept] = []
+    fresh: list[_Kept] = []
     first_in_batch: dict[tuple[str, str], int] = {}
     for candidate, external in zip(candidates, externals, strict=True):
-        detection = candidate.detection
         if external in earlier:
             report_id, incident_id = earlier[external]
-            results[candidate.index] = Result(detection.detection_id, "duplicate", report_id, incident_id)
+            results[candidate.index] = Result(candidate.detection.detection_id, "duplicate", report_id, incident_id)
         elif external not in first_in_batch:  # a repeat within the batch is answered after the first
-            try:
-                placement = intake.areas.locate(tenant, detection.location)
-            except DomainError as error:
-                results[candidate.index] = Result(detection.detection_id, "rejected", reason=error.detail)
-                continue
             first_in_batch[external] = candidate.index
-            kept.append(replace(candidate, placement=placement))
+            fresh.append(candidate)
+    kept: list[_Kept] = []
+    for candidate, placed in zip(fresh, _locate(intake, tenant, fresh), strict=True):
+        if isinstance(placed, DomainError):
+            results[candidate.index] = Result(candidate.detection.detection_id, "rejected", reason=placed.detail)
+        else:
+            kept.append(replace(candidate, placement=placed))
 
     plan = await _plan(session, intake, tenant, [k for k in kept if not k.review])
     report_rows, events = _place(intake, tenant, plan, kept, results)
     for index, detection in enumerate(detections):
         if results[index] is None:
             first = results[first_in_batch[(_origin(detection), detection.detection_id)]]
-            assert first is not None
-            results[index] = Result(detection.detection_id, "duplicate", first.report_id, first.incident_id)
+            assert first is not None  # a refused first is refused again; a stored one is a duplicate
+            results[index] = (first if first.outcome == "rejected" else
+                              Result(detection.detection_id, "duplicate", first.report_id, first.incident_id))
 
     suppressed = [{"tenant": tenant, "camera_id": camera, "label": label, "incident_id": fed, "last_seen_at": at}
                   for (camera, label), (fed, at) in plan.suppressions.items() if (camera, label) in plan.touched]
     await batches.write(session, opened=plan.opened_now(), merged=plan.merged_earlier(), report_rows=report_rows,
                         suppressed=suppressed, events=events)
     return [result for result in results if result is not None]
+
+
+def _locate(intake: Intake, tenant: str, items: list[_Kept]) -> list[Placement | DomainError]:
+    """Each detection's district and grid, or why its point is refused (all of them, for an unknown tenant)."""
+    if not items:
+        return []
+    try:
+        return list(intake.areas.locate_many(tenant, [item.detection.location for item in items]))
+    except DomainError as error:
+        return [error] * len(items)
 
 
 def _judge(intake: Intake, detections: Sequence[Detection], results: list[Result | None]) -> list[_Kept]:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from shapely import STRtree  # type: ignore[import-untyped]
+import shapely  # type: ignore[import-untyped]
+from shapely import STRtree
 from shapely.geometry import Point  # type: ignore[import-untyped]
 from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 from shapely.ops import nearest_points  # type: ignore[import-untyped]
@@ -74,6 +75,37 @@ class TenantMap:
         return Placement(district.code if district else None, grid.code if grid else None)
 
 
+    def locate_many(self, points: Sequence[GeoPoint], field_name: str = "location") -> list[Placement | OutsideTenant]:
+        """`locate` for many points at once (a camera batch): one vectorised pass through shapely.
+
+        A point outside the outline gets the error `locate` would raise, in its place.
+        """
+        shapes = shapely.points([(point.lon, point.lat) for point in points])
+        inside = shapely.covers(self.outline, shapes)
+        districts = _first_of_each(self._district_tree, self.districts, shapes)
+        grids = _first_of_each(self._grid_tree, self.grids, shapes)
+        placed: list[Placement | OutsideTenant] = []
+        for n, point in enumerate(points):
+            if inside[n]:
+                placed.append(Placement(districts.get(n), grids.get(n)))
+            else:
+                try:
+                    self.locate(point, field_name)
+                except OutsideTenant as error:
+                    placed.append(error)
+        return placed
+
+
+def _first_of_each(tree: STRtree, areas: Sequence[Area], shapes: object) -> dict[int, str]:
+    # `_first` for an array of points: input index → the smallest code among the areas it meets.
+    first: dict[int, str] = {}
+    for point_index, area_index in tree.query(shapes, predicate="intersects").T:
+        code = areas[int(area_index)].code
+        if int(point_index) not in first or code < first[int(point_index)]:
+            first[int(point_index)] = code
+    return first
+
+
 def _first(tree: STRtree, areas: Sequence[Area], shape: BaseGeometry) -> Area | None:
     # "intersects" rather than "within": a point on an edge belongs to the areas on both sides.
     hits = [areas[int(i)] for i in tree.query(shape, predicate="intersects")]
@@ -95,3 +127,11 @@ class Areas:
                 errors=[{"field": "tenant", "reason": f"tenant {tenant} is not served here"}],
             )
         return found.locate(point, field_name)
+
+    def locate_many(self, tenant: str, points: Sequence[GeoPoint]) -> list[Placement | OutsideTenant]:
+        """`TenantMap.locate_many` in `tenant`; an unknown tenant is refused."""
+        found = self.tenants.get(tenant)
+        if found is None:
+            self.locate(tenant, points[0])  # raises the unknown tenant's error
+        assert found is not None
+        return found.locate_many(points)

@@ -104,3 +104,14 @@ async def test_a_detection_sent_twice_in_one_batch_is_stored_once(
     assert [first["outcome"], repeat["outcome"]] == ["opened", "duplicate"]
     assert repeat["report_id"] == first["report_id"] and repeat["incident_id"] == first["incident_id"]
     assert (await incident(service, intake, first["incident_id"]))["report_count"] == 1
+
+
+async def test_a_detection_outside_the_tenant_sent_twice_is_refused_twice(
+    service: Service, intake: httpx.AsyncClient,
+) -> None:
+    outside = detection(GeoPoint(lon=120.3, lat=30.3), "cam-far")
+
+    body = await send(service, intake, [outside, detection(service.spots.next(), "cam-near"), outside])
+
+    assert [r["outcome"] for r in body["results"]] == ["rejected", "opened", "rejected"]
+    assert body["results"][0]["reason"] == body["results"][2]["reason"]

@@ -1,5 +1,7 @@
 """Placing points in the demo tenant: inside, outside, on a boundary, from GCJ-02."""
 
+import random
+
 import pytest
 
 from oneteam_contracts import GeoPoint, wgs84_to_gcj02
@@ -69,3 +71,24 @@ def test_unknown_tenant_is_refused_naming_the_field(areas: Areas) -> None:
         areas.locate("330106999", GeoPoint(lon=120.12, lat=30.29))
 
     assert refused.value.extensions["errors"][0]["field"] == "tenant"
+
+
+def test_many_points_at_once_are_placed_as_one_by_one(areas: Areas) -> None:
+    tenant = areas.tenants["330106004"]
+    min_lon, min_lat, max_lon, max_lat = tenant.outline.bounds
+    rng = random.Random(3)
+    # Inside, outside, and on district and grid edges (the grid's own vertices).
+    points = [GeoPoint(lon=rng.uniform(min_lon - 0.01, max_lon + 0.01), lat=rng.uniform(min_lat - 0.01, max_lat + 0.01))
+              for _ in range(400)]
+    points += [GeoPoint(lon=x, lat=y) for area in tenant.grids[:6] for x, y in list(area.shape.exterior.coords)[:3]]
+
+    many = tenant.locate_many(points)
+
+    for point, placed in zip(points, many, strict=True):
+        try:
+            expected: object = tenant.locate(point)
+        except OutsideTenant as error:
+            assert isinstance(placed, OutsideTenant) and placed.detail == error.detail
+            continue
+        assert placed == expected
+    assert any(isinstance(p, OutsideTenant) for p in many) and sum(not isinstance(p, OutsideTenant) for p in many) > 100
