@@ -55,12 +55,15 @@ def roster(count: int) -> dict[str, Any]:
 
 
 @contextlib.contextmanager
-def own_dispatch(folder: Path, officers: int, src: str | None) -> Iterator[tuple[str, dict[str, int]]]:
+def own_dispatch(folder: Path, officers: int, src: str | None,
+                 flush_ms: int | None) -> Iterator[tuple[str, dict[str, int]]]:
     """Embedded infrastructure and dispatch as its own process; its URL and the pids whose CPU to count."""
     from oneteam_devstack.stack import SERVICES, Stack
 
     (folder / "roster.json").write_text(json.dumps(roster(officers)))
     env = {"LOG_LEVEL": "WARNING", "DISPATCH_ROSTER_FILE": str(folder / "roster.json")}
+    if flush_ms is not None:
+        env["DISPATCH_POSITION_FLUSH_MS"] = str(flush_ms)
     if src:
         env["PYTHONPATH"] = str(Path(src).resolve() / "services" / "dispatch")
     stack = Stack(folder / "stack", durable=False, fixed_ports=False, extra_env=env)
@@ -195,7 +198,7 @@ def profiled(pid: int, output: str | None, seconds: float) -> Iterator[None]:
 
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="positions-bench-") as folder, \
-            own_dispatch(Path(folder), args.officers, args.src) as (url, pids):
+            own_dispatch(Path(folder), args.officers, args.src, args.flush_ms) as (url, pids):
         pool = Connections(url, args.connections)
         await post_fixes(pool, args.officers, min(args.rate, 100), 3, offset=1)  # warm-up
         meter = CpuMeter(pids)
@@ -204,7 +207,7 @@ async def main(args: argparse.Namespace) -> None:
         spent = meter.lap()
     accepted = latest["outcomes"].get("http 200", 0)
     latest["cpu_ms"] = {name: s * 1000 / max(accepted, 1) for name, s in spent.items()}
-    latest.update(officers=args.officers, label=args.label, src=args.src or "this tree",
+    latest.update(officers=args.officers, label=args.label, flush_ms=args.flush_ms, src=args.src or "this tree",
                   machine=f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                   load_average=os.getloadavg(), when=datetime.now(UTC).isoformat(timespec="seconds"))
     print(f"\ndispatch positions — {args.officers} officers, {args.rate:g} fixes/s offered for {args.seconds:g} s, "
@@ -226,6 +229,7 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--connections", type=int, default=256,
                         help="keep-alive connections (requests beyond wait, counted in latency)")
+    parser.add_argument("--flush-ms", type=int, help="DISPATCH_POSITION_FLUSH_MS (default: dispatch's own)")
     parser.add_argument("--src", help="a checkout whose services/dispatch to run instead of this tree's")
     parser.add_argument("--profile", help="py-spy the dispatch process while measuring: a .svg flame graph, "
                                           ".txt collapsed stacks or .json speedscope file")
