@@ -28,6 +28,7 @@ from fastapi.concurrency import run_in_threadpool
 from oneteam_servicekit.errors import Forbidden, Unauthorized
 from oneteam_servicekit.jwks import JwksSource, signing_keys
 from oneteam_servicekit.settings import ServiceSettings
+from oneteam_servicekit.verified import Verified
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,11 @@ def issue_token(settings: ServiceSettings, subject: str, roles: list[Role] | lis
 
 def verify_token(settings: ServiceSettings, token: str) -> Principal:
     """Check signature, issuer, audience and expiry; return the caller."""
+    return _verify(settings, token)[0]
+
+
+def _verify(settings: ServiceSettings, token: str) -> tuple[Principal, float]:
+    """The caller and the seconds left until the token expires."""
     issuer = settings.jwt_issuer
     if settings.oidc_issuer or settings.oidc_jwks_url:
         issuer = settings.oidc_issuer or issuer
@@ -145,8 +151,19 @@ def verify_token(settings: ServiceSettings, token: str) -> Principal:
     officer_id = claims.get("officer_id")
     if officer_id is not None and not isinstance(officer_id, str):
         raise Unauthorized("invalid token: officer_id must be a string")
-    return Principal(subject=str(claims["sub"]), tenant=home, roles=roles, officer_id=officer_id,
-                     tenants=frozenset(tenants))
+    caller = Principal(subject=str(claims["sub"]), tenant=home, roles=roles, officer_id=officer_id,
+                       tenants=frozenset(tenants))
+    return caller, float(claims["exp"]) - datetime.now(UTC).timestamp()
+
+
+def _context(settings: ServiceSettings) -> tuple[Any, ...]:
+    """Everything a token's verification depends on besides the token."""
+    return (settings.jwt_secret, settings.jwt_public_key, settings.jwt_issuer, settings.jwt_audience,
+            settings.oidc_issuer, settings.oidc_jwks_url, settings.jwt_roles_claim, settings.jwt_tenant_claim,
+            settings.jwt_tenants_claim)
+
+
+_VERIFIED: Verified[Principal] = Verified()
 
 
 def _provider_key(settings: ServiceSettings, token: str) -> tuple[Any, list[str]]:
@@ -195,14 +212,20 @@ async def optional_principal(request: Request) -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be 'Bearer <token>'")
-    settings = request.app.state.runtime.settings
-    # Async, so FastAPI does not hop to its thread pool on every request (py-spy: ~5 % of a
-    # busy service's loop). Only a provider's keys may need fetching over HTTP: that, and
-    # only that, goes to a thread so the loop never waits on the identity provider.
-    if settings.oidc_issuer or settings.oidc_jwks_url:
-        principal = await run_in_threadpool(verify_token, settings, token.strip())
+    settings, token = request.app.state.runtime.settings, token.strip()
+    context = _context(settings)
+    cached = _VERIFIED.get(token, context)
+    if cached is not None:
+        principal = cached
     else:
-        principal = verify_token(settings, token.strip())
+        # Async, so FastAPI does not hop to its thread pool on every request (py-spy: ~5 % of a
+        # busy service's loop). Only a provider's keys may need fetching over HTTP: that, and
+        # only that, goes to a thread so the loop never waits on the identity provider.
+        if settings.oidc_issuer or settings.oidc_jwks_url:
+            principal, left = await run_in_threadpool(_verify, settings, token)
+        else:
+            principal, left = _verify(settings, token)
+        _VERIFIED.put(token, context, principal, left)  # refused tokens raised above: never kept
     if principal.platform_admin:
         # The deliberate, audited exception: which admin touched what, never a body or a name.
         log.warning("platform admin %s: %s %s", principal.reference, request.method, request.url.path)
