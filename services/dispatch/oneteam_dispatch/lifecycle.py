@@ -31,6 +31,7 @@ from oneteam_dispatch.domain.incidents import NO_NEW_ORDERS, IncidentState
 from oneteam_dispatch.domain.matching import Decision, Demand, Pick, match
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus
 from oneteam_dispatch.domain.overrides import unmet_needs
+from oneteam_dispatch.domain.reach import reaches
 from oneteam_dispatch.domain.responsibility import Need
 from oneteam_dispatch.domain.sla import STANDARD_1358, SlaProfile
 from oneteam_dispatch.events import emit
@@ -133,8 +134,9 @@ async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession
     profile = await _profile(runtime, session, a)
     demand = Demand(a.incident_id, a.tenant, a.location, needs, incident.district if incident else None, a.priority,
                     profile.travel_limit_s(), frozenset(excluded))
-    officers = await officer_store.list_officers(session, a.tenant, status=OfficerStatus.AVAILABLE)
-    decision = match([demand], officers, now, runtime.tenants.policy(a.tenant))[0]
+    policy = runtime.tenants.policy(a.tenant)
+    officers = await officer_store.reachable_officers(session, a.tenant, reaches([demand], policy))
+    decision = match([demand], officers, now, policy)[0]
     if incident is not None:
         await incident_store.set_state(session, [incident.id], incident.state, incident.reason,
                                        excluded=sorted(excluded))

@@ -23,6 +23,7 @@ from oneteam_contracts import AssignmentBasis, AssignmentQueued, QueueReason
 from oneteam_dispatch.domain.assignments import Assignment, assign
 from oneteam_dispatch.domain.matching import Decision, Demand, match
 from oneteam_dispatch.domain.officers import OfficerStatus
+from oneteam_dispatch.domain.reach import reaches
 from oneteam_dispatch.domain.sla import SlaProfile
 from oneteam_dispatch.events import emit
 from oneteam_dispatch.locks import lock_tenant
@@ -56,9 +57,13 @@ async def dispatch_incidents(runtime: DispatchRuntime, session: AsyncSession, te
                               profile.travel_limit_s(), row.excluded))
     if not demands:
         return []
-    officers = await officer_store.list_officers(session, tenant, status=OfficerStatus.AVAILABLE)
+    policy = runtime.tenants.policy(tenant)
+    # Only the officers these demands could get, not the tenant's whole roster: reading 7 750
+    # officers took 270-670 ms a batch, far more than matching them (domain.reach says why
+    # the decisions stay the same).
+    officers = await officer_store.reachable_officers(session, tenant, reaches(demands, policy))
     made: list[Assignment] = []
-    for decision in match(demands, officers, now, runtime.tenants.policy(tenant)):
+    for decision in match(demands, officers, now, policy):
         row = rows_by_id[decision.incident_id]
         if not decision.assigned:
             await queue(session, row, decision.queued_code or QueueReason.NO_OFFICER_IN_REACH, decision.reason(), now)

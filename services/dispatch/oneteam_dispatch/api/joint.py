@@ -13,7 +13,7 @@ from oneteam_contracts import CaseRequested, GeoPoint, TenantCode
 from oneteam_dispatch.api.common import Commander, Dispatch, Officer_, Staff, is_commander, officer_id_of
 from oneteam_dispatch.domain import joint as rules
 from oneteam_dispatch.domain.matching import Demand, match
-from oneteam_dispatch.domain.officers import OfficerStatus
+from oneteam_dispatch.domain.reach import reaches
 from oneteam_dispatch.domain.responsibility import Need
 from oneteam_dispatch.events import emit
 from oneteam_dispatch.locks import lock_tenant
@@ -85,10 +85,11 @@ async def plan(body: OperationIn, runtime: Dispatch, principal: Commander) -> Op
     now = runtime.clock.now()
     async with runtime.transaction() as session:
         await lock_tenant(session, body.tenant)
-        officers = await officer_store.list_officers(session, body.tenant, status=OfficerStatus.AVAILABLE)
         demand = Demand(uuid4(), body.tenant, body.location, tuple(Need(d) for d in body.departments),
                         arrive_within_s=PLANNED_TRAVEL_LIMIT_S)
-        decision = match([demand], officers, now, runtime.tenants.policy(body.tenant))[0]
+        policy = runtime.tenants.policy(body.tenant)
+        officers = await officer_store.reachable_officers(session, body.tenant, reaches([demand], policy))
+        decision = match([demand], officers, now, policy)[0]
         if not decision.assigned:
             raise Conflict(f"cannot staff the operation: {decision.reason()}")
         members = {p.need.department: p.officer_id for p in decision.picks}

@@ -1,0 +1,73 @@
+"""How far matching can reach: the only officers it could ever choose for some waiting demands.
+
+Matching never sends an officer whose ETA exceeds the demand's arrival limit — there is no
+fallback to "the nearest, however far": a demand nobody can reach in time goes to the command
+centre's queue. ETA is straight-line distance × detour ÷ the officer's speed, so for each need
+and travel mode the feasible officers lie within ``limit × speed ÷ detour`` metres. Reading only
+the officers inside those circles (of the right department, with the needed skills) gives
+matching every officer it could choose and no others that matter: the decisions are those of
+the whole roster, and the read grows with the batch, not with the tenant. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from oneteam_dispatch.domain.matching import Demand, Policy
+from oneteam_dispatch.domain.officers import Officer, TravelMode
+
+_METRES_PER_DEGREE = 6371008.8 * math.pi / 180.0  # of latitude; the radius candidates projects with
+# The circles are drawn a little wider than the rule: reading an officer too many costs
+# microseconds, missing one would change a decision.
+_MARGIN = 1.01
+_MARGIN_M = 1.0
+_WHOLE_EARTH = 360.0  # degrees: a half-axis this long covers every position
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Officers of `department` with `skills`, travelling by `mode`, inside an ellipse in degrees
+    centred on (`lon`, `lat`) with half-axes `half_lon` and `half_lat`."""
+
+    department: str
+    skills: frozenset[str]
+    mode: TravelMode
+    lon: float
+    lat: float
+    half_lon: float
+    half_lat: float
+
+    def covers(self, officer: Officer) -> bool:
+        """Whether `officer` is inside this reach (the same test the roster read makes)."""
+        p = officer.position
+        return (p is not None and officer.department == self.department and officer.mode is self.mode
+                and self.skills <= officer.skills
+                and ((p.lon - self.lon) / self.half_lon) ** 2 + ((p.lat - self.lat) / self.half_lat) ** 2 <= 1.0)
+
+
+def reaches(demands: Sequence[Demand], policy: Policy) -> list[Reach]:
+    """One reach per need of each demand and travel mode: together they hold every officer that
+    matching `demands` under `policy` could choose (identical reaches are given once)."""
+    if not demands:
+        return []
+    # Candidates projects x with the cosine of the demands' mean latitude; the cosine of the
+    # farthest latitude of the circle is never larger, so the ellipse also holds the true circle.
+    mean_cos = math.cos(math.radians(sum(d.location.lat for d in demands) / len(demands)))
+    found: dict[Reach, None] = {}
+    for demand in demands:
+        for mode, speed in policy.speeds_mps.items():
+            radius_m = demand.arrive_within_s * speed / policy.detour_factor * _MARGIN + _MARGIN_M
+            half_lat = min(radius_m / _METRES_PER_DEGREE, _WHOLE_EARTH)  # an endless limit reaches all
+            edge = math.radians(min(89.0, abs(demand.location.lat) + half_lat))
+            half_lon = min(half_lat / max(min(mean_cos, math.cos(edge)), 1e-6), _WHOLE_EARTH)
+            for need in demand.needs:
+                found[Reach(need.department, need.skills, mode, demand.location.lon, demand.location.lat,
+                            half_lon, half_lat)] = None
+    return list(found)
+
+
+def reachable(officers: Sequence[Officer], reach: Sequence[Reach]) -> list[Officer]:
+    """The officers inside any of `reach`, in their order: what the roster read returns."""
+    return [o for o in officers if any(r.covers(o) for r in reach)]
