@@ -1,5 +1,6 @@
 """Dispatch's runtime: the service kit's parts plus the clock, tenants' configuration, the
-push hub, the matcher and the deadline scheduler, started and stopped with the app."""
+push hub, the position batcher, the matcher and the deadline scheduler, started and stopped
+with the app."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oneteam_dispatch.config import demo_tenant_files
+from oneteam_dispatch.positions import PositionBatcher
 from oneteam_dispatch.push import Hub
 from oneteam_dispatch.settings import DispatchSettings
 from oneteam_dispatch.tenants import Tenants
@@ -35,6 +37,7 @@ class DispatchRuntime(Runtime):
                  else demo_tenant_files())
         self.tenants = Tenants(files, timedelta(seconds=settings.stale_after_s))
         self.hub = Hub(settings.database_url)
+        self.positions = PositionBatcher(self.transaction, self.clock, settings.position_flush_ms / 1000)
         self._tasks: list[asyncio.Task[None]] = []
         self.matcher: Matcher | None = None
         self.scheduler: Scheduler | None = None
@@ -62,7 +65,8 @@ class DispatchRuntime(Runtime):
                            asyncio.create_task(self.scheduler.run(), name="dispatch-deadlines")]
 
     async def stop(self) -> None:
-        """Stop the loops and the hub before the kit closes the pool they use."""
+        """Answer the position posts in hand, stop the loops and the hub, then the kit closes the pool."""
+        await self.positions.close()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

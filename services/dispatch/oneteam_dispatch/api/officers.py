@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from oneteam_contracts import CoordinateSystem, GeoPoint, PositionSource, TenantCode
@@ -143,14 +143,9 @@ async def put_status(officer_id: OfficerIdPath, body: StatusIn, runtime: Dispatc
     return officer_out(saved, runtime)
 
 
-async def _batcher(request: Request, runtime: Dispatch) -> PositionBatcher:
-    """This replica's position batcher, made on first use (async: a plain def would hop to a thread)."""
-    batcher: PositionBatcher | None = getattr(request.app.state, "position_batcher", None)
-    if batcher is None:
-        batcher = PositionBatcher(runtime.transaction, runtime.clock,
-                                  runtime.dispatch_settings.position_flush_ms / 1000)
-        request.app.state.position_batcher = batcher
-    return batcher
+async def _batcher(runtime: Dispatch) -> PositionBatcher:
+    """This replica's position batcher (async: a plain def would hop to a thread)."""
+    return runtime.positions
 
 
 @router.post("/officers/{officer_id}/positions", response_model=PositionsOut,

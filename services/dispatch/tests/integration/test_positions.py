@@ -15,9 +15,11 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from oneteam_contracts import GeoPoint
 from oneteam_devstack.testing import Infra
+from oneteam_dispatch.domain.positions import Fix
 from oneteam_dispatch.main import build
-from oneteam_dispatch.positions import PositionBatcher
+from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_dispatch.settings import DispatchSettings
 
 from .conftest import COMMANDER, Area, add_officer, as_officer, dispatch_settings, event_data, read_events, served
@@ -33,8 +35,8 @@ class Served:
     settings: DispatchSettings
 
     def flushes(self) -> int:
-        batcher: PositionBatcher | None = getattr(self.app.state, "position_batcher", None)
-        return 0 if batcher is None else batcher.flushes
+        runtime: DispatchRuntime = self.app.state.runtime
+        return runtime.positions.flushes
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +181,25 @@ async def test_an_officer_cannot_post_positions_into_another_tenant(
     assert refused.status_code == 403
     seen = (await dispatch.client.get(f"/v1/officers/{officer}", headers=COMMANDER)).json()
     assert seen["position_at"] is None
+
+
+async def test_fixes_waiting_for_a_flush_when_dispatch_stops_are_stored_before_it_closes(
+    infra: Infra, config_dir: Path, area: Area, ids: Any,
+) -> None:
+    officer = ids("stopping")
+    app = build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
+                                  position_flush_ms=1000))
+    async with served(app) as client:
+        await add_officer(client, officer, area.at(), fix=False)
+        runtime: DispatchRuntime = app.state.runtime
+        fixes = [Fix(GeoPoint(**area.at(30)), datetime.now(UTC))]
+        waiting = asyncio.create_task(runtime.positions.submit(officer, fixes, lambda tenant: None))
+        await asyncio.sleep(0.05)  # queued; its flush is due in a second, after the stop begins
+        assert not waiting.done()
+
+    assert waiting.done()  # the stop waited for its flush, before closing the pool
+    assert waiting.result().stored == 1
+    async with served(build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
+                                              database_url=runtime.settings.database_url))) as again:
+        seen = (await again.get(f"/v1/officers/{officer}", headers=COMMANDER)).json()
+    assert seen["position"]["lon"] == pytest.approx(area.at(30)["lon"])

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import insert, text
 
 from oneteam_contracts import GeoPoint, Priority
@@ -37,10 +36,10 @@ SKILLS = ("street_order", "food_safety", "fire_safety")
 
 
 @pytest.fixture(scope="module")
-async def runtime(infra: Infra, config_dir: Any) -> AsyncIterator[tuple[FastAPI, DispatchRuntime, Any]]:
+async def runtime(infra: Infra, config_dir: Any) -> AsyncIterator[tuple[DispatchRuntime, Any]]:
     app = build(dispatch_settings(infra, config_dir, background=False, consume_incidents=False))
     async with served(app) as client:
-        yield app, app.state.runtime, client
+        yield app.state.runtime, client
 
 
 def _officer(officer_id: str, at: dict[str, float], *, tenant: str = TENANT, mode: TravelMode = TravelMode.E_BIKE,
@@ -59,7 +58,7 @@ async def _add(rt: DispatchRuntime, officers: list[Officer]) -> None:
 
 async def test_the_batch_read_holds_exactly_the_officers_matching_could_choose(runtime: Any, area: Area,
                                                                               ids: Any) -> None:
-    _, rt, _ = runtime
+    rt, _ = runtime
     rng = random.Random(3)
     crowd = [_officer(ids(f"o{i:03d}"), area.at(rng.uniform(-6000, 6000), rng.uniform(-6000, 6000)),
                       mode=rng.choice(list(TravelMode)), department=rng.choice(DEPARTMENTS),
@@ -88,7 +87,7 @@ async def test_the_batch_read_holds_exactly_the_officers_matching_could_choose(r
 async def test_a_far_officer_by_car_is_sent_when_the_rules_let_them_come_and_not_otherwise(
     runtime: Any, area: Area, ids: Any,
 ) -> None:
-    app, rt, client = runtime
+    rt, client = runtime
     # A dispute (rapid_20: arrive within 10 min) 2.5 km from the only car: 519 s by car. The
     # e-bike 2.2 km away needs 660 s, the street vending incident allows 300 s.
     car, bike = ids("car"), ids("bike")
@@ -119,7 +118,7 @@ _OLD_COUNT = text("""
 
 async def test_open_orders_are_counted_as_the_per_officer_subquery_counted_them(runtime: Any, area: Area,
                                                                                  ids: Any) -> None:
-    _, rt, _ = runtime
+    rt, _ = runtime
     rng = random.Random(5)
     prefix = ids("load")
     mine = [_officer(f"{prefix}-{i:02d}", area.at(rng.uniform(-500, 500), rng.uniform(-500, 500)),
