@@ -124,10 +124,12 @@ class OutboxRelay:
     def wake(self) -> None:
         """Tell the relay new rows were committed, so it publishes now instead of at the next poll.
 
-        On a follower replica this rings the leader's doorbell, since the leader publishes.
+        On a follower replica this rings the leader's doorbell, since the leader publishes; the
+        follower itself keeps to its pace of contending for leadership.
         """
-        self._wake.set()
-        if not self.leading:
+        if self.leading:
+            self._wake.set()
+        else:
             self._ringer.ring()
 
     def stop(self) -> None:
@@ -139,6 +141,7 @@ class OutboxRelay:
         """Publish until stopped; survives broker and database outages by retrying."""
         try:
             while not self._stopping:
+                self._wake.clear()
                 try:
                     async with self._engine.connect() as lock_conn:
                         if await self._try_lead(lock_conn):

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import event as sql_events
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -105,3 +106,27 @@ async def test_only_a_ring_with_the_leaders_token_wakes_it(
 
     assert unsent_after_stranger == 1, "a datagram without the leader's token made it publish"
     assert unsent_after_ring == 0, "the follower's ring did not make the leader publish"
+
+
+async def test_a_follower_woken_by_its_commits_does_not_query_the_database_for_each(
+    engine: AsyncEngine, second_engine: AsyncEngine, producer: EventProducer,
+) -> None:
+    leader = OutboxRelay(engine, producer, service="test", poll_interval=POLL_S)
+    follower = OutboxRelay(second_engine, producer, service="test", poll_interval=POLL_S)
+    running = [asyncio.create_task(leader.run())]
+    await until(lambda: leader.leading)
+    running.append(asyncio.create_task(follower.run()))
+    await until(lambda: follower.leader_bell is not None)
+    statements: list[str] = []
+    sql_events.listen(second_engine.sync_engine, "before_cursor_execute",
+                 lambda _conn, _cursor, statement, *_: statements.append(statement))
+    try:
+        for _ in range(50):  # fifty commits' wakes within a second, as under load
+            follower.wake()
+            await asyncio.sleep(0.02)
+    finally:
+        for relay in (leader, follower):
+            relay.stop()
+        await asyncio.wait_for(asyncio.gather(*running), 10)
+
+    assert len(statements) <= 4, f"the follower queried {len(statements)} times: {statements[:3]}"
