@@ -66,7 +66,8 @@ def public_topics_stay_clean(stack: Stack, since_ms: int, until_ms: int | None =
         part = asyncio.run(scan_public_topics(stack.bootstrap_servers, start, end))
         scan.read += part.read
         scan.problems += part.problems
-    assert scan.read > 0, "the end-to-end tests published nothing on public topics"
+    # A session of the replica test alone has nothing left to scan.
+    assert scan.read > 0 or _UNSCANNED, "the end-to-end tests published nothing on public topics"
     assert scan.problems == [], "\n".join(scan.problems[:20])
 
 
