@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from oneteam_contracts import Envelope, GeoPoint, IncidentReported, kafka_headers, new_event, to_kafka
 
@@ -32,3 +32,17 @@ def test_typed_text_a_phone_number_and_the_old_wire_are_each_flagged() -> None:
     assert any("description holds text" in p for p in problems)
     assert any("Chinese text" in p for p in problems) and any("mobile number" in p for p in problems)
     assert wire_1 == ["t[0]@2: not a structured CloudEvent"]
+
+
+def test_a_uuid_whose_digits_look_like_a_mobile_number_is_not_one() -> None:
+    # Generated ids hold such runs by chance, always beside a hex letter or more digits.
+    event = _reported()
+    event = event.model_copy(update={"subject": "8e1a2b3c-4d5e-4f60-a713-8001111aa139"})
+    shaped = event.model_copy(update={"data": event.data.model_copy(
+        update={"report_id": UUID("a1390000-1111-4abc-8def-b13800001111")})})
+    record = to_kafka(shaped)
+
+    assert check_record("t[0]@3", record.headers, record.value) == []
+    for typed in ("tel:13800001111", "13800001111", "(13800001111)"):
+        leaky = to_kafka(_reported(typed))
+        assert any("mobile number" in p for p in check_record("t[0]@4", leaky.headers, leaky.value)), typed
