@@ -22,6 +22,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, ReportSource, new_event
+from oneteam_eventbus.outbox import outbox_values
 from oneteam_intake.domain.catalog import CameraLabel, Category
 from oneteam_intake.domain.detections import BatchPlacement, Verdict, judge
 from oneteam_intake.domain.geography import Placement
@@ -29,7 +30,6 @@ from oneteam_intake.domain.merging import search_box
 from oneteam_intake.domain.reports import Merged, NewReport, ReportState
 from oneteam_intake.service import SOURCE, Intake, correlation
 from oneteam_intake.store import batches, incidents
-from oneteam_intake.store.events import outbox_row
 from oneteam_servicekit.errors import DomainError
 
 
@@ -168,7 +168,7 @@ def _place(intake: Intake, tenant: str, plan: BatchPlacement, kept: list[_Kept],
         outcome = plan.place(item.report_id, _new_report(tenant, item), item.category, item.label,
                              item.detection.camera_id, item.placement, now)
         incident_id = outcome.incident.id
-        events.append(outbox_row(new_event(outcome.event(), source=SOURCE, tenant=tenant, subject=str(incident_id),
+        events.append(outbox_values(new_event(outcome.event(), source=SOURCE, tenant=tenant, subject=str(incident_id),
                                            correlation_id=correlation())))
         report_rows.append(_report_row(tenant, item, incident_id, now))
         results[item.index] = Result(item.detection.detection_id, "merged" if isinstance(outcome, Merged)

@@ -4,14 +4,12 @@ import random
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from oneteam_contracts import GeoPoint, IncidentReported, Priority, new_event
-from oneteam_eventbus.outbox import event_row
+from oneteam_contracts import GeoPoint
 from oneteam_intake.domain.catalog import CameraLabel
 from oneteam_intake.domain.detections import BatchPlacement
 from oneteam_intake.domain.geography import Placement
 from oneteam_intake.domain.merging import find_duplicate, suppressed_by
 from oneteam_intake.domain.reports import Incident, Merged, join_incident, open_incident
-from oneteam_intake.store.events import outbox_row
 
 from .test_merging import CATALOG, HERE, NOW, VENDING, east, incident, report
 
@@ -81,14 +79,3 @@ def _shape(ids: list[UUID], known: list[Incident]) -> list[str]:
     loaded = {incident.id: f"loaded {n}" for n, incident in enumerate(known)}
     first: dict[UUID, str] = {}
     return [loaded.get(i) or first.setdefault(i, f"new at {n}") for n, i in enumerate(ids)]
-
-
-def test_the_outbox_row_is_the_one_event_row_inserts() -> None:
-    opened = open_incident(report(HERE), VENDING, NOWHERE, NOW)
-    event = new_event(opened.event(), source="intake", tenant="330106004", subject=str(opened.incident.id))
-    assert isinstance(event.data, IncidentReported) and event.data.priority is Priority.NORMAL
-
-    ours = outbox_row(event)
-
-    assert ours == {name: value for name, value in event_row(event).compile().params.items() if name in ours}
-    assert set(ours) == {"event_id", "event_type", "topic", "key", "headers", "payload"}
