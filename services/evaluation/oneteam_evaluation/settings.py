@@ -44,3 +44,6 @@ class EvaluationSettings(ServiceSettings):
         120, ge=0, description="How long after a local day ends its samples are stored; until then they are "
                                "computed at each query (an order's stage deadlines must fall within it)")
     settle_interval_s: float = Field(5, gt=0, description="How often touched days are looked for and stored")
+    settle_quiet_s: float = Field(
+        30, ge=0, description="A day is stored once no write has touched it for this long (a catch-up "
+                              "touches the same days batch after batch; until stored, queries compute them)")

@@ -61,8 +61,9 @@ async def settle_day(runtime: EvaluationRuntime, tenant: str, day: date) -> bool
 
 async def settle_due(runtime: EvaluationRuntime, limit: int = 50) -> int:
     """Store the oldest touched days that have settled; how many were stored."""
+    quiet = timedelta(seconds=runtime.evaluation_settings.settle_quiet_s)
     async with runtime.sessions() as session:
-        due = await days.unsettled(session, settled_before(runtime), limit)
+        due = await days.unsettled(session, settled_before(runtime), limit, quiet)
     stored = 0
     for tenant, day in due:
         stored += await settle_day(runtime, tenant, day)

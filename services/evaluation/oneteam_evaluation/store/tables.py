@@ -2,18 +2,19 @@
 0004's archive of daily reports; 0005's samples of settled days."""
 
 from sqlalchemy import (
-                        BigInteger,
-                        Boolean,
-                        Column,
-                        Date,
-                        DateTime,
-                        Float,
-                        Index,
-                        LargeBinary,
-                        MetaData,
-                        String,
-                        Table,
-                        text,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.dialects.postgresql import UUID as PgUUID
@@ -61,6 +62,7 @@ days = Table(
     Column("version", BigInteger, nullable=False, server_default="1"),
     Column("settled_version", BigInteger),
     Column("settled_at", DateTime(timezone=True)),
+    Column("touched_at", DateTime(timezone=True), nullable=False, server_default=func.now()),  # the last write's
 )
 Index("ev_days_unsettled", days.c.day, postgresql_where=text("settled_version IS DISTINCT FROM version"))
 

@@ -40,7 +40,7 @@ async def test_events_become_figures_once_per_event_for_their_tenant_only_and_a_
     late_first = [history[12], history[13], history[9], history[2], *history[:2], *history[3:9], history[10],
                   history[11]]
     assert sorted(e.id for e in late_first) == sorted(e.id for e in history)
-    settings = evaluation_settings(infra)
+    settings = evaluation_settings(infra, settle_quiet_s=0)
 
     first = build(settings)
     async with serve(first) as client:

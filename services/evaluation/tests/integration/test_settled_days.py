@@ -53,7 +53,7 @@ class MovingClock:
 @pytest.fixture
 async def runtime(infra: Infra) -> AsyncIterator[EvaluationRuntime]:
     settings = evaluation_settings(infra, database_url=infra.fresh_database("evaluation_settled"), consume=False,
-                                   alerts=False, reports=False, settle=False)
+                                   alerts=False, reports=False, settle=False, settle_quiet_s=0)
     app = build(settings, clock=MovingClock(START + timedelta(days=6)))
     async with serve(app):
         yield app.state.runtime

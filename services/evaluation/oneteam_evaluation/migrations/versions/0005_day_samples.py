@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("version", sa.BigInteger, nullable=False, server_default="1"),
         sa.Column("settled_version", sa.BigInteger),
         sa.Column("settled_at", sa.DateTime(timezone=True)),
+        sa.Column("touched_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
     )
     op.create_index("ev_days_unsettled", "ev_days", ["day"],
                     postgresql_where=sa.text("settled_version IS DISTINCT FROM version"))
