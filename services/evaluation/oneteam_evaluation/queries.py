@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from oneteam_evaluation.domain.assessment import Hotspot, Scorecard, hotspots, scorecards
 from oneteam_evaluation.domain.cells import grid_of, h3_of
@@ -110,8 +110,7 @@ async def standing(runtime: EvaluationRuntime, tenant: str) -> tuple[datetime, d
 
 async def daily_report(runtime: EvaluationRuntime, tenant: str, day: date) -> DailyReport:
     """The daily report (日报) of one local day."""
-    start = datetime.combine(day, time(), runtime.zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(), runtime.zone).astimezone(UTC)
+    start, end = day_window(day, runtime.zone)
     facts = await facts_for(runtime, tenant, start, end, previous_window=True)  # its hotspots' trend
     return daily(facts, runtime.rules(tenant), day.isoformat(), start, end, runtime.clock.now(), runtime.zone)
 
@@ -119,8 +118,7 @@ async def daily_report(runtime: EvaluationRuntime, tenant: str, day: date) -> Da
 async def trend(runtime: EvaluationRuntime, tenant: str, day: date, names: list[str],
                 days: int = 7) -> dict[str, list[tuple[str, float | None]]]:
     """Each KPI's share on each of the `days` local days ending with `day`, for the report's trend."""
-    start = datetime.combine(day - timedelta(days=days - 1), time(), runtime.zone).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(), runtime.zone).astimezone(UTC)
+    start, end = day_window(day - timedelta(days=days - 1), runtime.zone)[0], day_window(day, runtime.zone)[1]
     facts = await facts_for(runtime, tenant, start, end, parts=frozenset().union(*(KPIS[n].reads for n in names)))
     labels = [(day - timedelta(days=n)).isoformat() for n in range(days - 1, -1, -1)]
     found = {}

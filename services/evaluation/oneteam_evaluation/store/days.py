@@ -51,6 +51,7 @@ _AS_BEFORE = text("SELECT set_config('plan_cache_mode', 'auto', true), set_confi
 # An incident's samples fall between its report and the last of its own moments (its closure
 # deadline and the repeat window included). Its orders' and ratings' own moments are found by
 # their own parts below: every event about an order or a rating names them or the incident.
+_FIRST = "least(reported_at, first_closed_at, queued_at, mediation_at)"
 _LAST = "greatest(reported_at + :after_report, first_closed_at, last_closed_at, queued_at, mediation_at)"
 
 # No correlated subqueries: asked per incident row, they made this statement 90 ms a batch in
@@ -59,7 +60,7 @@ _WHERE_SAMPLES_CAN_BE = text(f"""
     WITH wanted AS (SELECT DISTINCT id FROM unnest(CAST(:ids AS uuid[])) AS ids(id))
     SELECT DISTINCT s.day, NULL::timestamptz, NULL::timestamptz
         FROM wanted JOIN ev_day_samples s ON s.ref = wanted.id WHERE s.tenant = :tenant
-    UNION ALL SELECT NULL, least(reported_at, first_closed_at, queued_at, mediation_at), {_LAST}
+    UNION ALL SELECT NULL, {_FIRST}, {_LAST}
         FROM wanted JOIN ev_incidents i ON i.tenant = :tenant AND i.incident_id = wanted.id
     UNION ALL SELECT NULL, created_at, created_at
         FROM wanted JOIN ev_orders o ON o.tenant = :tenant AND o.assignment_id = wanted.id
@@ -102,8 +103,7 @@ class DayMarks:
             INSERT INTO ev_days (tenant, day)
             SELECT DISTINCT tenant, day FROM (
                 SELECT tenant, generate_series(
-                    (least(reported_at, first_closed_at, queued_at, mediation_at) {local},
-                    (greatest(reported_at + :after_report, last_closed_at, queued_at, mediation_at) {local},
+                    ({_FIRST} {local}, ({_LAST} {local},
                     interval '1 day')::date AS day FROM ev_incidents
                 UNION ALL SELECT tenant, (created_at {local} FROM ev_orders WHERE created_at IS NOT NULL
                 UNION ALL SELECT tenant, (received_at {local} FROM ev_ratings
