@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import statistics
 import uuid
 from collections.abc import AsyncIterator
@@ -39,19 +40,31 @@ async def until(condition: object, timeout: float = 10.0) -> None:
         await asyncio.sleep(0.02)
 
 
+@contextlib.asynccontextmanager
+async def leader_and_follower(engine: AsyncEngine, second_engine: AsyncEngine, producer: EventProducer,
+                              poll_interval: float) -> AsyncIterator[tuple[OutboxRelay, OutboxRelay]]:
+    """Two replicas' relays on one database: the first leads, the second has found its doorbell."""
+    leader = OutboxRelay(engine, producer, service="test", poll_interval=poll_interval)
+    follower = OutboxRelay(second_engine, producer, service="test", poll_interval=poll_interval)
+    running = [asyncio.create_task(leader.run())]
+    try:
+        await until(lambda: leader.leading)
+        running.append(asyncio.create_task(follower.run()))
+        await until(lambda: follower.leader_bell is not None)
+        yield leader, follower
+    finally:
+        for relay in (leader, follower):
+            relay.stop()
+        await asyncio.wait_for(asyncio.gather(*running), 10)
+
+
 async def test_an_event_committed_by_a_follower_replica_is_published_well_before_the_poll(
     engine: AsyncEngine, second_engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
 ) -> None:
-    leader = OutboxRelay(engine, producer, service="test", poll_interval=POLL_S)
-    follower = OutboxRelay(second_engine, producer, service="test", poll_interval=POLL_S)
-    running = [asyncio.create_task(leader.run())]
-    await until(lambda: leader.leading)
-    running.append(asyncio.create_task(follower.run()))
-    await until(lambda: follower.leader_bell is not None)
     incident_id = uuid.uuid4()
     events = [reported(incident_id)] + [merged(incident_id, n) for n in range(2, 21)]
     sessions = async_sessionmaker(second_engine)
-    try:
+    async with leader_and_follower(engine, second_engine, producer, POLL_S) as (_, follower):
         for event in events:  # as a request on the follower replica would: commit, then wake
             async with sessions.begin() as session:
                 await add_event(session, event)
@@ -59,10 +72,6 @@ async def test_an_event_committed_by_a_follower_replica_is_published_well_before
             await asyncio.sleep(0.05)
         found = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", len(events),
                                  lambda r: r.key == str(incident_id).encode(), timeout=10)
-    finally:
-        for relay in (leader, follower):
-            relay.stop()
-        await asyncio.wait_for(asyncio.gather(*running), 10)
 
     assert [record_event_id(r.headers, r.value) for r in found] == [str(e.id) for e in events]
     assert not follower.leading
@@ -79,30 +88,23 @@ async def test_only_a_ring_with_the_leaders_token_wakes_it(
     engine: AsyncEngine, second_engine: AsyncEngine, producer: EventProducer,
 ) -> None:
     quiet = 60.0  # no poll falls inside the test
-    leader = OutboxRelay(engine, producer, service="test", poll_interval=quiet)
-    follower = OutboxRelay(second_engine, producer, service="test", poll_interval=quiet)
-    running = [asyncio.create_task(leader.run())]
-    await until(lambda: leader.leading)
-    running.append(asyncio.create_task(follower.run()))
-    await until(lambda: follower.leader_bell is not None)
-    bell = follower.leader_bell
-    assert bell is not None
-    loop = asyncio.get_running_loop()
-    stranger, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, remote_addr=(bell.host, bell.port))
-    try:
-        async with async_sessionmaker(second_engine).begin() as session:
-            await add_event(session, reported(uuid.uuid4()))
-        stranger.sendto(b"0" * len(bell.token))
-        await asyncio.sleep(0.5)
-        unsent_after_stranger = await unsent(engine)
-        follower.wake()
-        await asyncio.sleep(0.5)
-        unsent_after_ring = await unsent(engine)
-    finally:
-        stranger.close()
-        for relay in (leader, follower):
-            relay.stop()
-        await asyncio.wait_for(asyncio.gather(*running), 10)
+    async with leader_and_follower(engine, second_engine, producer, quiet) as (_, follower):
+        bell = follower.leader_bell
+        assert bell is not None
+        loop = asyncio.get_running_loop()
+        stranger, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol,
+                                                           remote_addr=(bell.host, bell.port))
+        try:
+            async with async_sessionmaker(second_engine).begin() as session:
+                await add_event(session, reported(uuid.uuid4()))
+            stranger.sendto(b"0" * len(bell.token))
+            await asyncio.sleep(0.5)
+            unsent_after_stranger = await unsent(engine)
+            follower.wake()
+            await asyncio.sleep(0.5)
+            unsent_after_ring = await unsent(engine)
+        finally:
+            stranger.close()
 
     assert unsent_after_stranger == 1, "a datagram without the leader's token made it publish"
     assert unsent_after_ring == 0, "the follower's ring did not make the leader publish"
@@ -111,22 +113,12 @@ async def test_only_a_ring_with_the_leaders_token_wakes_it(
 async def test_a_follower_woken_by_its_commits_does_not_query_the_database_for_each(
     engine: AsyncEngine, second_engine: AsyncEngine, producer: EventProducer,
 ) -> None:
-    leader = OutboxRelay(engine, producer, service="test", poll_interval=POLL_S)
-    follower = OutboxRelay(second_engine, producer, service="test", poll_interval=POLL_S)
-    running = [asyncio.create_task(leader.run())]
-    await until(lambda: leader.leading)
-    running.append(asyncio.create_task(follower.run()))
-    await until(lambda: follower.leader_bell is not None)
     statements: list[str] = []
-    sql_events.listen(second_engine.sync_engine, "before_cursor_execute",
-                 lambda _conn, _cursor, statement, *_: statements.append(statement))
-    try:
+    async with leader_and_follower(engine, second_engine, producer, POLL_S) as (_, follower):
+        sql_events.listen(second_engine.sync_engine, "before_cursor_execute",
+                          lambda _conn, _cursor, statement, *_: statements.append(statement))
         for _ in range(50):  # fifty commits' wakes within a second, as under load
             follower.wake()
             await asyncio.sleep(0.02)
-    finally:
-        for relay in (leader, follower):
-            relay.stop()
-        await asyncio.wait_for(asyncio.gather(*running), 10)
 
     assert len(statements) <= 4, f"the follower queried {len(statements)} times: {statements[:3]}"
