@@ -73,8 +73,15 @@ async def emit(session: AsyncSession, data: BaseModel, *, source: str, tenant: s
 
 def emitted(data: BaseModel, *, source: str, tenant: str, subject: object, correlation: UUID | None = None) -> Insert:
     """The outbox insert `emit` runs, for a caller that sends it together with its other writes."""
-    return event_row(new_event(data, source=source, tenant=tenant, subject=str(subject),
-                               correlation_id=correlation or _current_correlation()))
+    return insert(outbox).values(**emitted_values(data, source=source, tenant=tenant, subject=subject,
+                                                  correlation=correlation))
+
+
+def emitted_values(data: BaseModel, *, source: str, tenant: str, subject: object,
+                   correlation: UUID | None = None) -> dict[str, Any]:
+    """The outbox row's values `emit` would write, for a caller inserting many rows with one statement."""
+    return outbox_values(new_event(data, source=source, tenant=tenant, subject=str(subject),
+                                   correlation_id=correlation or _current_correlation()))
 
 
 def _current_correlation() -> UUID | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_eventbus import emit as stage
-from oneteam_eventbus.outbox import emitted
+from oneteam_eventbus.outbox import emitted_values
 
 
 async def emit(session: AsyncSession, data: BaseModel, *, tenant: str, subject: object,
@@ -18,6 +18,6 @@ async def emit(session: AsyncSession, data: BaseModel, *, tenant: str, subject: 
     await stage(session, data, source="dispatch", tenant=tenant, subject=subject, correlation=correlation)
 
 
-def event_row(data: BaseModel, *, tenant: str, subject: object) -> Insert:
-    """The outbox row `emit` would write, for a statement that carries other writes too."""
-    return emitted(data, source="dispatch", tenant=tenant, subject=subject)
+def event_values(data: BaseModel, *, tenant: str, subject: object) -> dict[str, Any]:
+    """The outbox row's values `emit` would write, for a statement that writes many rows."""
+    return emitted_values(data, source="dispatch", tenant=tenant, subject=subject)

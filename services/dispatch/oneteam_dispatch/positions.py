@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, OfficerPositionReported
 from oneteam_dispatch.domain.positions import Fix, plan_flush, track_key
-from oneteam_dispatch.events import event_row
+from oneteam_dispatch.events import event_values
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import NotFound
 from oneteam_servicekit.clock import Clock
@@ -136,7 +136,7 @@ class PositionBatcher:
                     answers.append((post, None, refused))
             plan = plan_flush([(p.officer_id, p.fixes) for p in accepted],
                               {officer_id: row.position_at for officer_id, row in found.items()})
-            events = [event_row(OfficerPositionReported(
+            events = [event_values(OfficerPositionReported(
                 officer_id=officer_id, tenant=found[officer_id].tenant, position=fix.position, source=fix.source,
                 accuracy_m=fix.accuracy_m, recorded_at=fix.recorded_at,
             ), tenant=found[officer_id].tenant, subject=officer_id) for officer_id, fix in plan.latest.items()]
