@@ -1,6 +1,11 @@
-"""Small statistics shared by the benchmark scripts and the simulator."""
+"""Small statistics shared by the benchmark scripts and the simulator, and one service started to measure."""
 
 from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -49,10 +54,28 @@ class CpuMeter:
 
 def postmaster_pid(data_dir: str) -> int:
     """The pid of the PostgreSQL server whose data folder is `data_dir`/pgdata (or `data_dir`)."""
-    from pathlib import Path
-
     folder = Path(data_dir)
     pidfile = folder / "postmaster.pid"
     if not pidfile.exists():
         pidfile = folder / "pgdata" / "postmaster.pid"
     return int(pidfile.read_text().split()[0])
+
+
+@contextlib.contextmanager
+def own_service(name: str, folder: Path, env: dict[str, str]) -> Iterator[tuple[str, dict[str, int]]]:
+    """Embedded infrastructure and one service as its own process, as `make run` starts it, in
+    `folder`; yields its URL and the pids whose CPU to count (the service's and PostgreSQL's)."""
+    from oneteam_devstack.stack import SERVICES, Stack
+
+    stack = Stack(folder, durable=False, fixed_ports=False, extra_env={"LOG_LEVEL": "WARNING", **env})
+    try:
+        stack.start_infra()
+        url = stack.start_service(next(spec for spec in SERVICES if spec.name == name))
+        assert stack.postgres is not None
+        yield url, {name: stack.processes[name].pid, "postgres": postmaster_pid(str(stack.postgres.data_dir))}
+    except RuntimeError:
+        log = folder / "logs" / f"{name}.log"
+        print(log.read_text()[-3000:] if log.exists() else f"no {name} log", file=sys.stderr)
+        raise
+    finally:
+        stack.stop()

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_stats import CpuMeter, percentile, postmaster_pid
+from bench_stats import CpuMeter, own_service, percentile
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -130,21 +130,10 @@ RESULTS = Path(__file__).parent / "results" / "intake.json"
 
 @contextlib.contextmanager
 def own_intake(workers: int) -> Iterator[tuple[str, dict[str, int]]]:
-    """Embedded infrastructure and intake as its own process, as `make run` starts it; yields its URL
-    and the pids whose CPU to count."""
-    from oneteam_devstack.stack import SERVICES, Stack
-
-    with tempfile.TemporaryDirectory(prefix="intake-bench-") as folder:
-        stack = Stack(Path(folder), durable=False, fixed_ports=False,
-                      extra_env={"LOG_LEVEL": "WARNING", "WEB_CONCURRENCY": str(workers)})
-        try:
-            stack.start_infra()
-            url = stack.start_service(next(spec for spec in SERVICES if spec.name == "intake"))
-            assert stack.postgres is not None
-            yield url, {"intake": stack.processes["intake"].pid,
-                        "postgres": postmaster_pid(str(stack.postgres.data_dir))}
-        finally:
-            stack.stop()
+    """Intake as its own process on embedded infrastructure; its URL and the pids whose CPU to count."""
+    with (tempfile.TemporaryDirectory(prefix="intake-bench-") as folder,
+          own_service("intake", Path(folder), {"WEB_CONCURRENCY": str(workers)}) as found):
+        yield found
 
 
 def per_item_ms(cpu: dict[str, float], items: int) -> dict[str, float]:

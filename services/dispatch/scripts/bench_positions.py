@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "bench"))
-from bench_stats import CpuMeter, percentile, postmaster_pid
+from bench_stats import CpuMeter, own_service, percentile
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -58,27 +58,14 @@ def roster(count: int) -> dict[str, Any]:
 def own_dispatch(folder: Path, officers: int, src: str | None,
                  flush_ms: int | None) -> Iterator[tuple[str, dict[str, int]]]:
     """Embedded infrastructure and dispatch as its own process; its URL and the pids whose CPU to count."""
-    from oneteam_devstack.stack import SERVICES, Stack
-
     (folder / "roster.json").write_text(json.dumps(roster(officers)))
-    env = {"LOG_LEVEL": "WARNING", "DISPATCH_ROSTER_FILE": str(folder / "roster.json")}
+    env = {"DISPATCH_ROSTER_FILE": str(folder / "roster.json")}
     if flush_ms is not None:
         env["DISPATCH_POSITION_FLUSH_MS"] = str(flush_ms)
     if src:
         env["PYTHONPATH"] = str(Path(src).resolve() / "services" / "dispatch")
-    stack = Stack(folder / "stack", durable=False, fixed_ports=False, extra_env=env)
-    try:
-        stack.start_infra()
-        url = stack.start_service(next(spec for spec in SERVICES if spec.name == "dispatch"))
-        assert stack.postgres is not None
-        yield url, {"dispatch": stack.processes["dispatch"].pid,
-                    "postgres": postmaster_pid(str(stack.postgres.data_dir))}
-    except RuntimeError:
-        log = folder / "stack" / "logs" / "dispatch.log"
-        print(log.read_text()[-3000:] if log.exists() else "no dispatch log", file=sys.stderr)
-        raise
-    finally:
-        stack.stop()
+    with own_service("dispatch", folder / "stack", env) as found:
+        yield found
 
 
 class Connections:
