@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from .topics import spec_for, spec_for_type
+from .topics import MessageSpec, registered_spec, spec_for, spec_for_type
 from .values import TenantCode, UtcDatetime
 
 DataT = TypeVar("DataT")
@@ -124,11 +124,25 @@ def parse_event(raw: bytes | str | dict[str, Any]) -> Envelope[Any]:
     payload: Any = json.loads(raw) if isinstance(raw, str | bytes) else raw
     if isinstance(payload, Mapping) and "schemaversion" in payload:
         return from_cloudevent(payload)  # the structured CloudEvent, as records carry it now
-    # First the envelope alone, so that a bad envelope is reported as such and the
-    # type and version are trustworthy before choosing the data model.
-    head = Envelope[Any].model_validate(payload)
-    spec = spec_for_type(head.type, head.schema_version)
+    spec = _registered_spec(payload)
+    if spec is None:
+        # The envelope alone first, so that a bad envelope is reported as such and the
+        # type and version are trustworthy before choosing the data model.
+        head = Envelope[Any].model_validate(payload)
+        spec = spec_for_type(head.type, head.schema_version)
+    # A registered type and version validate once, envelope and data together: validating the
+    # envelope first as well was half of a read model's parsing time (evaluation, py-spy).
     return envelope_model(spec.data_model).model_validate(payload)
+
+
+def _registered_spec(payload: Any) -> MessageSpec | None:
+    """The spec named by a payload's own type and schema_version, if both name a registered one."""
+    if not isinstance(payload, Mapping):
+        return None
+    kind, version = payload.get("type"), payload.get("schema_version")
+    if not isinstance(kind, str) or type(version) is not int:
+        return None
+    return registered_spec(kind, version)
 
 
 def to_cloudevent(env: Envelope[Any]) -> dict[str, Any]:

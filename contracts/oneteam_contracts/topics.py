@@ -282,6 +282,11 @@ def spec_for(data_model_or_type: type[BaseModel] | BaseModel | str) -> MessageSp
     return spec
 
 
+def registered_spec(type: str, version: int) -> MessageSpec | None:
+    """The spec of one version of one message type, or None when it is not registered."""
+    return _BY_TYPE_VERSION.get((type, version))
+
+
 def spec_for_type(type: str, version: int) -> MessageSpec:
     """The spec of one version of one message type."""
     spec = _BY_TYPE_VERSION.get((type, version))

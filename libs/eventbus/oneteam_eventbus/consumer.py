@@ -41,6 +41,15 @@ from oneteam_eventbus.tracing import consuming
 
 log = logging.getLogger(__name__)
 
+# A fetch's events claimed in one statement of one shape: a multi-row VALUES has a new shape
+# for every fetch length and was compiled afresh each time (a quarter of evaluation's busy
+# time consuming, py-spy).
+_CLAIM = text(f"""
+    INSERT INTO {inbox.name} (consumer_group, event_id, event_type)
+    SELECT :group, fetched.id, fetched.type
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[])) AS fetched(id, type)
+    ON CONFLICT DO NOTHING RETURNING event_id""").columns(inbox.c.event_id)
+
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 # Many events in one transaction, for a read model whose writes merge set-wise (evaluation).
 BatchHandler = Callable[[AsyncSession, list[Envelope[Any]]], Awaitable[None]]
@@ -269,14 +278,12 @@ class EventConsumer:
                     if event is not None:
                         events.setdefault(event.id, event)  # the same event twice in one fetch: once
             if events:
+                # In id order, so two members briefly sharing a partition lock rows alike.
+                claimed = sorted(events.values(), key=lambda e: e.id)
                 async with self._sessions.begin() as session:
-                    fresh.update((await session.execute(
-                        insert(inbox)
-                        .values([{"consumer_group": self._group, "event_id": event.id, "event_type": event.type}
-                                 for event in events.values()])
-                        .on_conflict_do_nothing()
-                        .returning(inbox.c.event_id)
-                    )).scalars())
+                    fresh.update((await session.execute(_CLAIM, {
+                        "group": self._group, "ids": [e.id for e in claimed], "types": [e.type for e in claimed],
+                    })).scalars())
                     await self._batch_handler(session, [e for e in events.values() if e.id in fresh])
         except Exception as error:
             log.warning("batch of %d events handled one by one instead: %r", len(events), error)

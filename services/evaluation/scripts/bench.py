@@ -44,10 +44,9 @@ from oneteam_contracts import (
     ReportSource,
     Satisfaction,
     SlaStage,
-    kafka_headers,
     new_event,
-    partition_key,
     spec_for,
+    to_kafka,
 )
 from oneteam_devstack.broker import EmbeddedBroker
 from oneteam_devstack.postgres import EmbeddedPostgres
@@ -111,8 +110,9 @@ async def publish(kafka: KafkaConfig, incidents: int) -> int:
         for _ in range(incidents):
             for data in incident_events(rng):
                 event = new_event(data, source="bench", tenant=TENANT, subject=str(uuid.uuid4()))
-                pending.append(await producer.send(spec_for(data).topic.name, event.model_dump_json().encode(),
-                                                   key=partition_key(event), headers=kafka_headers(event)))
+                record = to_kafka(event)  # as the services' outboxes write them
+                pending.append(await producer.send(spec_for(data).topic.name, record.value, key=record.key,
+                                                   headers=record.headers))
                 sent += 1
             if len(pending) > 5000:
                 await asyncio.gather(*pending)

@@ -7,6 +7,7 @@ the value of the event with the newest event time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -80,13 +81,19 @@ class _Rows:
                                     for column, rule in self.rules.items()}}
 
     async def flush(self, session: AsyncSession) -> None:
-        keys = [c.name for c in self.table.primary_key.columns]
-        statement = insert(self.table)
-        changes = {column: _merged(self.table, statement.excluded, column, rule) for column, rule in self.rules.items()}
-        statement = (statement.on_conflict_do_update(index_elements=keys, set_=changes) if changes
-                     else statement.on_conflict_do_nothing(index_elements=keys))
         # In key order, so two transactions writing the same rows lock them in the same order.
-        await session.execute(statement, [self.rows[key] for key in sorted(self.rows)])
+        await session.execute(_upsert(self.table, tuple(self.rules.items())),
+                              [self.rows[key] for key in sorted(self.rows)])
+
+
+@functools.cache
+def _upsert(table: Table, rules: tuple[tuple[str, Merge | str], ...]) -> Any:
+    """The upsert of one table and rule set, built once (a consumer flushes each a few times a fetch)."""
+    keys = [c.name for c in table.primary_key.columns]
+    statement = insert(table)
+    changes = {column: _merged(table, statement.excluded, column, rule) for column, rule in rules}
+    return (statement.on_conflict_do_update(index_elements=keys, set_=changes) if changes
+            else statement.on_conflict_do_nothing(index_elements=keys))
 
 
 @dataclass
