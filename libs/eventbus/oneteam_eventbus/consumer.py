@@ -62,7 +62,7 @@ class EventConsumer:
                  handlers: Mapping[str, Handler], sessions: async_sessionmaker[AsyncSession],
                  dead_letters: EventProducer, max_attempts: int = 5, backoff: float = 0.2,
                  max_pause: float = 5.0, after_commit: Callable[[], None] | None = None,
-                 batch_handler: BatchHandler | None = None) -> None:
+                 batch_handler: BatchHandler | None = None, max_records: int = 200) -> None:
         self._group = group_id
         self._service = service
         self._handlers = dict(handlers)
@@ -72,6 +72,7 @@ class EventConsumer:
         self._backoff = backoff
         self._after_commit = after_commit
         self._batch_handler = batch_handler
+        self._max_records = max_records
         self._max_pause = max_pause
         self._stalls: dict[TopicPartition, int] = {}
         self._processing = asyncio.Lock()
@@ -96,7 +97,7 @@ class EventConsumer:
             heartbeat_interval_ms=max(1000, self._config.session_timeout_ms // 3),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            max_poll_records=200,
+            max_poll_records=self._max_records,
             # The broker holds an empty fetch this long; short, because an order waiting in
             # a fetch is a minute of the 1-3-5-8 clock spent by software.
             fetch_max_wait_ms=50,

@@ -28,12 +28,14 @@ class Subscription:
 
     With a `batch_handler`, a fetch's events are handled in one transaction by one call
     (a read model merging rows in bulk); `handlers` still name the types and are the
-    record-by-record path the consumer falls back to when a batch fails.
+    record-by-record path the consumer falls back to when a batch fails. `max_records` bounds
+    a fetch, and so a batch's transaction.
     """
 
     group: str
     handlers: Mapping[str, Handler]
     batch_handler: BatchHandler | None = None
+    max_records: int = 200
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Runtime:
                 kafka, group_id=subscription.group, service=self.settings.service_name,
                 handlers=subscription.handlers, sessions=self.sessions, dead_letters=self.producer,
                 after_commit=self.relay.wake, batch_handler=subscription.batch_handler,
+                max_records=subscription.max_records,
             )
             await consumer.start()
             self.consumers.append((consumer, asyncio.create_task(_supervised(consumer), name=subscription.group)))

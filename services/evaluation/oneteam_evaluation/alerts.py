@@ -28,7 +28,7 @@ from oneteam_evaluation.store.reads import tenants
 from oneteam_eventbus import add_event
 
 log = logging.getLogger(__name__)
-# One fetch of the live consumer (its max_poll_records): more left to read is a catch-up, not the live stream.
+# More left to commit than a live subdistrict's stream holds at once (a few events a second) is a catch-up.
 MAX_LAG = 200
 HELD = Counter("oneteam_kpi_looks_held_total", "Looks at the KPI targets that judged nothing, the read model "
                "being incomplete", ["reason"])
