@@ -14,7 +14,7 @@ outside the tenant is rejected alone, and each incident's events leave in the or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID, uuid4
@@ -65,7 +65,10 @@ class Result:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
+_NOWHERE = Placement(None, None)
+
+
+@dataclass(slots=True)
 class _Kept:
     """A detection that becomes a report (an incident's, or one waiting for review)."""
 
@@ -73,12 +76,10 @@ class _Kept:
     detection: Detection
     label: CameraLabel
     category: Category
-    placement: Placement
     review: bool
     report_id: UUID
-
-
-_NOWHERE = Placement(None, None)  # until the detection's point is located
+    description: str
+    placement: Placement = _NOWHERE  # until the detection's point is located
 
 
 async def receive(session: AsyncSession, intake: Intake, tenant: str,
@@ -107,7 +108,8 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
         if isinstance(placed, DomainError):
             results[candidate.index] = Result(candidate.detection.detection_id, "rejected", reason=placed.detail)
         else:
-            kept.append(replace(candidate, placement=placed))
+            candidate.placement = placed
+            kept.append(candidate)
 
     plan = await _plan(session, intake, tenant, [k for k in kept if not k.review])
     report_rows, events = _place(intake, tenant, plan, kept, results)
@@ -118,10 +120,10 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
             results[index] = (first if first.outcome == "rejected" else
                               Result(detection.detection_id, "duplicate", first.report_id, first.incident_id))
 
-    suppressed = [{"tenant": tenant, "camera_id": camera, "label": label, "incident_id": fed, "last_seen_at": at}
+    suppressed = [{"camera_id": camera, "label": label, "incident_id": fed, "last_seen_at": at}
                   for (camera, label), (fed, at) in plan.suppressions.items() if (camera, label) in plan.touched]
-    await batches.write(session, opened=plan.opened_now(), merged=plan.merged_earlier(), report_rows=report_rows,
-                        suppressed=suppressed, events=events)
+    await batches.write(session, tenant, ReportSource.AI_CAMERA.value, opened=plan.opened_now(),
+                        merged=plan.merged_earlier(), report_rows=report_rows, suppressed=suppressed, events=events)
     return [result for result in results if result is not None]
 
 
@@ -150,7 +152,8 @@ def _judge(intake: Intake, detections: Sequence[Detection], results: list[Result
             results[index] = Result(detection.detection_id, "ignored",
                                     reason=f"confidence {detection.confidence} is below {label.ignore_below}")
             continue
-        candidates.append(_Kept(index, detection, label, category, _NOWHERE, verdict is Verdict.REVIEW, uuid4()))
+        candidates.append(_Kept(index, detection, label, category, verdict is Verdict.REVIEW, uuid4(),
+                                _description(detection, category)))
     return candidates
 
 
@@ -159,18 +162,19 @@ def _place(intake: Intake, tenant: str, plan: BatchPlacement, kept: list[_Kept],
     """Decide each kept detection in the order sent: its report row, its event, its result."""
     report_rows: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
+    correlation_id = correlation()  # the request's, the same for every event of the batch
     for item in kept:
         now = intake.clock.now()
         if item.review:
-            report_rows.append(_report_row(tenant, item, None, now))
+            report_rows.append(_report_row(item, None, now))
             results[item.index] = Result(item.detection.detection_id, "review", item.report_id)
             continue
         outcome = plan.place(item.report_id, _new_report(tenant, item), item.category, item.label,
                              item.detection.camera_id, item.placement, now)
         incident_id = outcome.incident.id
         events.append(outbox_values(new_event(outcome.event(), source=SOURCE, tenant=tenant, subject=str(incident_id),
-                                           correlation_id=correlation())))
-        report_rows.append(_report_row(tenant, item, incident_id, now))
+                                              correlation_id=correlation_id)))
+        report_rows.append(_report_row(item, incident_id, now))
         results[item.index] = Result(item.detection.detection_id, "merged" if isinstance(outcome, Merged)
                                      else "opened", item.report_id, incident_id)
     return report_rows, events
@@ -192,24 +196,23 @@ def _origin(detection: Detection) -> str:
 
 
 def _new_report(tenant: str, item: _Kept) -> NewReport:
-    return NewReport(tenant, item.category.code, _description(item), item.detection.location, ReportSource.AI_CAMERA)
+    return NewReport(tenant, item.category.code, item.description, item.detection.location, ReportSource.AI_CAMERA)
 
 
-def _description(item: _Kept) -> str:
-    d, category = item.detection, item.category
+def _description(d: Detection, category: Category) -> str:
     return (f"AI camera {d.camera_id}: {category.name_zh} / {category.name_en} "
             f"({d.label}, confidence {d.confidence:.2f})")
 
 
-def _report_row(tenant: str, item: _Kept, incident_id: UUID | None, now: datetime) -> dict[str, Any]:
+def _report_row(item: _Kept, incident_id: UUID | None, now: datetime) -> dict[str, Any]:
+    """The columns `batches.write` stores for one report (tenant and source are the batch's)."""
     d = item.detection
     return {
-        "id": item.report_id, "incident_id": incident_id, "tenant": tenant, "source": ReportSource.AI_CAMERA.value,
-        "client_report_id": None, "received_at": now,
+        "id": item.report_id, "incident_id": incident_id, "received_at": now,
         "state": (ReportState.REVIEW if item.review else ReportState.ACCEPTED).value,
-        "category": item.category.code, "description": _description(item), "lon": d.location.lon,
+        "category": item.category.code, "description": item.description, "lon": d.location.lon,
         "lat": d.location.lat, "district": item.placement.district, "grid": item.placement.grid,
-        "origin": _origin(d), "external_id": d.detection_id, "reporter_subject": None, "photo_ids": [],
+        "origin": _origin(d), "external_id": d.detection_id,
         "detail": {"camera_id": d.camera_id, "label": d.label, "confidence": d.confidence, "box": d.box,
                    "snapshot_ref": d.snapshot_ref, "detected_at": d.detected_at.isoformat()},
     }

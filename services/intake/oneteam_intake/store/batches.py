@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_eventbus.tables import outbox
 from oneteam_intake.domain.reports import Incident
 from oneteam_intake.store.incidents import to_incident
-from oneteam_intake.store.tables import camera_suppressions, incidents, reports
+from oneteam_intake.store.tables import camera_suppressions, reports
 
 # Incidents the batch may join: those the cameras' suppression rows point at, and the open ones
 # inside any detection's search box and window. One statement: PostgreSQL walks the open-incident
@@ -77,43 +76,94 @@ async def sent_before(session: AsyncSession, tenant: str,
             if (row.origin, row.external_id) in keys}
 
 
-_MERGED = update(incidents).where(incidents.c.id == bindparam("b_id")).values(
-    report_count=bindparam("b_count"), priority=bindparam("b_priority"), last_report_at=bindparam("b_at"),
-    updated_at=bindparam("b_at"))
-
-_SUPPRESSED = pg_insert(camera_suppressions)
-_SUPPRESSED = _SUPPRESSED.on_conflict_do_update(
-    index_elements=[camera_suppressions.c.tenant, camera_suppressions.c.camera_id, camera_suppressions.c.label],
-    set_={"incident_id": _SUPPRESSED.excluded.incident_id, "last_seen_at": _SUPPRESSED.excluded.last_seen_at},
+# The whole batch's writes in one round trip and one statement shape, whatever the batch holds:
+# each kind of row arrives as parallel arrays (a multi-row VALUES or an executemany was compiled,
+# prepared and sent afresh per kind and per length, five round trips while the category locks are
+# held). Reports point at incidents opened by the same statement: the foreign-key checks run at
+# its end, when every part has run. Events keep the order decided, which the outbox's sequence
+# turns into publication order. JSON columns come as one array each, indexed by row number.
+_WRITE = text("""
+WITH opened AS (
+  INSERT INTO incidents (id, tenant, category, priority, lon, lat, description, status, report_count, opened_at,
+                         updated_at, source, district, grid, last_report_at)
+  SELECT i.id, CAST(:tenant AS text), i.category, i.priority, i.lon, i.lat, i.description, i.status, i.report_count,
+         i.opened_at, i.last_report_at, i.source, i.district, i.grid, i.last_report_at
+  FROM unnest(CAST(:i_id AS uuid[]), CAST(:i_category AS text[]), CAST(:i_priority AS text[]),
+              CAST(:i_lon AS float8[]), CAST(:i_lat AS float8[]), CAST(:i_description AS text[]),
+              CAST(:i_status AS text[]), CAST(:i_report_count AS int[]), CAST(:i_opened_at AS timestamptz[]),
+              CAST(:i_last_report_at AS timestamptz[]), CAST(:i_source AS text[]), CAST(:i_district AS text[]),
+              CAST(:i_grid AS text[]))
+       AS i(id, category, priority, lon, lat, description, status, report_count, opened_at, last_report_at, source,
+            district, grid)
+), merged AS (
+  UPDATE incidents SET report_count = m.report_count, priority = m.priority, last_report_at = m.at, updated_at = m.at
+  FROM unnest(CAST(:m_id AS uuid[]), CAST(:m_report_count AS int[]), CAST(:m_priority AS text[]),
+              CAST(:m_at AS timestamptz[])) AS m(id, report_count, priority, at)
+  WHERE incidents.id = m.id
+), stored AS (
+  INSERT INTO reports (id, incident_id, tenant, source, received_at, state, category, description, lon, lat, district,
+                       grid, origin, external_id, photo_ids, detail)
+  SELECT r.id, r.incident_id, CAST(:tenant AS text), CAST(:source AS text), r.received_at, r.state, r.category,
+         r.description, r.lon, r.lat, r.district, r.grid, r.origin, r.external_id, CAST('[]' AS jsonb),
+         CAST(:r_detail AS jsonb) -> CAST(r.n - 1 AS int)
+  FROM unnest(CAST(:r_id AS uuid[]), CAST(:r_incident_id AS uuid[]), CAST(:r_received_at AS timestamptz[]),
+              CAST(:r_state AS text[]), CAST(:r_category AS text[]), CAST(:r_description AS text[]),
+              CAST(:r_lon AS float8[]), CAST(:r_lat AS float8[]), CAST(:r_district AS text[]),
+              CAST(:r_grid AS text[]), CAST(:r_origin AS text[]), CAST(:r_external_id AS text[])) WITH ORDINALITY
+       AS r(id, incident_id, received_at, state, category, description, lon, lat, district, grid, origin,
+            external_id, n)
+), seen AS (
+  INSERT INTO camera_suppressions (tenant, camera_id, label, incident_id, last_seen_at)
+  SELECT CAST(:tenant AS text), s.camera_id, s.label, s.incident_id, s.last_seen_at
+  FROM unnest(CAST(:s_camera_id AS text[]), CAST(:s_label AS text[]), CAST(:s_incident_id AS uuid[]),
+              CAST(:s_last_seen_at AS timestamptz[])) AS s(camera_id, label, incident_id, last_seen_at)
+  ON CONFLICT (tenant, camera_id, label)
+  DO UPDATE SET incident_id = excluded.incident_id, last_seen_at = excluded.last_seen_at
 )
+INSERT INTO outbox (event_id, event_type, topic, key, headers, payload)
+SELECT e.event_id, e.event_type, e.topic, e.key, CAST(:e_headers AS jsonb) -> CAST(e.n - 1 AS int), e.payload
+FROM unnest(CAST(:e_event_id AS uuid[]), CAST(:e_event_type AS text[]), CAST(:e_topic AS text[]),
+            CAST(:e_key AS bytea[]), CAST(:e_payload AS bytea[])) WITH ORDINALITY
+     AS e(event_id, event_type, topic, key, payload, n)
+ORDER BY e.n
+""")
+
+_INCIDENT = ("id", "category", "priority", "lon", "lat", "description", "status", "report_count", "opened_at",
+             "last_report_at", "source", "district", "grid")
+_REPORT = ("id", "incident_id", "received_at", "state", "category", "description", "lon", "lat", "district", "grid",
+           "origin", "external_id")
+_SUPPRESSION = ("camera_id", "label", "incident_id", "last_seen_at")
+_EVENT = ("event_id", "event_type", "topic", "key", "payload")
 
 
-async def write(session: AsyncSession, *, opened: Sequence[Incident], merged: Sequence[Incident],
-                report_rows: Sequence[dict[str, Any]], suppressed: Sequence[dict[str, Any]],
-                events: Sequence[dict[str, Any]]) -> None:
-    """Store the batch: new incidents, joined ones, reports, suppression rows, then events in order.
+async def write(session: AsyncSession, tenant: str, source: str, *, opened: Sequence[Incident],
+                merged: Sequence[Incident], report_rows: Sequence[dict[str, Any]],
+                suppressed: Sequence[dict[str, Any]], events: Sequence[dict[str, Any]]) -> None:
+    """Store the batch in one statement: new incidents, joined ones, reports (all of `source`),
+    suppression rows and events in order. Report rows carry a `detail` (JSON) besides `_REPORT`;
+    events are `outbox_values` rows."""
+    opened_rows = [_incident_row(incident) for incident in opened]
+    await session.execute(_WRITE, {
+        "tenant": tenant, "source": source,
+        **_columns("i_", _INCIDENT, opened_rows),
+        "m_id": [i.id for i in merged], "m_report_count": [i.report_count for i in merged],
+        "m_priority": [i.priority.value for i in merged], "m_at": [i.last_report_at for i in merged],
+        **_columns("r_", _REPORT, report_rows), "r_detail": json.dumps([row["detail"] for row in report_rows]),
+        **_columns("s_", _SUPPRESSION, suppressed),
+        **_columns("e_", _EVENT, events), "e_headers": json.dumps([row["headers"] for row in events]),
+    })
 
-    Each kind is one multi-row statement; incidents go first, as reports point at them.
-    """
-    if opened:
-        await session.execute(incidents.insert(), [_incident_row(incident) for incident in opened])
-    if merged:
-        await session.execute(_MERGED, [
-            {"b_id": i.id, "b_count": i.report_count, "b_priority": i.priority.value, "b_at": i.last_report_at}
-            for i in merged])
-    if report_rows:
-        await session.execute(reports.insert(), list(report_rows))
-    if suppressed:
-        await session.execute(_SUPPRESSED, list(suppressed))
-    if events:
-        await session.execute(outbox.insert(), list(events))
+
+def _columns(prefix: str, names: tuple[str, ...], rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Rows turned into one array per column, as the statement's parameters `prefix` + name."""
+    return {prefix + name: [row[name] for row in rows] for name in names}
 
 
 def _incident_row(incident: Incident) -> dict[str, Any]:
     return {
-        "id": incident.id, "tenant": incident.tenant, "category": incident.category,
-        "priority": incident.priority.value, "lon": incident.location.lon, "lat": incident.location.lat,
-        "description": incident.description, "status": incident.status.value, "report_count": incident.report_count,
-        "opened_at": incident.opened_at, "updated_at": incident.last_report_at, "source": incident.source.value,
-        "district": incident.district, "grid": incident.grid, "last_report_at": incident.last_report_at,
+        "id": incident.id, "category": incident.category, "priority": incident.priority.value,
+        "lon": incident.location.lon, "lat": incident.location.lat, "description": incident.description,
+        "status": incident.status.value, "report_count": incident.report_count, "opened_at": incident.opened_at,
+        "last_report_at": incident.last_report_at, "source": incident.source.value, "district": incident.district,
+        "grid": incident.grid,
     }
