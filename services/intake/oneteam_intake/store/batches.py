@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_intake.domain.reports import Incident
 from oneteam_intake.store.incidents import to_incident
-from oneteam_intake.store.tables import camera_suppressions, reports
 
 # Incidents the batch may join: those the cameras' suppression rows point at, and the open ones
 # inside any detection's search box and window. One statement: PostgreSQL walks the open-incident
@@ -46,19 +45,30 @@ async def incidents_for(session: AsyncSession, tenant: str, ids: Sequence[UUID],
     return [to_incident(row._mapping) for row in rows]
 
 
+# Exact (camera, label) and (origin, external id) pairs, as parallel arrays: one statement shape
+# for any batch (an IN list of a batch's own length was prepared afresh for nearly every batch).
+_SUPPRESSIONS = text("""
+SELECT s.camera_id, s.label, s.incident_id, s.last_seen_at FROM camera_suppressions AS s
+JOIN unnest(CAST(:cameras AS text[]), CAST(:labels AS text[])) AS k(camera_id, label)
+  ON s.tenant = :tenant AND s.camera_id = k.camera_id AND s.label = k.label
+FOR UPDATE OF s
+""")
+_SENT_BEFORE = text("""
+SELECT r.id, r.incident_id, r.origin, r.external_id FROM reports AS r
+JOIN unnest(CAST(:origins AS text[]), CAST(:externals AS text[])) AS k(origin, external_id)
+  ON r.tenant = :tenant AND r.origin = k.origin AND r.external_id = k.external_id AND r.external_id IS NOT NULL
+""")
+
+
 async def suppressions(session: AsyncSession, tenant: str,
                        pairs: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[UUID, datetime]]:
     """(camera, label) → the incident it last fed and when, locked for this transaction."""
     if not pairs:
         return {}
-    c = camera_suppressions.c
-    rows = (await session.execute(
-        select(c.camera_id, c.label, c.incident_id, c.last_seen_at).where(
-            c.tenant == tenant, c.camera_id.in_(sorted({p[0] for p in pairs})),
-            c.label.in_(sorted({p[1] for p in pairs}))).with_for_update()
-    )).all()
-    return {(row.camera_id, row.label): (row.incident_id, row.last_seen_at) for row in rows
-            if (row.camera_id, row.label) in pairs}
+    ordered = sorted(pairs)
+    rows = (await session.execute(_SUPPRESSIONS, {"tenant": tenant, "cameras": [p[0] for p in ordered],
+                                                  "labels": [p[1] for p in ordered]})).all()
+    return {(row.camera_id, row.label): (row.incident_id, row.last_seen_at) for row in rows}
 
 
 async def sent_before(session: AsyncSession, tenant: str,
@@ -66,14 +76,10 @@ async def sent_before(session: AsyncSession, tenant: str,
     """(origin, external id) → (report, its incident) for those of `keys` already stored."""
     if not keys:
         return {}
-    c = reports.c
-    rows = (await session.execute(
-        select(c.id, c.incident_id, c.origin, c.external_id).where(
-            c.tenant == tenant, c.origin.in_(sorted({k[0] for k in keys})),
-            c.external_id.in_(sorted({k[1] for k in keys})))
-    )).all()
-    return {(row.origin, row.external_id): (row.id, row.incident_id) for row in rows
-            if (row.origin, row.external_id) in keys}
+    ordered = list(keys)
+    rows = (await session.execute(_SENT_BEFORE, {"tenant": tenant, "origins": [k[0] for k in ordered],
+                                                 "externals": [k[1] for k in ordered]})).all()
+    return {(row.origin, row.external_id): (row.id, row.incident_id) for row in rows}
 
 
 # The whole batch's writes in one round trip and one statement shape, whatever the batch holds:
