@@ -7,6 +7,7 @@ import numpy.typing as npt
 import pytest
 from scipy.optimize import linear_sum_assignment  # type: ignore[import-untyped]
 
+from oneteam_dispatch.domain import assignment
 from oneteam_dispatch.domain.assignment import assign
 
 IntArray = npt.NDArray[np.int64]
@@ -32,8 +33,15 @@ def dense(rows: IntArray, columns: IntArray, cost: FloatArray, shape: tuple[int,
     return chosen
 
 
+@pytest.fixture(params=["rectangular", "square"])
+def shape_solved(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with the problem solved as given and squared with spare rows."""
+    monkeypatch.setattr(assignment, "_SQUARE_OVER", 10**9 if request.param == "rectangular" else 0)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", range(40))
-def test_sparse_assignment_chooses_as_the_dense_solver(seed: int) -> None:
+def test_sparse_assignment_chooses_as_the_dense_solver(seed: int, shape_solved: str) -> None:
     n = 5 + seed
     rows, columns, cost = problem(seed, n, 3 * n, density=0.02 + 0.01 * (seed % 10))
 
@@ -42,7 +50,7 @@ def test_sparse_assignment_chooses_as_the_dense_solver(seed: int) -> None:
     assert result.column.tolist() == dense(rows, columns, cost, (n, 3 * n)).tolist()
 
 
-def test_rows_that_share_one_officer_leave_the_cheapest_served_and_the_others_unserved() -> None:
+def test_rows_that_share_one_officer_leave_the_cheapest_served_and_the_others_unserved(shape_solved: str) -> None:
     rows, columns = np.array([0, 1, 2, 2]), np.array([4, 4, 4, 6])
     cost = np.array([30.0, 10.0, 5.0, 90.0])
 
@@ -52,14 +60,14 @@ def test_rows_that_share_one_officer_leave_the_cheapest_served_and_the_others_un
     assert result.column.tolist() == [-1, 4, 6, -1]
 
 
-def test_a_row_with_no_edge_and_an_empty_problem() -> None:
+def test_a_row_with_no_edge_and_an_empty_problem(shape_solved: str) -> None:
     assert assign(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), (2, 5),
                   (0.0, 10.0)).column.tolist() == [-1, -1]
     assert assign(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), (0, 5),
                   (0.0, 10.0)).column.tolist() == []
 
 
-def test_edges_in_any_order_give_the_same_answer() -> None:
+def test_edges_in_any_order_give_the_same_answer(shape_solved: str) -> None:
     rows, columns, cost = problem(7, 30, 90, density=0.05)
     shuffled = np.random.default_rng(1).permutation(rows.size)
 
@@ -67,7 +75,7 @@ def test_edges_in_any_order_give_the_same_answer() -> None:
             == assign(rows, columns, cost, (30, 90), (-50.0, 300.0)).column.tolist())
 
 
-def test_row_prices_prove_the_answer_on_edges_left_out() -> None:
+def test_row_prices_prove_the_answer_on_edges_left_out(shape_solved: str) -> None:
     # Solve on each row's cheapest edges; where every edge left out costs at least its row's
     # price, the answer must be the whole graph's. Prices set too low would claim a proof
     # for an answer that the whole graph improves on.
