@@ -122,9 +122,11 @@ class Candidates:
             slot = np.concatenate([self.slot[keep], slot])
             officer = np.concatenate([self.officer[keep], officer])
             found_eta = np.concatenate([self.eta[keep], found_eta])
-        # Stable, so each slot's officers stay in roster order: ties break as the dense argmin did.
-        order = np.argsort(slot, kind="stable")
-        self.slot, self.officer, self.eta = slot[order], officer[order], found_eta[order]
+        if slot.size > 1 and (slot[1:] < slot[:-1]).any():  # a first search by trees comes sorted
+            # Stable, so each slot's officers stay in roster order: ties break as the dense argmin did.
+            order = np.argsort(slot, kind="stable")
+            slot, officer, found_eta = slot[order], officer[order], found_eta[order]
+        self.slot, self.officer, self.eta = slot, officer, found_eta
         self.local, self.neighbour = self._districts(self.slot, self.officer)
 
     def complete_slots(self, slots: IntArray) -> None:
