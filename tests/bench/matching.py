@@ -2,8 +2,10 @@
 
 Runs standalone, no server: ``.venv/bin/python tests/bench/matching.py``. Incidents and
 officers are spread over Cuiyuan's ~3 × 2.7 km; each size is matched several times with
-fresh positions and the p50/p99 of the wall time (and the p50 of the CPU time, fairer on a
-shared machine) is printed with how many incidents each policy served and their mean ETA,
+fresh positions and the p50/p99 of the wall time (and of the CPU time, fairer on a shared
+machine) is printed with how many incidents each policy served and their mean ETA, how many
+of its runs held a full garbage-collector pass (a pause that walks every live object of the
+process, ~40 ms here: the usual cause of the p99),
 beside the figures of the previous run and of the baseline kept in ``results/matching.json``
 (``--baseline`` records this run as the baseline). Each case is also matched by the dense
 solver that the sparse one replaced (kept as the reference in dispatch's unit tests), in
@@ -14,6 +16,7 @@ are compared with it (``--no-reference`` skips it).
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import json
 import os
@@ -80,30 +83,51 @@ def summary(decisions: list[Decision]) -> tuple[int, float]:
     return len(served), statistics.fmean(etas) if etas else 0.0
 
 
+class FullCollections:
+    """Counts the runs during which the garbage collector walked the whole heap (generation 2)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        gc.callbacks.append(self._note)
+
+    def _note(self, phase: str, info: dict[str, int]) -> None:
+        self.seen |= phase == "start" and info["generation"] == 2
+
+    def __call__(self) -> bool:
+        """Whether a full pass began since the last call."""
+        seen, self.seen = self.seen, False
+        return seen
+
+
 def measure(runs: int, reference: bool, sizes: Sequence[tuple[int, int]] = SIZES) -> list[dict[str, Any]]:
     """Every size with every policy on the same cases: time percentiles and what the last run decided."""
     rng = random.Random(2026)
     policies: dict[str, Policy] = {"batch": match, "nearest_available": nearest_available}
     if reference:
         policies["dense batch (before)"] = dense_reference()
+    full_pass = FullCollections()
     rows = []
     for n, m in sizes:
         wall: dict[str, list[float]] = {name: [] for name in policies}
         cpu: dict[str, list[float]] = {name: [] for name in policies}
+        paused = dict.fromkeys(policies, 0)
         last: dict[str, list[Decision]] = {}
         same = 0
         for _ in range(runs):
             demands, roster = incidents(n, rng), officers(m, rng)
             for name, policy in policies.items():  # in turn, so a busy moment hits them alike
+                full_pass()
                 started, cpu_started = time.perf_counter(), time.process_time()
                 last[name] = policy(demands, roster, NOW)
                 wall[name].append((time.perf_counter() - started) * 1000)
                 cpu[name].append((time.process_time() - cpu_started) * 1000)
+                paused[name] += full_pass()
             same += reference and last["batch"] == last["dense batch (before)"]
         for name in policies:
             served, eta = summary(last[name])
             rows.append({"incidents": n, "officers": m, "policy": name, "p50_ms": percentile(wall[name], 50),
                          "p99_ms": percentile(wall[name], 99), "cpu_p50_ms": percentile(cpu[name], 50),
+                         "cpu_p99_ms": percentile(cpu[name], 99), "full_gc_runs": paused[name],
                          "served": served, "mean_eta_s": eta,
                          **({"same_as_dense": f"{same}/{runs}"} if reference and name == "batch" else {})})
     return rows
@@ -132,14 +156,17 @@ def main() -> None:
     run = {"rows": measure(args.runs, args.reference, sizes), "runs": args.runs,
            "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
            "load_average": os.getloadavg()[0], "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
-    print(f"{'incidents × officers':>20} {'policy':>20} {'p50 ms':>7} {'p99 ms':>7} {'CPU p50':>7} {'served':>6} "
-          f"{'mean ETA s':>10} {'previous p50 / p99':>18} {'baseline p50 / p99':>18}  same decisions as dense")
+    print(f"{'incidents × officers':>20} {'policy':>20} {'p50 ms':>7} {'p99 ms':>7} {'CPU p50':>7} {'CPU p99':>7} "
+          f"{'full GC':>7} {'served':>6} {'mean ETA s':>10} {'previous p50 / p99':>18} {'baseline p50 / p99':>18}"
+          "  same decisions as dense")
     for row in run["rows"]:
         size = f"{row['incidents']} × {row['officers']}"
         print(f"{size:>20} {row['policy']:>20} {row['p50_ms']:7.1f} {row['p99_ms']:7.1f} {row['cpu_p50_ms']:7.1f} "
+              f"{row['cpu_p99_ms']:7.1f} {row['full_gc_runs']:>7} "
               f"{row['served']:>6} {row['mean_eta_s']:10.1f} {figure(kept.get('latest'), row):>18} "
               f"{figure(kept.get('baseline'), row):>18}  {row.get('same_as_dense', '')}")
-    print(f"{args.runs} runs per row, load average {run['load_average']:.2f} on {run['machine']}")
+    print(f"{args.runs} runs per row (full GC: runs holding a full garbage-collector pass), "
+          f"load average {run['load_average']:.2f} on {run['machine']}")
     kept["previous"], kept["latest"] = kept.get("latest"), run
     if args.baseline or "baseline" not in kept:
         kept["baseline"] = run
