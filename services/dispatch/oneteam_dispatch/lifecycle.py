@@ -135,7 +135,7 @@ async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession
     demand = Demand(a.incident_id, a.tenant, a.location, needs, incident.district if incident else None, a.priority,
                     profile.travel_limit_s(), frozenset(excluded))
     policy = runtime.tenants.policy(a.tenant)
-    officers = await officer_store.reachable_officers(session, a.tenant, reaches([demand], policy))
+    officers = await officer_store.reachable_officers(session, a.tenant, reaches([demand], policy), runtime.roster_rows)
     decision = match([demand], officers, now, policy)[0]
     if incident is not None:
         await incident_store.set_state(session, [incident.id], incident.state, incident.reason,

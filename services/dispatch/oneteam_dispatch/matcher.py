@@ -61,7 +61,7 @@ async def dispatch_incidents(runtime: DispatchRuntime, session: AsyncSession, te
     # Only the officers these demands could get, not the tenant's whole roster: reading 7 750
     # officers took 270-670 ms a batch, far more than matching them (domain.reach says why
     # the decisions stay the same).
-    officers = await officer_store.reachable_officers(session, tenant, reaches(demands, policy))
+    officers = await officer_store.reachable_officers(session, tenant, reaches(demands, policy), runtime.roster_rows)
     made: list[Assignment] = []
     for decision in match(demands, officers, now, policy):
         row = rows_by_id[decision.incident_id]

@@ -15,6 +15,7 @@ from oneteam_dispatch.config import demo_tenant_files
 from oneteam_dispatch.positions import PositionBatcher
 from oneteam_dispatch.push import Hub
 from oneteam_dispatch.settings import DispatchSettings
+from oneteam_dispatch.store.officers import RosterRows
 from oneteam_dispatch.tenants import Tenants
 from oneteam_servicekit import Runtime
 from oneteam_servicekit.clock import Clock, SystemClock
@@ -38,6 +39,7 @@ class DispatchRuntime(Runtime):
         self.tenants = Tenants(files, timedelta(seconds=settings.stale_after_s))
         self.hub = Hub(settings.database_url)
         self.positions = PositionBatcher(self.transaction, self.clock, settings.position_flush_ms / 1000)
+        self.roster_rows = RosterRows()  # officers as matching last read them (store.officers)
         self._tasks: list[asyncio.Task[None]] = []
         self.matcher: Matcher | None = None
         self.scheduler: Scheduler | None = None

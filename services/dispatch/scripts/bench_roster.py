@@ -11,7 +11,9 @@ falls on each alike:
 - *before*: the read as it was until this change — every available officer of the tenant, each
   with a correlated count of their open orders, each row's position validated again;
 - *tenant*: the same officers with today's `list_officers` (one grouped count, rows built plainly);
-- *batch of N*: today's `reachable_officers` for N incidents at the pipeline's report spots.
+- *batch of N*: today's `reachable_officers` for N incidents at the pipeline's report spots;
+- *batch of N, rows kept*: the same with the officers kept between reads (`RosterRows`), as the
+  matcher reads them: only rows written since are built again (here none: nobody moves).
 
 Printed (p50 / p90 ms and rows) and kept in results/roster.json beside the previous run.
 """
@@ -109,9 +111,12 @@ async def measure(url: str, repeat: int, sizes: list[int]) -> dict[str, Any]:
     reads: dict[str, Callable[[AsyncSession], Awaitable[list[Officer]]]] = {
         "before": before,
         "tenant": lambda s: officer_store.list_officers(s, TENANT, status=OfficerStatus.AVAILABLE)}
+    kept = officer_store.RosterRows()  # as a dispatch process keeps them between matches
     for n in sizes:
         reads[f"batch of {n}"] = lambda s, n=n: officer_store.reachable_officers(s, TENANT,
                                                                                  reaches(batch(n, rng), Policy()))
+        reads[f"batch of {n}, rows kept"] = lambda s, n=n: officer_store.reachable_officers(
+            s, TENANT, reaches(batch(n, rng), Policy()), kept)
     times: dict[str, list[float]] = {name: [] for name in reads}
     rows: dict[str, list[int]] = {name: [] for name in reads}
     for k in range(repeat + 2):  # two warm-up rounds: statement caches, PostgreSQL's buffers

@@ -88,7 +88,8 @@ async def plan(body: OperationIn, runtime: Dispatch, principal: Commander) -> Op
         demand = Demand(uuid4(), body.tenant, body.location, tuple(Need(d) for d in body.departments),
                         arrive_within_s=PLANNED_TRAVEL_LIMIT_S)
         policy = runtime.tenants.policy(body.tenant)
-        officers = await officer_store.reachable_officers(session, body.tenant, reaches([demand], policy))
+        officers = await officer_store.reachable_officers(session, body.tenant, reaches([demand], policy),
+                                                           runtime.roster_rows)
         decision = match([demand], officers, now, policy)[0]
         if not decision.assigned:
             raise Conflict(f"cannot staff the operation: {decision.reason()}")

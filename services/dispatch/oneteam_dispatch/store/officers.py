@@ -17,11 +17,13 @@ from sqlalchemy import (
     String,
     Subquery,
     and_,
+    any_,
     bindparam,
     column,
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
     type_coerce,
@@ -153,24 +155,60 @@ def _inside(reach: Any) -> ColumnElement[bool]:
                 east * east + north * north <= 1.0)
 
 
-_REACHABLE = (select(*_ROW)
-              .where(officers.c.tenant == bindparam("tenant"), officers.c.status == OfficerStatus.AVAILABLE.value,
-                     exists(select(literal(1)).select_from(_REACH).where(_inside(_REACH))))
-              .order_by(officers.c.id))
+# A row version: the transaction that wrote the row and where the version lies. Every UPDATE
+# writes a new version (a new xmin and ctid, also for a rollback's undone change, whose old
+# version comes back with its old pair); a row lock does not.
+_VERSION = literal_column("officers.xmin::text || '/' || officers.ctid::text", String).label("version")
+_AVAILABLE_IN_REACH = (officers.c.tenant == bindparam("tenant"), officers.c.status == OfficerStatus.AVAILABLE.value,
+                       exists(select(literal(1)).select_from(_REACH).where(_inside(_REACH))))
+_REACHABLE = select(*_ROW).where(*_AVAILABLE_IN_REACH).order_by(officers.c.id)
+_REACHABLE_VERSIONS = select(officers.c.id, _VERSION).where(*_AVAILABLE_IN_REACH).order_by(officers.c.id)
+_BY_ID = select(*_ROW, _VERSION).where(officers.c.id == any_(bindparam("ids", type_=ARRAY(String))))
 _TENANT_ORDERS = select(_open_orders(assignments.c.tenant == bindparam("tenant")))
 
 
-async def reachable_officers(session: AsyncSession, tenant: str, reach: Sequence[Reach]) -> list[Officer]:
+class RosterRows:
+    """Officers as last read, by row version, kept by a dispatch process across matches.
+
+    A match reads only the id and version of each reachable officer's row and builds an Officer
+    for the rows written since it last looked: at 7 750 officers building every row was most of
+    the matcher's roster read, and so of each match (py-spy, the pipeline benchmark). Officers
+    are frozen, so one built from an unchanged row is the same as a new one.
+    """
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self._rows: dict[str, tuple[str, Officer]] = {}
+        self._limit = limit  # a roster of removed officers' rows is forgotten past this
+
+    def known(self, officer_id: str, version: str) -> Officer | None:
+        found = self._rows.get(officer_id)
+        return found[1] if found is not None and found[0] == version else None
+
+    def keep(self, version: str, officer: Officer) -> None:
+        if len(self._rows) >= self._limit:
+            self._rows.clear()
+        self._rows[officer.id] = (version, officer)
+
+
+async def reachable_officers(session: AsyncSession, tenant: str, reach: Sequence[Reach],
+                             rows: RosterRows | None = None) -> list[Officer]:
     """The tenant's available officers inside `reach`: every officer matching could choose for
-    the demands the reach was drawn for (`domain.reach`), in roster order."""
+    the demands the reach was drawn for (`domain.reach`), in roster order.
+
+    With `rows`, officers whose rows have not changed since they were read into it are not read again.
+    """
     if not reach:
         return []
     document = [{"department": r.department, "skills": sorted(r.skills), "mode": r.mode.value, "lon": r.lon,
                  "lat": r.lat, "half_lon": r.half_lon, "half_lat": r.half_lat} for r in reach]
-    result = await session.execute(_REACHABLE, {"tenant": tenant, "reach": document})
-    with _no_collection():
-        rows = result.all()
-    if not rows:
+    params = {"tenant": tenant, "reach": document}
+    if rows is None:
+        result = await session.execute(_REACHABLE, params)
+        with _no_collection():
+            built = [_officer(row, 0) for row in result.all()]
+    else:
+        built = await _through(session, rows, params)
+    if not built:
         return []
     # The counts in a statement of their own: joined to the reach's officers, whose number the
     # planner cannot foresee (it guessed one row), PostgreSQL rescanned the grouped counts once
@@ -178,7 +216,33 @@ async def reachable_officers(session: AsyncSession, tenant: str, reach: Sequence
     orders: dict[str, int] = {row.officer_id: row.active_orders
                               for row in await session.execute(_TENANT_ORDERS, {"tenant": tenant})}
     with _no_collection():
-        return [_officer(row, orders.get(row.id, 0)) for row in rows]
+        return [_busy(officer, orders.get(officer.id, 0)) for officer in built]
+
+
+async def _through(session: AsyncSession, rows: RosterRows, params: dict[str, Any]) -> list[Officer]:
+    """The reachable officers, built only where `rows` does not hold their row's version."""
+    with _no_collection():
+        versions = (await session.execute(_REACHABLE_VERSIONS, params)).all()
+        found = {officer_id: rows.known(officer_id, version) for officer_id, version in versions}
+    changed = [officer_id for officer_id, officer in found.items() if officer is None]
+    if changed:
+        with _no_collection():
+            for row in (await session.execute(_BY_ID, {"ids": changed})).all():
+                officer = _officer(row, 0)
+                rows.keep(row.version, officer)
+                # Written since the first read (a new version, or gone): as the newer row says,
+                # kept while available; the matcher checks the reach itself.
+                found[row.id] = officer if officer.status is OfficerStatus.AVAILABLE else None
+    return [officer for officer in found.values() if officer is not None]
+
+
+def _busy(officer: Officer, active_orders: int) -> Officer:
+    """The officer with their open orders counted (the same object when the count is theirs)."""
+    if officer.active_orders == active_orders:
+        return officer
+    counted: Officer = object.__new__(Officer)
+    counted.__dict__.update(officer.__dict__, active_orders=active_orders)
+    return counted
 
 
 async def set_status(session: AsyncSession, officer_ids: Sequence[str], status: OfficerStatus,

@@ -153,3 +153,47 @@ async def test_open_orders_are_counted_as_the_per_officer_subquery_counted_them(
     assert by_ids == one_by_one == old
     assert by_tenant == {i: n for i, n in old.items() if i.startswith(f"{prefix}-") and "-x" not in i}
     assert read == {o.id: old[o.id] for o in mine if o.status is OfficerStatus.AVAILABLE}
+
+
+async def test_officers_kept_between_reads_are_read_again_once_their_rows_change(runtime: Any, area: Area,
+                                                                                ids: Any) -> None:
+    rt, _ = runtime
+    rng = random.Random(8)
+    crowd = [_officer(ids(f"k{i:02d}"), area.at(rng.uniform(-800, 800), rng.uniform(-800, 800))) for i in range(40)]
+    await _add(rt, crowd)
+    kept = officer_store.RosterRows()
+    here = Demand(uuid.uuid4(), TENANT, GeoPoint(**area.at()), (Need(DEPARTMENTS[0]),), arrive_within_s=3600.0)
+    reach = reaches([here], rt.tenants.policy(TENANT))
+
+    async def both() -> tuple[list[Officer], list[Officer]]:
+        async with rt.transaction() as session:
+            return (await officer_store.reachable_officers(session, TENANT, reach, kept),
+                    await officer_store.reachable_officers(session, TENANT, reach))
+
+    first, fresh = await both()
+    assert first == fresh and len(first) >= 40
+    again, _ = await both()
+    mine = {o.id for o in crowd}  # without open orders: an officer with some is a counted copy
+    assert all(a is b for a, b in zip(again, first, strict=True) if a.id in mine)  # none built again
+
+    moved, busy, loaded = crowd[0].id, crowd[1].id, crowd[2].id
+    async with rt.transaction() as session:
+        await session.execute(text("UPDATE officers SET lon = lon + 0.001, position_at = now() WHERE id = :id"),
+                              {"id": moved})
+        await officer_store.set_status(session, [busy], OfficerStatus.ASSIGNED)
+        await session.execute(insert(assignments), [{
+            "id": uuid.uuid4(), "tenant": TENANT, "incident_id": uuid.uuid4(), "officer_id": loaded,
+            "officer_ids": [loaded], "category": "noise", "priority": "normal", "lon": 0.0, "lat": 0.0,
+            "status": "created", "reason": "test", "deadlines": {}, "created_at": datetime.now(UTC)}])
+    with pytest.raises(RuntimeError):  # a change rolled back: its version was never seen, the old one is back
+        async with rt.transaction() as session:
+            await officer_store.set_status(session, [crowd[3].id], OfficerStatus.OFF_DUTY)
+            raise RuntimeError("rolled back")
+
+    after, fresh = await both()
+    assert after == fresh
+    by_id = {o.id: o for o in after}
+    assert busy not in by_id
+    assert by_id[moved].position != next(o for o in first if o.id == moved).position
+    assert by_id[loaded].active_orders == 1
+    assert crowd[3].id in by_id
