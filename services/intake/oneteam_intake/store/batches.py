@@ -45,18 +45,22 @@ async def incidents_for(session: AsyncSession, tenant: str, ids: Sequence[UUID],
     return [to_incident(row._mapping) for row in rows]
 
 
-# Exact (camera, label) and (origin, external id) pairs, as parallel arrays: one statement shape
-# for any batch (an IN list of a batch's own length was prepared afresh for nearly every batch).
+# The batch's exact pairs as parallel arrays: one statement shape for any batch (an IN list of a
+# batch's own length was prepared afresh for nearly every batch), and one unique-index look-up per
+# pair. The LIMIT keeps each look-up a nested index scan: joined plainly with unnest(), or with
+# both columns as `= ANY`, PostgreSQL read every report of the tenant's cameras (11-30 ms a batch
+# at 20 000 reports, 0.7 ms this way).
 _SUPPRESSIONS = text("""
-SELECT s.camera_id, s.label, s.incident_id, s.last_seen_at FROM camera_suppressions AS s
-JOIN unnest(CAST(:cameras AS text[]), CAST(:labels AS text[])) AS k(camera_id, label)
-  ON s.tenant = :tenant AND s.camera_id = k.camera_id AND s.label = k.label
-FOR UPDATE OF s
+SELECT s.camera_id, s.label, s.incident_id, s.last_seen_at
+FROM unnest(CAST(:cameras AS text[]), CAST(:labels AS text[])) AS k(camera_id, label)
+CROSS JOIN LATERAL (SELECT camera_id, label, incident_id, last_seen_at FROM camera_suppressions
+                    WHERE tenant = :tenant AND camera_id = k.camera_id AND label = k.label LIMIT 1 FOR UPDATE) AS s
 """)
 _SENT_BEFORE = text("""
-SELECT r.id, r.incident_id, r.origin, r.external_id FROM reports AS r
-JOIN unnest(CAST(:origins AS text[]), CAST(:externals AS text[])) AS k(origin, external_id)
-  ON r.tenant = :tenant AND r.origin = k.origin AND r.external_id = k.external_id AND r.external_id IS NOT NULL
+SELECT r.id, r.incident_id, k.origin, k.external_id
+FROM unnest(CAST(:origins AS text[]), CAST(:externals AS text[])) AS k(origin, external_id)
+CROSS JOIN LATERAL (SELECT id, incident_id FROM reports
+                    WHERE tenant = :tenant AND origin = k.origin AND external_id = k.external_id LIMIT 1) AS r
 """)
 
 
