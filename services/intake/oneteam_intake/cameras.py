@@ -27,7 +27,7 @@ from oneteam_intake.domain.catalog import CameraLabel, Category
 from oneteam_intake.domain.detections import BatchPlacement, Verdict, judge
 from oneteam_intake.domain.geography import Placement
 from oneteam_intake.domain.merging import search_box
-from oneteam_intake.domain.reports import Merged, NewReport, ReportState
+from oneteam_intake.domain.reports import Incident, Merged, NewReport, ReportState
 from oneteam_intake.service import SOURCE, Intake, correlation
 from oneteam_intake.store import batches, incidents
 from oneteam_servicekit.errors import DomainError
@@ -111,8 +111,16 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
             candidate.placement = placed
             kept.append(candidate)
 
-    plan = await _plan(session, intake, tenant, [k for k in kept if not k.review])
+    accepted = [k for k in kept if not k.review]
+    plan, loaded = await _plan(session, intake, tenant, accepted, lock=False)
     report_rows, events = _place(intake, tenant, plan, kept, results)
+    joined = [incident.id for incident in plan.merged_earlier()]
+    current = await batches.lock_joined(session, joined)
+    if any(current.get(incident_id) != loaded[incident_id] for incident_id in joined):
+        # One changed between the read and its lock (dispatch moved it on, staff raised its
+        # priority): decide the batch again on every candidate locked, as it stands now.
+        plan, _ = await _plan(session, intake, tenant, accepted, lock=True)
+        report_rows, events = _place(intake, tenant, plan, kept, results)
     for index, detection in enumerate(detections):
         if results[index] is None:
             first = results[first_in_batch[(_origin(detection), detection.detection_id)]]
@@ -180,15 +188,18 @@ def _place(intake: Intake, tenant: str, plan: BatchPlacement, kept: list[_Kept],
     return report_rows, events
 
 
-async def _plan(session: AsyncSession, intake: Intake, tenant: str, accepted: list[_Kept]) -> BatchPlacement:
-    """Load what the accepted detections may join (suppression rows first, then incidents) and start a plan."""
+async def _plan(session: AsyncSession, intake: Intake, tenant: str, accepted: list[_Kept], *,
+                lock: bool) -> tuple[BatchPlacement, dict[UUID, Incident]]:
+    """Load what the accepted detections may join (suppression rows first, then incidents) and start
+    a plan; also the incidents as loaded."""
     suppressions = await batches.suppressions(session, tenant, {(k.detection.camera_id, k.label.label)
                                                                 for k in accepted})
     now = intake.clock.now()
     searches = sorted({(k.category.code, search_box(k.detection.location, k.category.dedup_radius_m),
                         now - k.category.dedup_window) for k in accepted})
-    known = await batches.incidents_for(session, tenant, sorted({s[0] for s in suppressions.values()}), searches)
-    return BatchPlacement(intake.catalog, known, suppressions)
+    known = await batches.incidents_for(session, tenant, sorted({s[0] for s in suppressions.values()}), searches,
+                                        lock=lock)
+    return BatchPlacement(intake.catalog, known, suppressions), {incident.id: incident for incident in known}
 
 
 def _origin(detection: Detection) -> str:

@@ -15,9 +15,11 @@ from oneteam_intake.domain.reports import Incident
 from oneteam_intake.store.incidents import to_incident
 
 # Incidents the batch may join: those the cameras' suppression rows point at, and the open ones
-# inside any detection's search box and window. One statement: PostgreSQL walks the open-incident
-# index once per search box, and locks each incident found once, as the one-by-one path does.
-_NEAR_ANY = text("""
+# inside any detection's search box and window, in one statement. Read without row locks, as the
+# one-by-one path searches (the category locks keep other intake writers out); `lock_joined` then
+# locks the few the batch joins. Locking every candidate cost more than the search: some 200 rows
+# a batch, each lock a write.
+_NEAR = """
 SELECT * FROM incidents WHERE id = ANY(CAST(:ids AS uuid[])) OR id IN (
   SELECT near.id FROM unnest(CAST(:categories AS text[]), CAST(:min_lon AS float8[]), CAST(:min_lat AS float8[]),
                              CAST(:max_lon AS float8[]), CAST(:max_lat AS float8[]),
@@ -25,24 +27,34 @@ SELECT * FROM incidents WHERE id = ANY(CAST(:ids AS uuid[])) OR id IN (
   JOIN incidents AS near ON near.tenant = :tenant AND near.category = box.category AND near.status <> 'closed'
    AND near.last_report_at >= box.since AND near.lon BETWEEN box.min_lon AND box.max_lon
    AND near.lat BETWEEN box.min_lat AND box.max_lat)
-FOR UPDATE
-""")
+"""
+_NEAR_ANY = text(_NEAR)
+_NEAR_ANY_LOCKED = text(_NEAR + "FOR UPDATE")
+_LOCK = text("SELECT * FROM incidents WHERE id = ANY(CAST(:ids AS uuid[])) ORDER BY id FOR UPDATE")
 
 Search = tuple[str, tuple[float, float, float, float], datetime]  # category, box, since
 
 
 async def incidents_for(session: AsyncSession, tenant: str, ids: Sequence[UUID],
-                        searches: Sequence[Search]) -> list[Incident]:
-    """The incidents with `ids` and the open ones matching any search, locked for this transaction."""
+                        searches: Sequence[Search], *, lock: bool = False) -> list[Incident]:
+    """The incidents with `ids` and the open ones matching any search; with `lock`, each locked."""
     if not ids and not searches:
         return []
-    rows = (await session.execute(_NEAR_ANY, {
+    rows = (await session.execute(_NEAR_ANY_LOCKED if lock else _NEAR_ANY, {
         "ids": list(ids), "tenant": tenant, "categories": [s[0] for s in searches],
         "min_lon": [s[1][0] for s in searches], "min_lat": [s[1][1] for s in searches],
         "max_lon": [s[1][2] for s in searches], "max_lat": [s[1][3] for s in searches],
         "since": [s[2] for s in searches],
     })).all()
     return [to_incident(row._mapping) for row in rows]
+
+
+async def lock_joined(session: AsyncSession, ids: Sequence[UUID]) -> dict[UUID, Incident]:
+    """The incidents `ids` as they are now, locked for this transaction (in id order)."""
+    if not ids:
+        return {}
+    rows = (await session.execute(_LOCK, {"ids": list(ids)})).all()
+    return {row.id: to_incident(row._mapping) for row in rows}
 
 
 # The batch's exact pairs as parallel arrays: one statement shape for any batch (an IN list of a

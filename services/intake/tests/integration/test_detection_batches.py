@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint
+from oneteam_intake.domain.reports import Incident, IncidentStatus
+from oneteam_intake.store import batches, incidents
 
 from .conftest import Service
 from .helpers import TENANT
@@ -115,3 +121,28 @@ async def test_a_detection_outside_the_tenant_sent_twice_is_refused_twice(
 
     assert [r["outcome"] for r in body["results"]] == ["rejected", "opened", "rejected"]
     assert body["results"][0]["reason"] == body["results"][2]["reason"]
+
+
+async def test_an_incident_closed_while_the_batch_decides_is_not_joined(
+    service: Service, intake: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The batch reads its candidates unlocked and locks only those it joins: one that dispatch
+    # closes in between must be seen closed, and the detection open a new incident instead.
+    spot = service.spots.next()
+    existing = (await send(service, intake, [detection(spot, f"cam-{uuid.uuid4().hex[:6]}")]))["results"][0]
+    runtime = service.app.state.runtime
+    lock_joined = batches.lock_joined
+
+    async def closed_first(session: AsyncSession, ids: Sequence[UUID]) -> dict[UUID, Incident]:
+        if UUID(existing["incident_id"]) in ids:
+            async with runtime.transaction() as other:
+                await incidents.set_status(other, UUID(existing["incident_id"]), IncidentStatus.CLOSED,
+                                           datetime.now(UTC))
+        return await lock_joined(session, ids)
+
+    monkeypatch.setattr(batches, "lock_joined", closed_first)
+    body = await send(service, intake, [detection(beside(spot, 20), f"cam-{uuid.uuid4().hex[:6]}")])
+
+    result = body["results"][0]
+    assert result["outcome"] == "opened" and result["incident_id"] != existing["incident_id"]
+    assert (await incident(service, intake, existing["incident_id"]))["report_count"] == 1
