@@ -124,7 +124,7 @@ class Candidates:
             found_eta = np.concatenate([self.eta[keep], found_eta])
         if slot.size > 1 and (slot[1:] < slot[:-1]).any():  # a first search by trees comes sorted
             # Stable, so each slot's officers stay in roster order: ties break as the dense argmin did.
-            order = np.argsort(slot, kind="stable")
+            order = _stable_order(slot, self.size)
             slot, officer, found_eta = slot[order], officer[order], found_eta[order]
         self.slot, self.officer, self.eta = slot, officer, found_eta
         self.local, self.neighbour = self._districts(self.slot, self.officer)
@@ -220,7 +220,8 @@ class Candidates:
         eta *= self._seconds_per_metre[officer]
         ok = self._within(slot, officer, eta)
         slot, officer, eta = slot[ok], officer[ok], eta[ok]
-        order = np.argsort(slot * self.officer_count + officer)
+        by_officer = _stable_order(officer, self.officer_count)  # then by slot, stably: roster order within a slot
+        order = by_officer[_stable_order(slot[by_officer], self.size)]
         return slot[order], officer[order], eta[order]
 
     def _try_every_pair(self, slots: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
@@ -268,6 +269,19 @@ class Candidates:
         local: BoolArray = (mine < 0) | (theirs < 0) | (mine == theirs)
         neighbour: BoolArray = self._next_door[mine, theirs] & ~local
         return local, neighbour
+
+
+def _stable_order(keys: IntArray, bound: int) -> IntArray:
+    """The stable sorting order of `keys`, all below `bound`.
+
+    Keys that fit 16 bits are sorted as such: numpy radix-sorts them, ~4 × faster than
+    sorting 64-bit keys (the pairs' sort was ~5 % of a 1 000 × 5 000 match).
+    """
+    if bound <= np.iinfo(np.uint16).max:
+        small: IntArray = np.argsort(keys.astype(np.uint16), kind="stable")
+        return small
+    order: IntArray = np.argsort(keys, kind="stable")
+    return order
 
 
 def _row_codes(*columns: Sequence[Hashable]) -> IntArray:

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from oneteam_contracts import GeoPoint, Priority
-from oneteam_dispatch.domain.candidates import Candidates
+from oneteam_dispatch.domain.candidates import Candidates, _stable_order
 from oneteam_dispatch.domain.matching import Decision, Demand, Policy, match, nearest_available
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus, TravelMode
 from oneteam_dispatch.domain.responsibility import Need
@@ -149,3 +149,12 @@ def test_an_officer_exactly_at_the_arrival_limit_is_a_candidate_as_in_the_dense_
     rows, columns = np.nonzero(dense.feasible)
     assert pairs == {(s, j): float(dense.eta[s, j]) for s, j in zip(rows.tolist(), columns.tolist(), strict=True)}
     assert all((k, j) in pairs for k, j in enumerate(edge) if demands[k].needs[0].skills <= officers[j].skills)
+
+
+@pytest.mark.parametrize("bound", [1_000, 70_000])  # keys radix-sorted as 16 bits; keys too wide for that
+def test_pairs_are_ordered_stably_whatever_the_width_of_their_keys(bound: int) -> None:
+    # Each slot's officers must stay in roster order: the dense argmin broke ties that way.
+    keys = np.random.default_rng(bound).integers(0, bound, 5_000)
+    keys[::7] = keys[0]  # many equal keys: their order is what stability means
+
+    assert _stable_order(keys, bound).tolist() == np.argsort(keys, kind="stable").tolist()
