@@ -10,7 +10,9 @@ Without --url it starts embedded PostgreSQL and the embedded broker (or KAFKA_BO
 under a temporary folder and intake as a separate uvicorn process, exactly as `make run` does
 (oneteam_devstack.stack), so the figures include HTTP and the load generator does not share
 intake's event loop (only the machine's CPUs). Reports are sent as grid workers (staff are not rate-limited) at random
-points of the demo tenant with a mix of categories, so some merge as they would in life.
+points of the demo tenant with a mix of categories, so some merge as they would in life. Camera
+uploads (200 detections from 300 cameras) are encoded before their clock starts, as a gateway on
+its own machine would, so the client's JSON work does not take intake's cores.
 Tokens are signed with JWT_SECRET or the development default, as the services verify them.
 
 Besides rates and latencies it counts the CPU milliseconds intake and PostgreSQL spend per
@@ -127,7 +129,8 @@ async def camera_batches(client: httpx.AsyncClient, url: str, batches: int, size
     await asyncio.gather(*(gateway() for _ in range(concurrency)))
     elapsed = time.perf_counter() - began
     return {"batches_per_s": len(latencies) / elapsed, "detections_per_s": len(latencies) * size / elapsed,
-            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "outcomes": dict(outcomes)}
+            "p50_ms": percentile(latencies, 50), "p99_ms": percentile(latencies, 99), "outcomes": dict(outcomes),
+            "batches": batches, "batch_size": size, "concurrency": concurrency}
 
 
 RESULTS = Path(__file__).parent / "results" / "intake.json"
@@ -206,9 +209,13 @@ if __name__ == "__main__":
     parser.add_argument("--url", help="a running intake (default: start one in this process)")
     parser.add_argument("--reports", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument("--batches", type=int, default=100,
+                        help="camera uploads (20 000 detections by default: long enough that the reads' "
+                             "growth with the stored reports shows)")
     parser.add_argument("--batch-size", type=int, default=200)
-    parser.add_argument("--camera-concurrency", type=int, default=2)
+    parser.add_argument("--camera-concurrency", type=int, default=2,
+                        help="uploads in flight at once: a subdistrict's camera gateways (a platform or two) "
+                             "each send one batch at a time")
     parser.add_argument("--pids", default="", help="with --url: name=pid,... whose CPU to count "
                                                   "(intake's uvicorn, PostgreSQL's postmaster)")
     parser.add_argument("--workers", type=int, default=1, help="intake's uvicorn worker processes (own intake)")
