@@ -87,6 +87,7 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
     """Accept one batch inside the caller's transaction; one result per detection, in the order sent."""
     results: list[Result | None] = [None] * len(detections)
     candidates = _judge(intake, detections, results)
+    located = _locate(intake, tenant, candidates)  # before the locks: it needs no database
     externals = [(_origin(c.detection), c.detection.detection_id) for c in candidates]
     # Category locks first, in one order (as a batch always took them), then the re-send locks.
     await incidents.lock_all(session, [f"category:{tenant}:{code}" for code in sorted({c.category.code
@@ -94,33 +95,23 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
                              + [f"external:{tenant}:{o}:{e}" for o, e in sorted(set(externals))])
     earlier = await batches.sent_before(session, tenant, set(externals))
 
-    fresh: list[_Kept] = []
+    kept: list[_Kept] = []
     first_in_batch: dict[tuple[str, str], int] = {}
-    for candidate, external in zip(candidates, externals, strict=True):
+    for candidate, external, placed in zip(candidates, externals, located, strict=True):
         if external in earlier:
             report_id, incident_id = earlier[external]
             results[candidate.index] = Result(candidate.detection.detection_id, "duplicate", report_id, incident_id)
-        elif external not in first_in_batch:  # a repeat within the batch is answered after the first
+        elif external in first_in_batch:
+            continue  # a repeat within the batch is answered after the first
+        elif isinstance(placed, DomainError):
             first_in_batch[external] = candidate.index
-            fresh.append(candidate)
-    kept: list[_Kept] = []
-    for candidate, placed in zip(fresh, _locate(intake, tenant, fresh), strict=True):
-        if isinstance(placed, DomainError):
             results[candidate.index] = Result(candidate.detection.detection_id, "rejected", reason=placed.detail)
         else:
+            first_in_batch[external] = candidate.index
             candidate.placement = placed
             kept.append(candidate)
 
-    accepted = [k for k in kept if not k.review]
-    plan, loaded = await _plan(session, intake, tenant, accepted, lock=False)
-    report_rows, events = _place(intake, tenant, plan, kept, results)
-    joined = [incident.id for incident in plan.merged_earlier()]
-    current = await batches.lock_joined(session, joined)
-    if any(current.get(incident_id) != loaded[incident_id] for incident_id in joined):
-        # One changed between the read and its lock (dispatch moved it on, staff raised its
-        # priority): decide the batch again on every candidate locked, as it stands now.
-        plan, _ = await _plan(session, intake, tenant, accepted, lock=True)
-        report_rows, events = _place(intake, tenant, plan, kept, results)
+    plan, report_rows, events = await _decide(session, intake, tenant, kept, results)
     for index, detection in enumerate(detections):
         if results[index] is None:
             first = results[first_in_batch[(_origin(detection), detection.detection_id)]]
@@ -133,6 +124,22 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
     await batches.write(session, tenant, ReportSource.AI_CAMERA.value, opened=plan.opened_now(),
                         merged=plan.merged_earlier(), report_rows=report_rows, suppressed=suppressed, events=events)
     return [result for result in results if result is not None]
+
+
+async def _decide(session: AsyncSession, intake: Intake, tenant: str, kept: list[_Kept], results: list[Result | None],
+                  ) -> tuple[BatchPlacement, list[dict[str, Any]], list[dict[str, Any]]]:
+    """Place the kept detections on what the database holds, locking the incidents joined."""
+    accepted = [k for k in kept if not k.review]
+    plan, loaded = await _plan(session, intake, tenant, accepted, lock=False)
+    report_rows, events = _place(intake, tenant, plan, kept, results)
+    joined = [incident.id for incident in plan.merged_earlier()]
+    current = await batches.lock_joined(session, joined)
+    if any(current.get(incident_id) != loaded[incident_id] for incident_id in joined):
+        # One changed between the read and its lock (dispatch moved it on, staff raised its
+        # priority): decide the batch again on every candidate locked, as it stands now.
+        plan, _ = await _plan(session, intake, tenant, accepted, lock=True)
+        report_rows, events = _place(intake, tenant, plan, kept, results)
+    return plan, report_rows, events
 
 
 def _locate(intake: Intake, tenant: str, items: list[_Kept]) -> list[Placement | DomainError]:
