@@ -5,7 +5,7 @@ officers are spread over Cuiyuan's ~3 × 2.7 km; each size is matched several ti
 fresh positions and the p50/p99 of the wall time (and of the CPU time, fairer on a shared
 machine) is printed with how many incidents each policy served and their mean ETA, how many
 of its runs held a full garbage-collector pass (a pause that walks every live object of the
-process, ~40 ms here: the usual cause of the p99),
+process, 30-90 ms here: where one lands, it is that run's tail),
 beside the figures of the previous run and of the baseline kept in ``results/matching.json``
 (``--baseline`` records this run as the baseline). Each case is also matched by the dense
 solver that the sparse one replaced (kept as the reference in dispatch's unit tests), in
