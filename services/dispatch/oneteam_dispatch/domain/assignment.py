@@ -87,9 +87,16 @@ def assign(rows: IntArray, columns: IntArray, cost: FloatArray, shape: tuple[int
 def _with_stand_ins(rows: IntArray, columns: IntArray, weight: FloatArray, row_count: int, width: int,
                     stand_in: float) -> csr_matrix:
     """The rectangular graph: each row's edges, then its private stand-in (column width + row)."""
-    ends = np.cumsum(np.bincount(rows, minlength=row_count))
-    return csr_matrix((np.insert(weight, ends, stand_in), np.insert(columns, ends, width + np.arange(row_count)),
-                       np.r_[0, ends + np.arange(1, row_count + 1)]), shape=(row_count, width + row_count))
+    # Built in place with 32-bit indices, the type scipy's matching works in: no copies.
+    indptr = np.zeros(row_count + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=row_count) + 1, out=indptr[1:])
+    at = np.arange(rows.size) + rows  # an edge moves one place for each stand-in before it
+    last = indptr[1:] - 1
+    data = np.empty(int(indptr[-1]))
+    data[at], data[last] = weight, stand_in
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    indices[at], indices[last] = columns, width + np.arange(row_count)
+    return csr_matrix((data, indices, indptr), shape=(row_count, width + row_count))
 
 
 def _solve(graph: csr_matrix, width: int) -> IntArray:
@@ -115,14 +122,19 @@ def _solve_square(graph: csr_matrix, width: int) -> IntArray:
     total, so the least-cost perfect matching of the square graph restricted to the rows is a
     least-cost matching of the rectangular one.
     """
-    row_count = graph.shape[0]
+    row_count, entries = graph.shape[0], graph.nnz
     by_officer = graph.tocsc()
     ends = by_officer.indptr[:width + 1]  # the officers' columns; each lists its rows in order
-    spare_columns = np.insert(width + by_officer.indices[:ends[-1]], ends[:-1], np.arange(width))
-    square = csr_matrix((np.concatenate([graph.data, np.full(spare_columns.size, _SPARE)]),
-                         np.concatenate([graph.indices, spare_columns]),
-                         np.concatenate([graph.indptr, graph.indptr[-1] + ends[1:] + np.arange(1, width + 1)])),
-                        shape=(row_count + width, width + row_count))
+    indptr = np.concatenate([graph.indptr, entries + ends[1:] + np.arange(1, width + 1, dtype=np.int32)])
+    own = indptr[row_count:-1]  # a spare row starts with its officer, then the rows' stand-ins
+    stand_ins = np.ones(int(indptr[-1]), dtype=np.bool_)
+    stand_ins[:entries] = stand_ins[own] = False
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    indices[:entries], indices[own] = graph.indices, np.arange(width)
+    indices[stand_ins] = width + by_officer.indices[:ends[-1]]
+    data = np.full(int(indptr[-1]), _SPARE)
+    data[:entries] = graph.data
+    square = csr_matrix((data, indices, indptr), shape=(row_count + width, width + row_count))
     _, column_index = min_weight_full_bipartite_matching(square)
     chosen: IntArray = np.asarray(column_index[:row_count], dtype=np.int64)
     return chosen
