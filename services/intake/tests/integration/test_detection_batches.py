@@ -146,3 +146,18 @@ async def test_an_incident_closed_while_the_batch_decides_is_not_joined(
     result = body["results"][0]
     assert result["outcome"] == "opened" and result["incident_id"] != existing["incident_id"]
     assert (await incident(service, intake, existing["incident_id"]))["report_count"] == 1
+
+
+async def test_a_batch_of_noise_alone_is_answered_and_stores_nothing(
+    service: Service, intake: httpx.AsyncClient,
+) -> None:
+    spot = service.spots.next()
+    noise = [detection(spot, f"cam-{uuid.uuid4().hex[:6]}", confidence=0.2) for _ in range(3)]
+
+    outside = detection(GeoPoint(lon=120.3, lat=30.3), "cam-far")
+
+    body = await send(service, intake, [*noise, outside])
+
+    assert body["counts"] == {"ignored": 3, "rejected": 1}
+    again = await send(service, intake, [outside])
+    assert again["results"][0]["outcome"] == "rejected"  # refused, not stored: no duplicate of it
