@@ -3,9 +3,11 @@
 A batch of 200 detections sent one by one through `Intake.submit` cost some nine round trips
 each (a savepoint, two locks, the re-send look-up, the suppression row, the nearby search, the
 row lock, the writes, the release): py-spy put 72 % of the route's samples under
-`AsyncSession.execute`. Here the batch reads what it needs in four statements, decides every
-detection in memory in the order sent (`domain.detections.BatchPlacement`, the same rules),
-and writes each kind of row with one multi-row statement. The rules are the single path's:
+`AsyncSession.execute`. Here the batch takes its locks and reads what it needs in four
+statements, decides every detection in memory in the order sent (`domain.detections.BatchPlacement`,
+the same rules), locks the incidents it joins, and writes everything in one statement
+(`store.batches`). The category locks are held to the commit, so batches of one tenant pass
+one at a time: the work between them is kept short. The rules are the single path's:
 re-sent detection ids are duplicates, thresholds and the auto-dispatch list decide review,
 the camera's suppression window and the nearby-incident rule decide merging, a detection
 outside the tenant is rejected alone, and each incident's events leave in the order decided.
