@@ -206,8 +206,11 @@ async def _plan(session: AsyncSession, intake: Intake, tenant: str, accepted: li
     now = intake.clock.now()
     searches = sorted({(k.category.code, search_box(k.detection.location, k.category.dedup_radius_m),
                         now - k.category.dedup_window) for k in accepted})
-    known = await batches.incidents_for(session, tenant, sorted({s[0] for s in suppressions.values()}), searches,
-                                        lock=lock)
+    # A suppression row past its label's window decides nothing (`suppressed_by`): its incident is not loaded.
+    windows = {k.label.label: k.label.suppress_window for k in accepted}
+    fed = sorted({incident_id for (_, label), (incident_id, seen) in suppressions.items()
+                  if now - seen <= windows[label]})
+    known = await batches.incidents_for(session, tenant, fed, searches, lock=lock)
     return BatchPlacement(intake.catalog, known, suppressions), {incident.id: incident for incident in known}
 
 
