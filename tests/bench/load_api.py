@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from keepalive import Connections
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -137,9 +138,23 @@ async def register_officer(client: httpx.AsyncClient, dispatch: str, admin: str,
 async def send_position(client: httpx.AsyncClient, dispatch: str, token: str, officer_id: str,
                         lon: float, lat: float) -> None:
     """One GPS fix from the officer's terminal."""
-    body = {"fixes": [{"lon": lon, "lat": lat, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
-    response = await client.post(f"{dispatch}/v1/officers/{officer_id}/positions", json=body, headers=bearer(token))
+    response = await client.post(f"{dispatch}{_positions(officer_id)}", json=_fix(lon, lat), headers=bearer(token))
     _check("POST positions", response, 200)
+
+
+async def stream_fix(pool: Connections, token: str, officer_id: str, lon: float, lat: float) -> None:
+    """`send_position` over the hand-written keep-alive connections of the position stream."""
+    status = await pool.post(_positions(officer_id), json.dumps(_fix(lon, lat)).encode(), f"Bearer {token}")
+    if status != 200:
+        raise ApiError("POST positions", status, "")
+
+
+def _positions(officer_id: str) -> str:
+    return f"/v1/officers/{officer_id}/positions"
+
+
+def _fix(lon: float, lat: float) -> dict[str, Any]:
+    return {"fixes": [{"lon": lon, "lat": lat, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
 
 
 async def orders(client: httpx.AsyncClient, dispatch: str, token: str) -> AsyncGenerator[Order, None]:

@@ -38,6 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "bench"))
 from bench_stats import CpuMeter, own_service, percentile
+from keepalive import Connections
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -66,47 +67,6 @@ def own_dispatch(folder: Path, officers: int, src: str | None,
         env["PYTHONPATH"] = str(Path(src).resolve() / "services" / "dispatch")
     with own_service("dispatch", folder / "stack", env) as found:
         yield found
-
-
-class Connections:
-    """Keep-alive HTTP/1.1 connections to one server, written by hand: at 400 requests a second a
-    full client's own CPU (httpx: ~1 ms a request, and a pool that slows as requests queue) would
-    take a share of the two cores the server is being measured on."""
-
-    def __init__(self, url: str, size: int) -> None:
-        host, _, port = url.removeprefix("http://").partition(":")
-        self.host, self.port = host, int(port)
-        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None] = asyncio.Queue()
-        for _ in range(size):
-            self.idle.put_nowait(None)  # opened on first use
-
-    async def post(self, path: str, body: bytes, authorization: str) -> int:
-        """POST `body` as JSON; the response's status (its body is read and dropped)."""
-        connection = await self.idle.get()
-        try:
-            if connection is None:
-                connection = await asyncio.open_connection(self.host, self.port)
-            reader, writer = connection
-            writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-                         f"Authorization: {authorization}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
-            status = int((await reader.readline()).split()[1])
-            length, close = 0, False
-            while (line := await reader.readline()) not in (b"\r\n", b""):
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.lower() == "content-length":
-                    length = int(value)
-                elif name.lower() == "connection" and "close" in value.lower():
-                    close = True
-            await reader.readexactly(length)
-            if close:
-                writer.close()
-                connection = None
-            return status
-        except BaseException:
-            connection = None
-            raise
-        finally:
-            self.idle.put_nowait(connection)
 
 
 async def post_fixes(pool: Connections, officers: int, rate: float, seconds: float,
