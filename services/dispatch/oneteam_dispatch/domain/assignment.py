@@ -35,8 +35,9 @@ IntArray = npt.NDArray[np.int64]
 _ROUNDS = 100
 _SPARE = 1.0  # the weight of every spare edge: any positive constant
 # The rectangular search costs ~ rows × columns, the square one ~ edges: square above this
-# ratio. Measured: rectangular wins at 7 (100 × 500, every pair tried, 0.29 against 0.45 ms),
-# square at 75 (150 × 750: 0.48 against 0.62 ms; 1 000 × 5 000: ~6 against ~18 ms).
+# ratio of rows × columns to edges (stand-ins counted both ways). Measured: rectangular wins
+# at ~9 (100 × 500, every pair tried: 0.29 against 0.45 ms), square at ~100 (150 × 750:
+# 0.48 against 0.62 ms; 1 000 × 5 000: ~6 against ~18 ms for the solver).
 _SQUARE_OVER = 20
 
 
@@ -68,15 +69,19 @@ def assign(rows: IntArray, columns: IntArray, cost: FloatArray, shape: tuple[int
     # costs more than any change of the real costs can gain, so serving one more row wins.
     lift = 1.0 - low
     stand_in = (row_count + 1) * (high - low + 1.0) + 1.0
-    # Only officers some row may take are columns of the solve.
-    present = np.zeros(column_count, dtype=np.bool_)
-    present[columns] = True
-    officers = np.flatnonzero(present)
-    width = officers.size
-    graph = _with_stand_ins(rows, (np.cumsum(present) - 1)[columns], cost + lift, row_count, width, stand_in)
-    chosen = _solve(graph, width)
+    if row_count * (column_count + row_count) < _SQUARE_OVER * (rows.size + row_count):
+        officers = np.arange(column_count)
+        graph = _with_stand_ins(rows, columns, cost + lift, row_count, column_count, stand_in)
+        chosen = _solve_rectangular(graph)
+    else:  # only officers some row may take are columns of the square
+        present = np.zeros(column_count, dtype=np.bool_)
+        present[columns] = True
+        officers = np.flatnonzero(present)
+        graph = _with_stand_ins(rows, (np.cumsum(present) - 1)[columns], cost + lift, row_count, officers.size,
+                                stand_in)
+        chosen = _solve_square(graph, officers.size)
     answer = np.full(row_count, -1, dtype=np.int64)
-    served = chosen < width
+    served = chosen < officers.size
     answer[served] = officers[chosen[served]]
     if not priced:
         return Assignment(answer, None)
@@ -99,22 +104,15 @@ def _with_stand_ins(rows: IntArray, columns: IntArray, weight: FloatArray, row_c
     return csr_matrix((data, indices, indptr), shape=(row_count, width + row_count))
 
 
-def _solve(graph: csr_matrix, width: int) -> IntArray:
-    """Each row's column in a least-cost matching of `graph` that serves every row (its stand-in if need be).
-
-    Squared when the search from every row across every column would cost more than the
-    spare rows' edges.
-    """
-    row_count, column_count = graph.shape
-    if row_count * column_count < _SQUARE_OVER * graph.nnz:
-        _, column_index = min_weight_full_bipartite_matching(graph)
-        rectangular: IntArray = np.asarray(column_index, dtype=np.int64)
-        return rectangular
-    return _solve_square(graph, width)
+def _solve_rectangular(graph: csr_matrix) -> IntArray:
+    """Each row's column in a least-cost matching of `graph` that serves every row (its stand-in if need be)."""
+    _, column_index = min_weight_full_bipartite_matching(graph)
+    chosen: IntArray = np.asarray(column_index, dtype=np.int64)
+    return chosen
 
 
 def _solve_square(graph: csr_matrix, width: int) -> IntArray:
-    """`_solve` on the square graph.
+    """`_solve_rectangular`'s answer, found on a square graph.
 
     Spare row `row_count + j` has an edge to officer j and to the stand-in of every row that
     may take officer j, all at `_SPARE`: whatever the rows choose, the spares fill the other
