@@ -59,9 +59,9 @@ async def lock_joined(session: AsyncSession, ids: Sequence[UUID]) -> dict[UUID, 
 
 # The batch's exact pairs as parallel arrays: one statement shape for any batch (an IN list of a
 # batch's own length was prepared afresh for nearly every batch), and one unique-index look-up per
-# pair. The LIMIT keeps each look-up a nested index scan: joined plainly with unnest(), or with
-# both columns as `= ANY`, PostgreSQL read every report of the tenant's cameras (11-30 ms a batch
-# at 20 000 reports, 0.7 ms this way).
+# pair. The LIMIT keeps each look-up a nested index scan: joined plainly with unnest(), PostgreSQL
+# hashed every report of the tenant; with both columns as `= ANY` (as the IN lists were), it
+# searched the index across cameras × ids. 11-30 ms a batch at 20 000 reports, 0.7 ms this way.
 _SUPPRESSIONS = text("""
 SELECT s.camera_id, s.label, s.incident_id, s.last_seen_at
 FROM unnest(CAST(:cameras AS text[]), CAST(:labels AS text[])) AS k(camera_id, label)
