@@ -8,11 +8,8 @@ from settings, unknown → 404). Coordinates are WGS-84; `address_string` alone 
 intake does not geocode. Personal fields (email, names, phone) are stored apart, never returned.
 """
 
-from fastapi import APIRouter
-
 from oneteam_intake.api.open311 import reads, services, submit
+from oneteam_servicekit.app import flat
 
-router = APIRouter()
 # Discovery and services first; the suffixed request routes before the bare ones they resemble.
-for part in (services.router, submit.router, reads.router):
-    router.include_router(part)
+router = flat([services.router, submit.router, reads.router])
