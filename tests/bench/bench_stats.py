@@ -52,6 +52,11 @@ class CpuMeter:
         return spent
 
 
+def per_item_ms(cpu: dict[str, float], items: int) -> dict[str, float]:
+    """CPU milliseconds per item (report, detection), per process, from a `CpuMeter` lap."""
+    return {name: seconds * 1000 / max(items, 1) for name, seconds in cpu.items()}
+
+
 def postmaster_pid(data_dir: str) -> int:
     """The pid of the PostgreSQL server whose data folder is `data_dir`/pgdata (or `data_dir`)."""
     folder = Path(data_dir)

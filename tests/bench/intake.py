@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from bench_stats import CpuMeter, own_service, percentile
+from bench_stats import CpuMeter, own_service, per_item_ms, percentile
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -142,11 +142,6 @@ def own_intake(workers: int) -> Iterator[tuple[str, dict[str, int]]]:
     with (tempfile.TemporaryDirectory(prefix="intake-bench-") as folder,
           own_service("intake", Path(folder), {"WEB_CONCURRENCY": str(workers)}) as found):
         yield found
-
-
-def per_item_ms(cpu: dict[str, float], items: int) -> dict[str, float]:
-    """CPU milliseconds per report (or detection), per process."""
-    return {name: seconds * 1000 / max(items, 1) for name, seconds in cpu.items()}
 
 
 def side_by_side(latest: dict[str, Any], previous: dict[str, Any] | None) -> None:
