@@ -6,7 +6,7 @@ assigned, waits until one warm-up report has come through (consumer groups joine
 offers reports over HTTP at fixed rates (open loop: a report is sent on schedule whether or
 not earlier ones are done) and watches `assignment.created` on the assignments topic.
 Latency runs from the moment a POST is sent to the moment its assignment is on Kafka, ready
-for the officer's terminal. Dispatch batches what arrives within its 150 ms window, so that
+for the officer's terminal. Dispatch batches what arrives within its 50 ms window, so that
 window is part of every figure.
 
     .venv/bin/python tests/bench/pipeline.py [--rates 5,20,40,100,200,400] [--seconds 10] [--workers 2]

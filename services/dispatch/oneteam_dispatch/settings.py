@@ -22,8 +22,11 @@ class DispatchSettings(ServiceSettings):
     config_dir: str | None = Field(
         None, description="Folder of <tenant>/responsibilities.yaml files; default: the shipped demo tenant's",
     )
+    # 50 ms, measured (pipeline benchmark, quiet machine): report → order p99 at 5 / 20 / 40 reports/s
+    # was 296 / 457 / 768 ms with 150 ms and 155 / 400 / 504 ms with 50; the simulator shows a
+    # window gains nothing on arrivals, and a camera batch's incidents still meet in 50 ms.
     batch_window_ms: int = Field(
-        150, ge=0, description="How long the matcher lets incidents gather before matching them together",
+        50, ge=0, description="How long the matcher lets incidents gather before matching them together",
     )
     position_flush_ms: int = Field(
         50, ge=0, le=1000,
