@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import HTTPException
+from pydantic_core import from_json
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -98,17 +99,26 @@ def _check_json(body: bytes) -> None:
     if not body.strip():
         return  # the route says what is missing
     try:
-        document = json.loads(body)
+        # pydantic's parser first (half of json.loads's time, on every JSON request); anything it
+        # refuses goes to json.loads, whose answer (and error, with line and column) decides.
+        document = from_json(body)
+    except ValueError:
+        document = _loaded(body)
+    for field, text in _strings(document):
+        reason = forbidden_character(text)
+        if reason is not None:
+            raise invalid(field or "body", reason)
+
+
+def _loaded(body: bytes) -> Any:
+    try:
+        return json.loads(body)
     except json.JSONDecodeError as error:
         raise invalid("body", f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     except UnicodeDecodeError:
         raise invalid("body", "JSON must be UTF-8 text") from None
     except RecursionError:
         raise invalid("body", "JSON is nested too deeply") from None
-    for field, text in _strings(document):
-        reason = forbidden_character(text)
-        if reason is not None:
-            raise invalid(field or "body", reason)
 
 
 def _check_form(body: bytes) -> None:
