@@ -66,9 +66,13 @@ def configure_logging(service: str, level: str = "INFO", as_json: bool = True) -
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # uvicorn set up its own handlers before loading the app; route them through ours.
+    # uvicorn set up its own handlers before loading the app; route them through ours. Its
+    # `--no-access-log` leaves the access logger without handlers and not propagating: kept so,
+    # or every request was logged anyway (3 % of dispatch's CPU at 400 position posts a second).
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
+        logger = logging.getLogger(name)
+        switched_off = name == "uvicorn.access" and not logger.handlers and not logger.propagate
+        logger.handlers[:] = []
+        logger.propagate = not switched_off
     # aiokafka logs every reconnect attempt at INFO/WARNING; keep its errors only.
     logging.getLogger("aiokafka").setLevel(logging.ERROR)

@@ -6,7 +6,7 @@ import logging
 import sys
 
 from oneteam_servicekit.db import make_engine
-from oneteam_servicekit.logs import JsonFormatter, TextFormatter, redact
+from oneteam_servicekit.logs import JsonFormatter, TextFormatter, configure_logging, redact
 
 NAME, PHONE = "张三丰", "13800001111"
 
@@ -47,3 +47,20 @@ def test_both_formatters_redact_message_and_traceback() -> None:
         line = formatter.format(record)
         assert NAME not in line and PHONE not in line, line
         assert "query argument $1" in line
+
+
+def test_uvicorns_access_log_stays_off_when_it_was_switched_off_and_goes_through_ours_otherwise() -> None:
+    access = logging.getLogger("uvicorn.access")
+    saved = (list(access.handlers), access.propagate, list(logging.getLogger().handlers), logging.getLogger().level)
+    try:
+        access.handlers[:], access.propagate = [], False  # as `uvicorn --no-access-log` leaves it
+        configure_logging("test", "INFO", as_json=True)
+        assert not access.propagate and not access.handlers
+
+        access.handlers[:], access.propagate = [logging.StreamHandler(sys.stderr)], False  # uvicorn's own
+        configure_logging("test", "INFO", as_json=True)
+        assert access.propagate and not access.handlers
+    finally:
+        access.handlers[:], access.propagate = saved[0], saved[1]
+        logging.getLogger().handlers[:] = saved[2]
+        logging.getLogger().setLevel(saved[3])
