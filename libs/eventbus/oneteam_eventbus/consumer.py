@@ -13,14 +13,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, ConsumerStoppedError, IllegalStateError
 from sqlalchemy import text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from oneteam_contracts import Envelope, dead_letter_topic, event_from_kafka, spec_for
@@ -41,14 +40,22 @@ from oneteam_eventbus.tracing import consuming
 
 log = logging.getLogger(__name__)
 
-# A fetch's events claimed in one statement of one shape: a multi-row VALUES has a new shape
-# for every fetch length and was compiled afresh each time (a quarter of evaluation's busy
-# time consuming, py-spy).
+# Events claimed in one statement of one shape, a fetch's or a single one's: a multi-row
+# VALUES has a new shape for every fetch length and was compiled afresh each time (a quarter
+# of evaluation's busy time consuming, py-spy).
 _CLAIM = text(f"""
     INSERT INTO {inbox.name} (consumer_group, event_id, event_type)
     SELECT :group, fetched.id, fetched.type
         FROM unnest(CAST(:ids AS uuid[]), CAST(:types AS text[])) AS fetched(id, type)
     ON CONFLICT DO NOTHING RETURNING event_id""").columns(inbox.c.event_id)
+
+
+async def _claim(session: AsyncSession, group: str, events: Iterable[Envelope[Any]]) -> set[Any]:
+    """The ids of `events` the group had not handled, now recorded in its inbox in `session`'s transaction."""
+    ordered = sorted(events, key=lambda e: e.id)  # in id order, so two members briefly sharing a partition lock alike
+    return set((await session.execute(_CLAIM, {
+        "group": group, "ids": [e.id for e in ordered], "types": [e.type for e in ordered]})).scalars())
+
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 # Many events in one transaction, for a read model whose writes merge set-wise (evaluation).
@@ -248,13 +255,7 @@ class EventConsumer:
 
     async def _apply(self, handler: Handler, event: Envelope[Any]) -> str:
         async with self._sessions.begin() as session:
-            first_time = (await session.execute(
-                insert(inbox)
-                .values(consumer_group=self._group, event_id=event.id, event_type=event.type)
-                .on_conflict_do_nothing()
-                .returning(inbox.c.event_id)
-            )).first()
-            if first_time is None:
+            if not await _claim(session, self._group, [event]):
                 return "duplicate"
             await handler(session, event)
         if self._after_commit is not None:
@@ -279,12 +280,8 @@ class EventConsumer:
                     if event is not None:
                         events.setdefault(event.id, event)  # the same event twice in one fetch: once
             if events:
-                # In id order, so two members briefly sharing a partition lock rows alike.
-                claimed = sorted(events.values(), key=lambda e: e.id)
                 async with self._sessions.begin() as session:
-                    fresh.update((await session.execute(_CLAIM, {
-                        "group": self._group, "ids": [e.id for e in claimed], "types": [e.type for e in claimed],
-                    })).scalars())
+                    fresh.update(await _claim(session, self._group, events.values()))
                     await self._batch_handler(session, [e for e in events.values() if e.id in fresh])
         except Exception as error:
             log.warning("batch of %d events handled one by one instead: %r", len(events), error)
