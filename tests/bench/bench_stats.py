@@ -6,6 +6,10 @@ import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from oneteam_devstack.stack import Stack
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -66,6 +70,13 @@ def postmaster_pid(data_dir: str) -> int:
     return int(pidfile.read_text().split()[0])
 
 
+def stack_pids(stack: Stack) -> dict[str, int]:
+    """The pids whose CPU to count in a started `oneteam_devstack.stack.Stack`: each service's and PostgreSQL's."""
+    assert stack.postgres is not None
+    return {**{name: process.pid for name, process in stack.processes.items()},
+            "postgres": postmaster_pid(str(stack.postgres.data_dir))}
+
+
 @contextlib.contextmanager
 def own_service(name: str, folder: Path, env: dict[str, str]) -> Iterator[tuple[str, dict[str, int]]]:
     """Embedded infrastructure and one service as its own process, as `make run` starts it, in
@@ -76,8 +87,7 @@ def own_service(name: str, folder: Path, env: dict[str, str]) -> Iterator[tuple[
     try:
         stack.start_infra()
         url = stack.start_service(next(spec for spec in SERVICES if spec.name == name))
-        assert stack.postgres is not None
-        yield url, {name: stack.processes[name].pid, "postgres": postmaster_pid(str(stack.postgres.data_dir))}
+        yield url, stack_pids(stack)
     except RuntimeError:
         log = folder / "logs" / f"{name}.log"
         print(log.read_text()[-3000:] if log.exists() else f"no {name} log", file=sys.stderr)

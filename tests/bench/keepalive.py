@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import asyncio
 
+# What a request on these connections raises when it fails: refused or reset (OSError), closed
+# mid-answer (IncompleteReadError), or an answer that is not HTTP (ValueError, IndexError).
+FAILURES = (OSError, ValueError, IndexError, asyncio.IncompleteReadError)
+
 
 class Connections:
     """`size` keep-alive connections to one server (`http://host:port`), opened on first use."""

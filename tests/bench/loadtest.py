@@ -41,7 +41,7 @@ from urllib.parse import urlparse
 import httpx
 import load_api as api
 from bench_stats import percentile
-from keepalive import Connections
+from keepalive import FAILURES, Connections
 
 RESULTS = Path(__file__).parent / "results"
 WEST, EAST, SOUTH, NORTH = 120.107, 120.143, 30.277, 30.303  # inside Cuiyuan, clear of its border
@@ -141,7 +141,7 @@ async def stream_positions(pool: Connections, officers: dict[str, tuple[str, lis
         try:
             await api.stream_fix(pool, token, officer_id, here[0], here[1])
             books.fix_ms.append((time.perf_counter() - started) * 1000)
-        except (api.ApiError, OSError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
+        except (api.ApiError, *FAILURES) as error:
             books.officer_errors["position " + type(error).__name__] += 1
 
     began = time.perf_counter()

@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from bench_stats import CpuMeter, per_item_ms, percentile, postmaster_pid
-from keepalive import Connections
+from bench_stats import CpuMeter, per_item_ms, percentile, stack_pids
+from keepalive import FAILURES, Connections
 
 from oneteam_contracts import ASSIGNMENTS
 from oneteam_devstack.stack import Stack
@@ -120,7 +120,7 @@ class Reporter:
         try:
             status, content = await self._connections.send(
                 "/v1/reports", json.dumps(body).encode(), {**self._headers, "Idempotency-Key": str(uuid.uuid4())})
-        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+        except FAILURES:
             self.errors += 1
             return None
         if status != 201:
@@ -225,11 +225,9 @@ def main() -> None:
             stack.start_all()
             broker = "Apache Kafka" if stack.broker is None else "embedded Tansu"
             print(f"suite up: {stack.urls}  broker: {broker}  roster: {officers} officers", flush=True)
-            assert stack.postgres is not None
-            pids = {name: process.pid for name, process in stack.processes.items()}
-            pids["postgres"] = postmaster_pid(str(stack.postgres.data_dir))
             with profiling(stack, args.profile_dispatch):
-                steps = asyncio.run(drive(stack.urls["intake"], stack.bootstrap_servers, rates, args.seconds, pids))
+                steps = asyncio.run(drive(stack.urls["intake"], stack.bootstrap_servers, rates, args.seconds,
+                                          stack_pids(stack)))
         finally:
             stack.stop()
     result = {"broker": broker, "steps": steps, "seconds_per_step": args.seconds,

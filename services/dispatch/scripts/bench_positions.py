@@ -38,7 +38,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "bench"))
 from bench_stats import CpuMeter, own_service, percentile
-from keepalive import Connections
+from keepalive import FAILURES, Connections
 
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import issue_token
@@ -86,7 +86,7 @@ async def post_fixes(pool: Connections, officers: int, rate: float, seconds: flo
         try:
             status = await pool.post(f"/v1/officers/bench-{officer:05d}/positions", json.dumps(body).encode(),
                                      tokens[officer])
-        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError) as error:
+        except FAILURES as error:
             outcomes[type(error).__name__] += 1
             return
         outcomes[f"http {status}"] += 1
