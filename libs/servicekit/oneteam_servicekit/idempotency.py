@@ -23,6 +23,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -99,6 +100,11 @@ def caller_of(principal: Principal | None) -> str:
     return "anonymous"
 
 
+def _reused() -> InvalidRequest:
+    return InvalidRequest("Idempotency-Key was already used for a different request; use a new key for new content",
+                          field="Idempotency-Key")
+
+
 _CLAIM = (insert(idempotency_keys)
           .values(scope=bindparam("idem_scope"), caller=bindparam("idem_caller"), key=bindparam("idem_key"),
                   request_hash=bindparam("idem_hash"))
@@ -109,20 +115,95 @@ _CLAIM = (insert(idempotency_keys)
 async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str, *,
                 caller: str) -> StoredResponse | None:
     """Claim `key` for this caller's request, or return the answer of the attempt that claimed it first."""
-    if not 1 <= len(key) <= 200:
-        raise InvalidRequest("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
+    check_key(key)
     claimed = (await session.execute(_CLAIM, {"idem_scope": scope, "idem_caller": caller, "idem_key": key,
                                               "idem_hash": fingerprint})).first()
     if claimed is not None:
         return None
     row = (await session.execute(select(idempotency_keys).where(*_this(scope, caller, key)))).one()
     if row.request_hash != fingerprint:
-        raise InvalidRequest(
-            "Idempotency-Key was already used for a different request; use a new key for new content",
-            field="Idempotency-Key",
-        )
+        raise _reused()
     assert row.status is not None, "a committed claim always has its response"
     return StoredResponse(row.status, row.body)
+
+
+def check_key(key: str) -> None:
+    """Refuse a key of the wrong length before anything is claimed."""
+    if not 1 <= len(key) <= 200:
+        raise InvalidRequest("Idempotency-Key must be 1 to 200 characters", field="Idempotency-Key")
+
+
+# Several callers' keys of one scope in one round trip, inserted in key order: two transactions
+# claiming overlapping keys then wait for each other in one order instead of deadlocking.
+_CLAIM_MANY = text("""
+INSERT INTO idempotency_keys (scope, caller, key, request_hash)
+SELECT CAST(:scope AS text), k.caller, k.key, k.request_hash
+FROM unnest(CAST(:callers AS text[]), CAST(:keys AS text[]), CAST(:hashes AS text[])) AS k(caller, key, request_hash)
+ORDER BY k.caller, k.key
+ON CONFLICT DO NOTHING RETURNING caller, key
+""")
+# One primary-key look-up per pair, whatever the statistics: a plain join of unnest() with the
+# table was planned (generic plan, statistics of a young table) as a hash join over every key of
+# the scope, 7 ms a call at 5 000 keys (pg_stat_statements).
+_EARLIER = text("""
+SELECT i.caller, i.key, i.request_hash, i.status, i.body
+FROM unnest(CAST(:callers AS text[]), CAST(:keys AS text[])) AS k(caller, key)
+CROSS JOIN LATERAL (SELECT * FROM idempotency_keys
+                    WHERE scope = :scope AND caller = k.caller AND key = k.key LIMIT 1) AS i
+""")
+
+
+Earlier = dict[tuple[str, str], StoredResponse | InvalidRequest]
+
+
+async def claim_many(session: AsyncSession, scope: str, requests: Sequence[tuple[str, str, str]]) -> Earlier:
+    """`claim` for several requests at once: (caller, key, fingerprint), each (caller, key) once.
+
+    Returns nothing for a request claimed now; for one claimed before, the first attempt's
+    answer, or the error a different body with the same key gets. The read of earlier claims is
+    a statement of its own: it sees what a claim it waited for committed.
+    """
+    if not requests:
+        return {}
+    values = {"scope": scope, "callers": [r[0] for r in requests], "keys": [r[1] for r in requests]}
+    claimed = {(row.caller, row.key) for row in await session.execute(
+        _CLAIM_MANY, {**values, "hashes": [r[2] for r in requests]})}
+    if len(claimed) == len(requests):
+        return {}
+    rest = [r for r in requests if (r[0], r[1]) not in claimed]
+    stored = {(row.caller, row.key): row for row in await session.execute(
+        _EARLIER, {"scope": scope, "callers": [r[0] for r in rest], "keys": [r[1] for r in rest]})}
+    earlier: Earlier = {}
+    for caller, key, fingerprint in rest:
+        row = stored[(caller, key)]
+        if row.request_hash != fingerprint:
+            earlier[(caller, key)] = _reused()
+        else:
+            assert row.status is not None, "a committed claim always has its response"
+            earlier[(caller, key)] = StoredResponse(row.status, row.body)
+    return earlier
+
+
+# The claimed rows are found by primary key (see `_EARLIER`) and updated by their row address:
+# they are this transaction's own, inserted by its claim, so nobody else can move them.
+_ANSWER_MANY = text("""
+UPDATE idempotency_keys AS i SET status = hit.status, body = CAST(hit.body AS jsonb)
+FROM (SELECT found.row, a.status, a.body
+      FROM unnest(CAST(:callers AS text[]), CAST(:keys AS text[]), CAST(:statuses AS int[]),
+                  CAST(:bodies AS text[])) AS a(caller, key, status, body)
+      CROSS JOIN LATERAL (SELECT ctid AS row FROM idempotency_keys
+                          WHERE scope = :scope AND caller = a.caller AND key = a.key LIMIT 1) AS found) AS hit
+WHERE i.ctid = hit.row
+""")
+
+
+async def remember_many(session: AsyncSession, scope: str, answers: Sequence[tuple[str, str, int, Any]]) -> None:
+    """`remember` for several claimed requests at once: (caller, key, status, body)."""
+    if answers:
+        await session.execute(_ANSWER_MANY, {
+            "scope": scope, "callers": [a[0] for a in answers], "keys": [a[1] for a in answers],
+            "statuses": [a[2] for a in answers], "bodies": [json.dumps(a[3]) for a in answers],
+        })
 
 
 async def remember(session: AsyncSession, scope: str, key: str, status: int, body: Any, *, caller: str) -> None:

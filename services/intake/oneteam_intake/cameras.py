@@ -121,10 +121,10 @@ async def receive(session: AsyncSession, intake: Intake, tenant: str,
             results[index] = (first if first.outcome == "rejected" else
                               Result(detection.detection_id, "duplicate", first.report_id, first.incident_id))
 
-    suppressed = [{"camera_id": camera, "label": label, "incident_id": fed, "last_seen_at": at}
+    suppressed = [{"tenant": tenant, "camera_id": camera, "label": label, "incident_id": fed, "last_seen_at": at}
                   for (camera, label), (fed, at) in plan.suppressions.items() if (camera, label) in plan.touched]
-    await batches.write(session, tenant, ReportSource.AI_CAMERA.value, opened=plan.opened_now(),
-                        merged=plan.merged_earlier(), report_rows=report_rows, suppressed=suppressed, events=events)
+    await batches.write(session, opened=plan.opened_now(), merged=plan.merged_earlier(), report_rows=report_rows,
+                        suppressed=suppressed, events=events)
     return [result for result in results if result is not None]
 
 
@@ -183,15 +183,15 @@ def _place(intake: Intake, tenant: str, plan: BatchPlacement, kept: list[_Kept],
     for item in kept:
         now = intake.clock.now()
         if item.review:
-            report_rows.append(_report_row(item, None, now))
+            report_rows.append(_report_row(tenant, item, None, now))
             results[item.index] = Result(item.detection.detection_id, "review", item.report_id)
             continue
-        outcome = plan.place(item.report_id, _new_report(tenant, item), item.category, item.label,
-                             item.detection.camera_id, item.placement, now)
+        outcome = plan.place(item.report_id, _new_report(tenant, item), item.category, item.placement, now,
+                             (item.detection.camera_id, item.label))
         incident_id = outcome.incident.id
         events.append(outbox_values(new_event(outcome.event(), source=SOURCE, tenant=tenant, subject=str(incident_id),
                                               correlation_id=correlation_id)))
-        report_rows.append(_report_row(item, incident_id, now))
+        report_rows.append(_report_row(tenant, item, incident_id, now))
         results[item.index] = Result(item.detection.detection_id, "merged" if isinstance(outcome, Merged)
                                      else "opened", item.report_id, incident_id)
     return report_rows, events
@@ -204,13 +204,13 @@ async def _plan(session: AsyncSession, intake: Intake, tenant: str, accepted: li
     suppressions = await batches.suppressions(session, tenant, {(k.detection.camera_id, k.label.label)
                                                                 for k in accepted})
     now = intake.clock.now()
-    searches = sorted({(k.category.code, search_box(k.detection.location, k.category.dedup_radius_m),
+    searches = sorted({(tenant, k.category.code, search_box(k.detection.location, k.category.dedup_radius_m),
                         now - k.category.dedup_window) for k in accepted})
     # A suppression row past its label's window decides nothing (`suppressed_by`): its incident is not loaded.
     windows = {k.label.label: k.label.suppress_window for k in accepted}
     fed = sorted({incident_id for (_, label), (incident_id, seen) in suppressions.items()
                   if now - seen <= windows[label]})
-    known = await batches.incidents_for(session, tenant, fed, searches, lock=lock)
+    known = await batches.incidents_for(session, fed, searches, lock=lock)
     return BatchPlacement(intake.catalog, known, suppressions), {incident.id: incident for incident in known}
 
 
@@ -227,11 +227,12 @@ def _description(d: Detection, category: Category) -> str:
             f"({d.label}, confidence {d.confidence:.2f})")
 
 
-def _report_row(item: _Kept, incident_id: UUID | None, now: datetime) -> dict[str, Any]:
-    """The columns `batches.write` stores for one report (tenant and source are the batch's)."""
+def _report_row(tenant: str, item: _Kept, incident_id: UUID | None, now: datetime) -> dict[str, Any]:
+    """The columns `batches.write` stores for one report."""
     d = item.detection
     return {
-        "id": item.report_id, "incident_id": incident_id, "received_at": now,
+        "id": item.report_id, "incident_id": incident_id, "tenant": tenant, "source": ReportSource.AI_CAMERA.value,
+        "client_report_id": None, "reporter_subject": None, "photo_ids": [], "received_at": now,
         "state": (ReportState.REVIEW if item.review else ReportState.ACCEPTED).value,
         "category": item.category.code, "description": item.description, "lon": d.location.lon,
         "lat": d.location.lat, "district": item.placement.district, "grid": item.placement.grid,

@@ -13,6 +13,7 @@ from oneteam_intake.handlers import subscriptions
 from oneteam_intake.photos import LocalPhotoStorage
 from oneteam_intake.service import Intake
 from oneteam_intake.settings import IntakeSettings
+from oneteam_intake.submissions import ReportBatcher
 from oneteam_servicekit import Runtime, create_app
 from oneteam_servicekit.clock import Clock, SystemClock
 from oneteam_servicekit.migrations import upgrade
@@ -37,6 +38,7 @@ def build(settings: IntakeSettings | None = None, clock: Clock | None = None) ->
     app = create_app(runtime, title="OneTeam intake", routers=ROUTERS,
                      description="呼 — every source of reports in, one clean incident out.")
     app.state.intake = intake
+    app.state.report_batcher = ReportBatcher(runtime.transaction, intake, reports.submitted(intake))
     return app
 
 

@@ -159,7 +159,7 @@ class Intake:
         come would let two batches each hold one and wait for the other's (a deadlock).
         """
         for code in sorted({code for code in codes if code is not None}):
-            await incidents.lock(session, _category_lock(tenant, code))
+            await incidents.lock(session, category_lock(tenant, code))
 
     async def decide(self, session: AsyncSession, report_id: UUID, *, category: str | None, by: str,
                      tenant_check: Any = None) -> Receipt:
@@ -242,10 +242,10 @@ class Intake:
         """Open or join an incident under the category's lock; its writes are staged in `writes`."""
         now = record.received_at
         report = NewReport(record.tenant, category.code, record.description, record.location, record.source)
-        lock: str | None = _category_lock(record.tenant, category.code)
+        lock: str | None = category_lock(record.tenant, category.code)
         target: Incident | None = None
         if camera is not None:
-            await incidents.lock(session, _category_lock(record.tenant, category.code))
+            await incidents.lock(session, category_lock(record.tenant, category.code))
             lock = None
             found = await incidents.suppression(session, record.tenant, camera.camera_id, camera.label.label)
             if found is not None:
@@ -283,7 +283,8 @@ class Intake:
         return timedelta(seconds=self.settings.signature_window_s)
 
 
-def _category_lock(tenant: str, category: str) -> str:
+def category_lock(tenant: str, category: str) -> str:
+    """The lock that serialises merging into one tenant's incidents of one category."""
     return f"category:{tenant}:{category}"
 
 

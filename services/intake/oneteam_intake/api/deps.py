@@ -17,6 +17,7 @@ from oneteam_intake.photos import ALLOWED_TYPES, photo_id, sniff
 from oneteam_intake.service import Intake
 from oneteam_intake.store import reports as report_store
 from oneteam_intake.store.reports import Contact
+from oneteam_intake.submissions import ReportBatcher
 from oneteam_servicekit import Runtime
 from oneteam_servicekit.auth import Principal, Role, optional_principal, require
 from oneteam_servicekit.errors import DomainError
@@ -31,6 +32,15 @@ async def get_intake(request: Request) -> Intake:
 
 
 IntakeDep = Annotated[Intake, Depends(get_intake)]
+
+
+async def get_report_batcher(request: Request) -> ReportBatcher:
+    """Dependency: the process's group commit of mobile apps' reports, wired in `main`."""
+    batcher: ReportBatcher = request.app.state.report_batcher
+    return batcher
+
+
+ReportBatcherDep = Annotated[ReportBatcher, Depends(get_report_batcher)]
 Caller = Annotated[Principal | None, Depends(optional_principal)]
 
 STAFF = (Role.GRID_WORKER, Role.OFFICER, Role.COMMANDER, Role.ADMIN)

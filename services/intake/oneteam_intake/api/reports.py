@@ -18,6 +18,7 @@ from oneteam_intake.api.deps import (
     ContactOut,
     IntakeDep,
     PublicLimit,
+    ReportBatcherDep,
     Staff,
     contact_out,
     keep_photo,
@@ -27,14 +28,14 @@ from oneteam_intake.domain.feedback import Rating
 from oneteam_intake.domain.reopen import offers_reopen
 from oneteam_intake.domain.tokens import report_token, token_matches
 from oneteam_intake.reopening import window_of
-from oneteam_intake.service import Submission
+from oneteam_intake.service import Intake, Receipt, Submission
 from oneteam_intake.store import incidents as incident_store
 from oneteam_intake.store import reports as report_store
 from oneteam_intake.store.reports import ReportRecord
+from oneteam_intake.submissions import Pending, Render
 from oneteam_servicekit import Forbidden, InvalidRequest, NotFound, RuntimeDep, Unauthorized
 from oneteam_servicekit import idempotency as idem
 from oneteam_servicekit.auth import Principal, Role
-from oneteam_servicekit.db import Writes
 
 router = APIRouter(prefix="/v1", tags=["mobile apps"])
 
@@ -123,7 +124,7 @@ class PhotoOut(BaseModel):
     "Submit a report (anonymous, or any role; rate-limited for anonymous and citizens). Safe to retry "
     "with the same Idempotency-Key or client_report_id."))
 async def submit_report(
-    body: ReportIn, runtime: RuntimeDep, intake: IntakeDep, caller: Caller, _: None = PublicLimit,
+    body: ReportIn, batcher: ReportBatcherDep, caller: Caller, _: None = PublicLimit,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> JSONResponse:
     _check_source(body.source, caller)
@@ -133,27 +134,26 @@ async def submit_report(
     if caller is not None:
         caller.check_tenant(body.tenant)
     key = idempotency_key or body.client_report_id
-    fingerprint = idem.request_hash(body.model_dump(mode="json"))
-    who = idem.caller_of(caller)
-    async with runtime.transaction() as session:
-        if key is not None:
-            earlier = await idem.claim(session, "reports", key, fingerprint, caller=who)
-            if earlier is not None:
-                return JSONResponse(earlier.body, status_code=earlier.status)
-        writes = Writes()
-        receipt = await intake.submit(session, Submission(
-            tenant=body.tenant, category=body.category, description=body.description, location=body.location,
-            source=body.source, client_report_id=body.client_report_id,
-            reporter_subject=caller.subject if caller else None,
-            contact=body.contact.stored() if body.contact else None, photo_ids=tuple(body.photo_ids),
-        ), writes=writes)
-        token = report_token(intake.settings.report_token_secret.encode(), receipt.report_id)
+    if key is not None:
+        idem.check_key(key)
+    status, answer = await batcher.submit(Pending(Submission(
+        tenant=body.tenant, category=body.category, description=body.description, location=body.location,
+        source=body.source, client_report_id=body.client_report_id,
+        reporter_subject=caller.subject if caller else None,
+        contact=body.contact.stored() if body.contact else None, photo_ids=tuple(body.photo_ids),
+    ), key, idem.request_hash(body.model_dump(mode="json")), idem.caller_of(caller)))
+    return JSONResponse(answer, status_code=status)
+
+
+def submitted(intake: Intake) -> Render:
+    """The body a stored report is answered with: its receipt and its status token."""
+    secret = intake.settings.report_token_secret.encode()
+
+    def render(receipt: Receipt) -> dict[str, Any]:
         # SubmittedOut's JSON, without validating it again and walking it with jsonable_encoder (29 → 2 µs).
-        answer: dict[str, Any] = {**receipt_out(receipt).model_dump(mode="json"), "status_token": token}
-        if key is not None:
-            writes.add(idem.prepared_answer("reports", key, 201, answer, caller=who))
-        await writes.run(session)  # the report's rows and the stored answer in one round trip
-    return JSONResponse(answer, status_code=201)
+        return {**receipt_out(receipt).model_dump(mode="json"), "status_token": report_token(secret, receipt.report_id)}
+
+    return render
 
 
 @router.get("/reports/{report_id}", response_model=ReportStatusOut, summary=(

@@ -38,7 +38,8 @@ _CELL_DEG = 0.005
 
 
 class BatchPlacement:
-    """Where each detection of one camera batch goes, decided in memory in the order sent.
+    """Where each report of one batch goes (a camera batch's detections, or reports that arrived
+    together), decided in memory in the order sent.
 
     Starts from what the database holds for the batch (the open incidents near any of its
     detections, and the cameras' suppression rows) and applies the same rules a single report
@@ -61,13 +62,14 @@ class BatchPlacement:
         for incident in known:
             self._remember(incident)
 
-    def place(self, report_id: UUID, report: NewReport, category: Category, label: CameraLabel, camera_id: str,
-              placement: Placement, now: datetime) -> Opened | Merged:
-        """Open or join an incident for one accepted detection, and remember it for the next ones."""
+    def place(self, report_id: UUID, report: NewReport, category: Category, placement: Placement, now: datetime,
+              camera: tuple[str, CameraLabel] | None = None) -> Opened | Merged:
+        """Open or join an incident for one accepted report (a detection: with its camera and
+        label), and remember it for the next ones."""
         target: Incident | None = None
-        seen = self.suppressions.get((camera_id, label.label))
-        if seen is not None:
-            target = suppressed_by(label, self.incidents.get(seen[0]), seen[1], now)
+        seen = self.suppressions.get((camera[0], camera[1].label)) if camera is not None else None
+        if camera is not None and seen is not None:
+            target = suppressed_by(camera[1], self.incidents.get(seen[0]), seen[1], now)
         if target is None:
             target = find_duplicate(report.tenant, category, report.location, self._near(category, report.location),
                                     now)
@@ -78,8 +80,9 @@ class BatchPlacement:
             outcome = open_incident(report, category, placement, now, report_id)
             self.opened.add(outcome.incident.id)
         self._remember(outcome.incident)
-        self.suppressions[(camera_id, label.label)] = (outcome.incident.id, now)
-        self.touched.add((camera_id, label.label))
+        if camera is not None:
+            self.suppressions[(camera[0], camera[1].label)] = (outcome.incident.id, now)
+            self.touched.add((camera[0], camera[1].label))
         return outcome
 
     def merged_earlier(self) -> list[Incident]:

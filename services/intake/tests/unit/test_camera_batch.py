@@ -20,8 +20,8 @@ NOWHERE = Placement(None, None)
 def test_a_second_sighting_nearby_joins_the_incident_the_batch_just_opened() -> None:
     plan = BatchPlacement(CATALOG, [], {})
 
-    first = plan.place(uuid4(), report(HERE), VENDING, VENDOR, "cam-1", NOWHERE, NOW)
-    second = plan.place(uuid4(), report(east(30)), VENDING, VENDOR, "cam-2", NOWHERE, NOW)
+    first = plan.place(uuid4(), report(HERE), VENDING, NOWHERE, NOW, ("cam-1", VENDOR))
+    second = plan.place(uuid4(), report(east(30)), VENDING, NOWHERE, NOW, ("cam-2", VENDOR))
 
     assert isinstance(second, Merged) and second.incident.id == first.incident.id
     assert plan.opened_now()[0].report_count == 2 and plan.merged_earlier() == []
@@ -31,7 +31,7 @@ def test_an_incident_loaded_for_the_batch_is_joined_and_reported_as_changed() ->
     existing = incident(east(50))
     plan = BatchPlacement(CATALOG, [existing, incident(east(500))], {})
 
-    outcome = plan.place(uuid4(), report(HERE), VENDING, VENDOR, "cam-1", NOWHERE, NOW)
+    outcome = plan.place(uuid4(), report(HERE), VENDING, NOWHERE, NOW, ("cam-1", VENDOR))
 
     assert outcome.incident.id == existing.id
     assert [i.id for i in plan.merged_earlier()] == [existing.id] and plan.opened_now() == []
@@ -41,7 +41,7 @@ def test_the_cameras_suppression_window_wins_over_distance() -> None:
     fed = incident(east(300))
     plan = BatchPlacement(CATALOG, [fed], {("cam-1", "street_vendor"): (fed.id, NOW - timedelta(minutes=5))})
 
-    outcome = plan.place(uuid4(), report(HERE), VENDING, VENDOR, "cam-1", NOWHERE, NOW)
+    outcome = plan.place(uuid4(), report(HERE), VENDING, NOWHERE, NOW, ("cam-1", VENDOR))
 
     assert outcome.incident.id == fed.id and plan.touched == {("cam-1", "street_vendor")}
 
@@ -55,7 +55,7 @@ def test_a_random_batch_decides_as_one_by_one_placement_would() -> None:
     sightings = [(somewhere(), f"cam-{rng.randrange(100)}") for _ in range(300)]  # some cameras twice
     plan = BatchPlacement(CATALOG, known, {})
 
-    decided = [plan.place(uuid4(), report(where), VENDING, VENDOR, camera, NOWHERE, NOW).incident.id
+    decided = [plan.place(uuid4(), report(where), VENDING, NOWHERE, NOW, (camera, VENDOR)).incident.id
                for where, camera in sightings]
 
     stored: dict[UUID, Incident] = {i.id: i for i in known}
