@@ -26,7 +26,7 @@ from oneteam_dispatch.domain.matching import Decision, Demand, match
 from oneteam_dispatch.domain.officers import OfficerStatus
 from oneteam_dispatch.domain.reach import reaches
 from oneteam_dispatch.domain.sla import SlaProfile
-from oneteam_dispatch.events import emit
+from oneteam_dispatch.events import emit, emitted
 from oneteam_dispatch.locks import lock_tenant
 from oneteam_dispatch.push import notify_orders
 from oneteam_dispatch.runtime import DispatchRuntime
@@ -35,6 +35,7 @@ from oneteam_dispatch.store import incidents as incident_store
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_dispatch.store.incidents import IncidentRow
 from oneteam_eventbus.tracing import continuing
+from oneteam_servicekit.db import Writes
 
 log = logging.getLogger(__name__)
 BATCH_LIMIT = 2000
@@ -83,13 +84,18 @@ async def order(session: AsyncSession, row: IncidentRow, decision: Decision, pro
     if row.reopen_count:
         # The officer and the board see at once that this problem came back.
         a = replace(a, reason=f"reopened {row.reopen_count}× at intake; {a.reason}")
-    await assignment_store.add_assignment(session, a)
-    await officer_store.set_status(session, a.officer_ids, OfficerStatus.ASSIGNED, assigned_at=now)
-    await incident_store.set_state(session, [row.id], "assigned", None)
-    await incident_store.unqueue(session, row.id)
+    # Six writes to six tables, none read back before the commit: one round trip (a match of
+    # twenty orders sent some 140 statements one by one, 40 % of the matcher's time, py-spy).
+    writes = Writes()
+    writes.add(assignment_store.insertion(a))
+    writes.add(assignment_store.deadline_insertion(a))
+    writes.add(officer_store.status_update(a.officer_ids, OfficerStatus.ASSIGNED, assigned_at=now))
+    writes.add(incident_store.state_update([row.id], "assigned", None))
+    writes.add(incident_store.unqueueing(row.id))
     with continuing(row.traceparent, "dispatch order"):
-        await emit(session, a.created_event(team, basis), tenant=row.tenant, subject=a.id,
-                   correlation=row.correlation_id)
+        writes.add(emitted(a.created_event(team, basis), tenant=row.tenant, subject=a.id,
+                           correlation=row.correlation_id))
+    await writes.run(session)
     await notify_orders(session, a.officer_ids, a.id, "created")
     return a
 

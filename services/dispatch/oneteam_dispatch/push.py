@@ -33,9 +33,14 @@ async def notify(session: AsyncSession, channel: str, payload: dict[str, Any]) -
 
 
 async def notify_orders(session: AsyncSession, officer_ids: list[str], assignment_id: object, kind: str) -> None:
-    """Tell each officer's push channel about a new or changed order."""
-    for officer_id in officer_ids:
-        await notify(session, ORDERS, {"officer_id": officer_id, "assignment_id": str(assignment_id), "kind": kind})
+    """Tell each officer's push channel about a new or changed order (one statement for all of them)."""
+    if officer_ids:
+        await session.execute(_NOTIFY_EACH, {"channel": ORDERS, "payloads": [
+            json.dumps({"officer_id": officer_id, "assignment_id": str(assignment_id), "kind": kind})
+            for officer_id in officer_ids]})
+
+
+_NOTIFY_EACH = text("SELECT count(pg_notify(:channel, payload)) FROM unnest(CAST(:payloads AS text[])) AS payload")
 
 
 class Hub:

@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Insert as CoreInsert
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import AssignmentOutcome, GeoPoint, Priority, SlaStage
@@ -28,17 +29,27 @@ def _values(a: Assignment, now: datetime) -> dict[str, Any]:
 
 async def add_assignment(session: AsyncSession, a: Assignment) -> None:
     """Store a new assignment and its deadlines."""
-    await session.execute(assignments.insert().values(
-        id=a.id, tenant=a.tenant, incident_id=a.incident_id, category=a.category, priority=a.priority.value,
-        lon=a.location.lon, lat=a.location.lat, created_at=a.created_at, **_values(a, a.created_at)))
+    await session.execute(insertion(a))
     await add_deadlines(session, a)
+
+
+def insertion(a: Assignment) -> CoreInsert:
+    """The statement storing a new assignment (its deadlines: `deadline_insertion`)."""
+    return assignments.insert().values(
+        id=a.id, tenant=a.tenant, incident_id=a.incident_id, category=a.category, priority=a.priority.value,
+        lon=a.location.lon, lat=a.location.lat, created_at=a.created_at, **_values(a, a.created_at))
 
 
 async def add_deadlines(session: AsyncSession, a: Assignment) -> None:
     """Schedule every stage's deadline of `a` (after a reassignment the old rows go stale)."""
-    await session.execute(insert(deadlines).values([
+    await session.execute(deadline_insertion(a))
+
+
+def deadline_insertion(a: Assignment) -> Insert:
+    """The statement scheduling every stage's deadline of `a`."""
+    return insert(deadlines).values([
         {"assignment_id": a.id, "stage": stage.value, "due_at": due} for stage, due in a.deadlines.items()
-    ]).on_conflict_do_nothing())
+    ]).on_conflict_do_nothing()
 
 
 async def save_assignment(session: AsyncSession, a: Assignment, now: datetime) -> None:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Delete, Update, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -72,10 +72,16 @@ async def get_incident(session: AsyncSession, incident_id: UUID, *, for_update: 
 async def set_state(session: AsyncSession, incident_ids: Sequence[UUID], state: str, reason: str | None = None,
                     excluded: Sequence[str] | None = None) -> None:
     """Move incidents to `state` (pending, assigned, queued, closed)."""
+    await session.execute(state_update(incident_ids, state, reason, excluded))
+
+
+def state_update(incident_ids: Sequence[UUID], state: str, reason: str | None = None,
+                 excluded: Sequence[str] | None = None) -> Update:
+    """The statement `set_state` runs."""
     values: dict[str, Any] = {"state": state, "reason": reason}
     if excluded is not None:
         values["excluded"] = sorted(set(excluded))
-    await session.execute(update(incidents).where(incidents.c.id.in_(list(incident_ids))).values(**values))
+    return update(incidents).where(incidents.c.id.in_(list(incident_ids))).values(**values)
 
 
 async def reopen(session: AsyncSession, *, id: UUID, tenant: str, category: str, priority: Priority,
@@ -107,7 +113,12 @@ async def queue(session: AsyncSession, incident: IncidentRow, reason: str, since
 
 async def unqueue(session: AsyncSession, incident_id: UUID) -> None:
     """Take an incident off the queue."""
-    await session.execute(delete(waiting_incidents).where(waiting_incidents.c.incident_id == incident_id))
+    await session.execute(unqueueing(incident_id))
+
+
+def unqueueing(incident_id: UUID) -> Delete:
+    """The statement `unqueue` runs."""
+    return delete(waiting_incidents).where(waiting_incidents.c.incident_id == incident_id)
 
 
 async def list_queue(session: AsyncSession, tenant: str | None) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
+    Update,
     and_,
     any_,
     bindparam,
@@ -248,10 +249,15 @@ def _busy(officer: Officer, active_orders: int) -> Officer:
 async def set_status(session: AsyncSession, officer_ids: Sequence[str], status: OfficerStatus,
                      assigned_at: datetime | None = None) -> None:
     """Move officers to `status` (and note when they were last given an order)."""
+    await session.execute(status_update(officer_ids, status, assigned_at))
+
+
+def status_update(officer_ids: Sequence[str], status: OfficerStatus, assigned_at: datetime | None = None) -> Update:
+    """The statement `set_status` runs."""
     values: dict[str, Any] = {"status": status.value}
     if assigned_at is not None:
         values["last_assigned_at"] = assigned_at
-    await session.execute(update(officers).where(officers.c.id.in_(list(officer_ids))).values(**values))
+    return update(officers).where(officers.c.id.in_(list(officer_ids))).values(**values)
 
 
 @dataclass(frozen=True)
