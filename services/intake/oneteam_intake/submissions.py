@@ -16,7 +16,6 @@ ran (`Intake.submit`): one report's fault cannot fail the others, and each gets 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import logging
 from collections.abc import Callable
@@ -106,12 +105,6 @@ class ReportBatcher:
             self._runners.add(runner)
             runner.add_done_callback(self._runners.discard)
         return await pending.answer
-
-    async def close(self) -> None:
-        """Let the transactions in hand finish (stopping: every waiting report gets its answer)."""
-        for runner in list(self._runners):
-            with contextlib.suppress(Exception):
-                await runner
 
     async def _run(self) -> None:
         while self._pending:
