@@ -15,7 +15,7 @@ from oneteam_intake.store import batches
 from oneteam_intake.submissions import ReportBatcher
 
 from .conftest import Service
-from .helpers import a_report
+from .helpers import a_report, between
 
 pytestmark = pytest.mark.integration
 
@@ -26,10 +26,8 @@ def batcher(service: Service) -> ReportBatcher:
 
 
 def spot(service: Service) -> GeoPoint:
-    """A point half a grid step from the module's spots, so no report of another test module (other
-    modules' platform events reach this intake too, from the same grid) can merge into ours."""
-    grid = service.spots.next()
-    return GeoPoint(lon=round(grid.lon + 0.00175, 6), lat=round(grid.lat + 0.0015, 6))
+    """A point off the module's grid, which other modules' platform reports may reach (`between`)."""
+    return between(service.spots.next())
 
 
 async def test_reports_arriving_together_merge_as_if_sent_one_by_one(
