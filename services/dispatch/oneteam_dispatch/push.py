@@ -28,16 +28,19 @@ PENDING = "dispatch_pending"
 
 async def notify(session: AsyncSession, channel: str, payload: dict[str, Any]) -> None:
     """Send `payload` on `channel` when the session's transaction commits."""
-    await session.execute(text("SELECT pg_notify(:channel, :payload)"),
-                          {"channel": channel, "payload": json.dumps(payload, default=str)})
+    await _notify(session, channel, [json.dumps(payload, default=str)])
 
 
 async def notify_orders(session: AsyncSession, officer_ids: list[str], assignment_id: object, kind: str) -> None:
     """Tell each officer's push channel about a new or changed order (one statement for all of them)."""
     if officer_ids:
-        await session.execute(_NOTIFY_EACH, {"channel": ORDERS, "payloads": [
+        await _notify(session, ORDERS, [
             json.dumps({"officer_id": officer_id, "assignment_id": str(assignment_id), "kind": kind})
-            for officer_id in officer_ids]})
+            for officer_id in officer_ids])
+
+
+async def _notify(session: AsyncSession, channel: str, payloads: list[str]) -> None:
+    await session.execute(_NOTIFY_EACH, {"channel": channel, "payloads": payloads})
 
 
 _NOTIFY_EACH = text("SELECT count(pg_notify(:channel, payload)) FROM unnest(CAST(:payloads AS text[])) AS payload")

@@ -27,12 +27,6 @@ def _values(a: Assignment, now: datetime) -> dict[str, Any]:
     }
 
 
-async def add_assignment(session: AsyncSession, a: Assignment) -> None:
-    """Store a new assignment and its deadlines."""
-    await session.execute(insertion(a))
-    await add_deadlines(session, a)
-
-
 def insertion(a: Assignment) -> CoreInsert:
     """The statement storing a new assignment (its deadlines: `deadline_insertion`)."""
     return assignments.insert().values(
