@@ -40,11 +40,10 @@ from sqlalchemy import (
     bindparam,
     delete,
     func,
-    select,
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB, insert
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from oneteam_servicekit.auth import Principal
@@ -105,26 +104,14 @@ def _reused() -> InvalidRequest:
                           field="Idempotency-Key")
 
 
-_CLAIM = (insert(idempotency_keys)
-          .values(scope=bindparam("idem_scope"), caller=bindparam("idem_caller"), key=bindparam("idem_key"),
-                  request_hash=bindparam("idem_hash"))
-          .on_conflict_do_nothing()
-          .returning(idempotency_keys.c.key))
-
-
 async def claim(session: AsyncSession, scope: str, key: str, fingerprint: str, *,
                 caller: str) -> StoredResponse | None:
     """Claim `key` for this caller's request, or return the answer of the attempt that claimed it first."""
     check_key(key)
-    claimed = (await session.execute(_CLAIM, {"idem_scope": scope, "idem_caller": caller, "idem_key": key,
-                                              "idem_hash": fingerprint})).first()
-    if claimed is not None:
-        return None
-    row = (await session.execute(select(idempotency_keys).where(*_this(scope, caller, key)))).one()
-    if row.request_hash != fingerprint:
-        raise _reused()
-    assert row.status is not None, "a committed claim always has its response"
-    return StoredResponse(row.status, row.body)
+    earlier = (await claim_many(session, scope, [(caller, key, fingerprint)])).get((caller, key))
+    if isinstance(earlier, InvalidRequest):
+        raise earlier
+    return earlier
 
 
 def check_key(key: str) -> None:
