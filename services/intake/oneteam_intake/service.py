@@ -131,8 +131,7 @@ class Intake:
         category = self.catalog.require(sub.category, sub.category_field) if sub.category else None
         missing = await reports.missing_photos(session, sub.photo_ids)
         if missing:
-            raise InvalidRequest(f"photo_ids: not uploaded: {', '.join(missing)}",
-                                 errors=[{"field": "photo_ids", "reason": f"not uploaded: {', '.join(missing)}"}])
+            raise photos_missing(missing)
         record = ReportRecord(
             id=uuid4(), tenant=sub.tenant, incident_id=None, state=ReportState.TRIAGE, category=sub.category,
             description=sub.description, location=sub.location, source=sub.source, district=placement.district,
@@ -281,6 +280,12 @@ class Intake:
     def signature_window(self) -> timedelta:
         """How far a platform push's timestamp may be from now."""
         return timedelta(seconds=self.settings.signature_window_s)
+
+
+def photos_missing(photo_ids: Iterable[str]) -> InvalidRequest:
+    """The refusal of a report listing photos that were never uploaded."""
+    reason = f"not uploaded: {', '.join(photo_ids)}"
+    return InvalidRequest(f"photo_ids: {reason}", errors=[{"field": "photo_ids", "reason": reason}])
 
 
 def category_lock(tenant: str, category: str) -> str:

@@ -34,11 +34,19 @@ from oneteam_intake.domain.detections import BatchPlacement
 from oneteam_intake.domain.geography import Placement
 from oneteam_intake.domain.merging import search_box
 from oneteam_intake.domain.reports import Incident, Merged, NewReport, Opened, ReportState
-from oneteam_intake.service import SOURCE, Intake, Receipt, Submission, category_lock, correlation
+from oneteam_intake.service import (
+    SOURCE,
+    Intake,
+    Receipt,
+    Submission,
+    category_lock,
+    correlation,
+    photos_missing,
+)
 from oneteam_intake.store import batches, incidents, reports
 from oneteam_servicekit import idempotency as idem
 from oneteam_servicekit.db import Writes
-from oneteam_servicekit.errors import DomainError, InvalidRequest
+from oneteam_servicekit.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +208,7 @@ class ReportBatcher:
         for item in placed:
             absent = [photo for photo in item.pending.submission.photo_ids if photo in missing]
             if absent:
-                answers.append((item.pending, InvalidRequest(
-                    f"photo_ids: not uploaded: {', '.join(absent)}",
-                    errors=[{"field": "photo_ids", "reason": f"not uploaded: {', '.join(absent)}"}])))
+                answers.append((item.pending, photos_missing(absent)))
             else:
                 kept.append(item)
         return kept
