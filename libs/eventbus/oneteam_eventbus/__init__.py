@@ -2,7 +2,7 @@
 
 from oneteam_eventbus.admin import ensure_topics
 from oneteam_eventbus.config import KafkaConfig
-from oneteam_eventbus.consumer import EventConsumer, Handler
+from oneteam_eventbus.consumer import EventConsumer, Handler, in_runs
 from oneteam_eventbus.context import correlation_id, correlation_scope
 from oneteam_eventbus.outbox import OutboxRelay, add_event, emit
 from oneteam_eventbus.producer import EventProducer
@@ -20,6 +20,7 @@ __all__ = [
     "correlation_scope",
     "emit",
     "ensure_topics",
+    "in_runs",
     "inbox",
     "outbox",
 ]

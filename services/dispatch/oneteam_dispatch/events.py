@@ -6,11 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_eventbus import emit as stage
-from oneteam_eventbus.outbox import emitted as staged
 from oneteam_eventbus.outbox import emitted_values
 
 
@@ -20,11 +18,6 @@ async def emit(session: AsyncSession, data: BaseModel, *, tenant: str, subject: 
     await stage(session, data, source="dispatch", tenant=tenant, subject=subject, correlation=correlation)
 
 
-def emitted(data: BaseModel, *, tenant: str, subject: object, correlation: UUID | None = None) -> Insert:
-    """The outbox insert `emit` runs, for a caller that sends it together with its other writes."""
-    return staged(data, source="dispatch", tenant=tenant, subject=subject, correlation=correlation)
-
-
-def event_values(data: BaseModel, *, tenant: str, subject: object) -> dict[str, Any]:
+def event_values(data: BaseModel, *, tenant: str, subject: object, correlation: UUID | None = None) -> dict[str, Any]:
     """The outbox row's values `emit` would write, for a statement that writes many rows."""
-    return emitted_values(data, source="dispatch", tenant=tenant, subject=subject)
+    return emitted_values(data, source="dispatch", tenant=tenant, subject=subject, correlation=correlation)

@@ -61,8 +61,7 @@ async def _stand_down(session: AsyncSession, tenant: str, cancelled: list[Assign
     if free:
         await officer_store.set_status(session, free, OfficerStatus.AVAILABLE)
         await notify(session, PENDING, {"tenant": tenant})  # freed officers may serve waiting work
-    for a in cancelled:
-        await notify_orders(session, a.officer_ids, a.id, "cancelled")
+    await notify_orders(session, [(a.officer_ids, a.id) for a in cancelled], "cancelled")
 
 
 async def raise_priority(session: AsyncSession, incident_id: UUID, priority: Priority) -> None:

@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import Envelope, IncidentClosed, IncidentMerged, IncidentReopened, IncidentReported
+from oneteam_contracts import Envelope, IncidentClosed, IncidentMerged, IncidentReopened
 from oneteam_dispatch import following
 from oneteam_dispatch.push import PENDING, notify
 from oneteam_dispatch.store import incidents as incident_store
+from oneteam_eventbus import Handler, in_runs
 from oneteam_servicekit import Subscription
 from oneteam_servicekit.clock import Clock, SystemClock
 
@@ -18,15 +19,20 @@ clock: Clock = SystemClock()
 
 async def note_incident(session: AsyncSession, event: Envelope[Any]) -> None:
     """Keep the incident as pending; the matcher, woken on commit, matches it with its neighbours in time."""
-    incident: IncidentReported = event.data
-    added = await incident_store.add_incident(
-        session, id=incident.incident_id, tenant=event.tenant, category=incident.category,
-        priority=incident.priority, location=incident.location, district=incident.district, grid=incident.grid,
-        event_id=event.id, correlation_id=event.correlation_id, reported_at=incident.reported_at, now=clock.now(),
-        traceparent=event.traceparent,
-    )
-    if added:
-        await notify(session, PENDING, {"tenant": event.tenant})
+    await note_incidents(session, [event])
+
+
+async def note_incidents(session: AsyncSession, events: list[Envelope[Any]]) -> None:
+    """A fetch's reported incidents, kept in one statement (one transaction each, at 100 reports/s,
+    left reports waiting ~200 ms in the consumer under load: the pipeline benchmark)."""
+    reported = [incident_store.Reported(
+        id=e.data.incident_id, tenant=e.tenant, category=e.data.category, priority=e.data.priority,
+        location=e.data.location, district=e.data.district, grid=e.data.grid, event_id=e.id,
+        correlation_id=e.correlation_id, reported_at=e.data.reported_at, traceparent=e.traceparent,
+    ) for e in events]
+    added = await incident_store.add_incidents(session, reported, clock.now())
+    for tenant in sorted({r.tenant for r in reported if r.id in added}):
+        await notify(session, PENDING, {"tenant": tenant})
 
 
 async def follow_closed(session: AsyncSession, event: Envelope[Any]) -> None:
@@ -47,9 +53,11 @@ async def follow_reopened(session: AsyncSession, event: Envelope[Any]) -> None:
     await following.reopen(session, event.tenant, reopened, event.id, event.correlation_id, clock.now())
 
 
-SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers={
+HANDLERS: dict[str, Handler] = {
     "incident.reported": note_incident,
     "incident.merged": follow_merged,
     "incident.closed": follow_closed,
     "incident.reopened": follow_reopened,
-})]
+}
+SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers=HANDLERS,
+                              batch_handler=in_runs(HANDLERS, {"incident.reported": note_incidents}))]

@@ -190,8 +190,8 @@ async def _store_move(session: AsyncSession, before: Assignment, after: Assignme
         assignment_id=after.id, incident_id=after.incident_id, from_officer_id=min(leaving) if leaving else None,
         to_officer_ids=after.officer_ids, reason="", reason_code=reason, reassigned_at=now,
     ), tenant=after.tenant, subject=after.id)
-    await notify_orders(session, arriving, after.id, "created")
-    await notify_orders(session, sorted(leaving), after.id, "withdrawn")
+    await notify_orders(session, [(arriving, after.id)], "created")
+    await notify_orders(session, [(sorted(leaving), after.id)], "withdrawn")
     return after
 
 

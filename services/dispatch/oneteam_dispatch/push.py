@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import asyncpg
@@ -31,12 +31,13 @@ async def notify(session: AsyncSession, channel: str, payload: dict[str, Any]) -
     await _notify(session, channel, [json.dumps(payload, default=str)])
 
 
-async def notify_orders(session: AsyncSession, officer_ids: list[str], assignment_id: object, kind: str) -> None:
-    """Tell each officer's push channel about a new or changed order (one statement for all of them)."""
-    if officer_ids:
-        await _notify(session, ORDERS, [
-            json.dumps({"officer_id": officer_id, "assignment_id": str(assignment_id), "kind": kind})
-            for officer_id in officer_ids])
+async def notify_orders(session: AsyncSession, orders: Sequence[tuple[Sequence[str], object]], kind: str) -> None:
+    """Tell each officer's push channel about new or changed orders, given as (officer ids,
+    assignment id): one statement for all of them."""
+    payloads = [json.dumps({"officer_id": officer_id, "assignment_id": str(assignment_id), "kind": kind})
+                for officer_ids, assignment_id in orders for officer_id in officer_ids]
+    if payloads:
+        await _notify(session, ORDERS, payloads)
 
 
 async def _notify(session: AsyncSession, channel: str, payloads: list[str]) -> None:

@@ -27,22 +27,23 @@ def _values(a: Assignment, now: datetime) -> dict[str, Any]:
     }
 
 
-def insertion(a: Assignment) -> CoreInsert:
-    """The statement storing a new assignment (its deadlines: `deadline_insertion`)."""
-    return assignments.insert().values(
-        id=a.id, tenant=a.tenant, incident_id=a.incident_id, category=a.category, priority=a.priority.value,
-        lon=a.location.lon, lat=a.location.lat, created_at=a.created_at, **_values(a, a.created_at))
+def insertion(made: Sequence[Assignment]) -> CoreInsert:
+    """The statement storing new assignments (their deadlines: `deadline_insertion`)."""
+    return assignments.insert().values([
+        dict(id=a.id, tenant=a.tenant, incident_id=a.incident_id, category=a.category, priority=a.priority.value,
+             lon=a.location.lon, lat=a.location.lat, created_at=a.created_at, **_values(a, a.created_at))
+        for a in made])
 
 
 async def add_deadlines(session: AsyncSession, a: Assignment) -> None:
     """Schedule every stage's deadline of `a` (after a reassignment the old rows go stale)."""
-    await session.execute(deadline_insertion(a))
+    await session.execute(deadline_insertion([a]))
 
 
-def deadline_insertion(a: Assignment) -> Insert:
-    """The statement scheduling every stage's deadline of `a`."""
+def deadline_insertion(made: Sequence[Assignment]) -> Insert:
+    """The statement scheduling every stage's deadline of each of `made`."""
     return insert(deadlines).values([
-        {"assignment_id": a.id, "stage": stage.value, "due_at": due} for stage, due in a.deadlines.items()
+        {"assignment_id": a.id, "stage": stage.value, "due_at": due} for a in made for stage, due in a.deadlines.items()
     ]).on_conflict_do_nothing()
 
 

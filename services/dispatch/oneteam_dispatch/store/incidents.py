@@ -38,17 +38,36 @@ class IncidentRow:
     traceparent: str | None = None
 
 
-async def add_incident(session: AsyncSession, *, id: UUID, tenant: str, category: str, priority: Priority,
-                       location: GeoPoint, district: str | None, grid: str | None, event_id: UUID | None,
-                       correlation_id: UUID | None, reported_at: datetime, now: datetime,
-                       traceparent: str | None = None) -> bool:
-    """Note a reported incident as pending a match; False when it was already known."""
-    inserted = (await session.execute(insert(incidents).values(
-        id=id, tenant=tenant, category=category, priority=priority.value, lon=location.lon, lat=location.lat,
-        district=district, grid=grid, state="pending", event_id=event_id, correlation_id=correlation_id,
-        reported_at=reported_at, received_at=now, traceparent=traceparent,
-    ).on_conflict_do_nothing().returning(incidents.c.id))).first()
-    return inserted is not None
+@dataclass(frozen=True)
+class Reported:
+    """An incident as intake reported it, for `add_incidents`."""
+
+    id: UUID
+    tenant: str
+    category: str
+    priority: Priority
+    location: GeoPoint
+    district: str | None
+    grid: str | None
+    event_id: UUID | None
+    correlation_id: UUID | None
+    reported_at: datetime
+    traceparent: str | None = None
+
+
+# Built once; SQLAlchemy sends a list of rows as multi-row VALUES ("insertmanyvalues").
+_ADD = insert(incidents).on_conflict_do_nothing().returning(incidents.c.id)
+
+
+async def add_incidents(session: AsyncSession, reported: Sequence[Reported], now: datetime) -> set[UUID]:
+    """Note reported incidents as pending a match, in one statement; the ids that were new."""
+    if not reported:
+        return set()
+    rows = [{"id": r.id, "tenant": r.tenant, "category": r.category, "priority": r.priority.value,
+             "lon": r.location.lon, "lat": r.location.lat, "district": r.district, "grid": r.grid,
+             "state": "pending", "event_id": r.event_id, "correlation_id": r.correlation_id,
+             "reported_at": r.reported_at, "received_at": now, "traceparent": r.traceparent} for r in reported]
+    return set((await session.execute(_ADD, rows)).scalars())
 
 
 async def claim_pending(session: AsyncSession, limit: int) -> list[IncidentRow]:
@@ -113,12 +132,12 @@ async def queue(session: AsyncSession, incident: IncidentRow, reason: str, since
 
 async def unqueue(session: AsyncSession, incident_id: UUID) -> None:
     """Take an incident off the queue."""
-    await session.execute(unqueueing(incident_id))
+    await session.execute(unqueueing([incident_id]))
 
 
-def unqueueing(incident_id: UUID) -> Delete:
-    """The statement `unqueue` runs."""
-    return delete(waiting_incidents).where(waiting_incidents.c.incident_id == incident_id)
+def unqueueing(incident_ids: Sequence[UUID]) -> Delete:
+    """The statement taking incidents off the queue."""
+    return delete(waiting_incidents).where(waiting_incidents.c.incident_id.in_(list(incident_ids)))
 
 
 async def list_queue(session: AsyncSession, tenant: str | None) -> list[dict[str, Any]]:

@@ -36,10 +36,10 @@ async def test_a_due_deadline_of_an_order_being_acknowledged_is_left_for_the_nex
         incident_id = uuid.uuid4()
         async with runtime.transaction() as session:  # as the incidents consumer would note it
             now = runtime.clock.now()
-            await incident_store.add_incident(
-                session, id=incident_id, tenant=TENANT, category="noise", priority=Priority.NORMAL,
+            await incident_store.add_incidents(session, [incident_store.Reported(
+                id=incident_id, tenant=TENANT, category="noise", priority=Priority.NORMAL,
                 location=GeoPoint(**area.at()), district=None, grid=None, event_id=None, correlation_id=None,
-                reported_at=now, now=now)
+                reported_at=now)], now)
         await runtime.matcher.run_once()
         order = (await client.get("/v1/assignments", params={"incident_id": str(incident_id)},
                                   headers=COMMANDER)).json()[0]

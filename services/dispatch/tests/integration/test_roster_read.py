@@ -96,11 +96,11 @@ async def test_a_far_officer_by_car_is_sent_when_the_rules_let_them_come_and_not
     dispute, vending = uuid.uuid4(), uuid.uuid4()
     async with rt.transaction() as session:
         now = rt.clock.now()
-        for incident_id, category in ((dispute, "dispute"), (vending, "street_vending")):
-            await incident_store.add_incident(
-                session, id=incident_id, tenant=TENANT, category=category, priority=Priority.NORMAL,
-                location=GeoPoint(**area.at()), district=None, grid=None, event_id=None, correlation_id=None,
-                reported_at=now, now=now)
+        await incident_store.add_incidents(session, [
+            incident_store.Reported(id=incident_id, tenant=TENANT, category=category, priority=Priority.NORMAL,
+                                    location=GeoPoint(**area.at()), district=None, grid=None, event_id=None,
+                                    correlation_id=None, reported_at=now)
+            for incident_id, category in ((dispute, "dispute"), (vending, "street_vending"))], now)
     assert rt.matcher is not None
     await rt.matcher.run_once()
 
