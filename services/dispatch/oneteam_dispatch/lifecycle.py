@@ -181,7 +181,7 @@ async def _store_move(session: AsyncSession, before: Assignment, after: Assignme
                       reason: ReassignReason, now: datetime) -> Assignment:
     arriving = [o for o in after.officer_ids if o not in before.officer_ids]
     await assignment_store.save_assignment(session, after, now)
-    await assignment_store.add_deadlines(session, after)
+    await assignment_store.add_deadlines(session, [after])
     if leaving:
         await officer_store.set_status(session, sorted(leaving), OfficerStatus.AVAILABLE)
     if arriving:

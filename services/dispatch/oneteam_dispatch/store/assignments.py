@@ -7,9 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Insert as CoreInsert
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import AssignmentOutcome, GeoPoint, Priority, SlaStage
@@ -27,24 +26,28 @@ def _values(a: Assignment, now: datetime) -> dict[str, Any]:
     }
 
 
-def insertion(made: Sequence[Assignment]) -> CoreInsert:
-    """The statement storing new assignments (their deadlines: `deadline_insertion`)."""
-    return assignments.insert().values([
-        dict(id=a.id, tenant=a.tenant, incident_id=a.incident_id, category=a.category, priority=a.priority.value,
-             lon=a.location.lon, lat=a.location.lat, created_at=a.created_at, **_values(a, a.created_at))
-        for a in made])
+# Built once and sent with a list of rows: a multi-row VALUES statement cannot be cached by
+# SQLAlchemy and was compiled afresh for every match (6 % of dispatch at 100 reports/s, py-spy).
+_INSERT = assignments.insert()
+_SCHEDULE = insert(deadlines).on_conflict_do_nothing()
 
 
-async def add_deadlines(session: AsyncSession, a: Assignment) -> None:
-    """Schedule every stage's deadline of `a` (after a reassignment the old rows go stale)."""
-    await session.execute(deadline_insertion([a]))
+async def add_assignments(session: AsyncSession, made: Sequence[Assignment]) -> None:
+    """Store new assignments and schedule their deadlines (a statement each, for all of them)."""
+    if made:
+        await session.execute(_INSERT, [
+            dict(id=a.id, tenant=a.tenant, incident_id=a.incident_id, category=a.category, priority=a.priority.value,
+                 lon=a.location.lon, lat=a.location.lat, created_at=a.created_at, **_values(a, a.created_at))
+            for a in made])
+        await add_deadlines(session, made)
 
 
-def deadline_insertion(made: Sequence[Assignment]) -> Insert:
-    """The statement scheduling every stage's deadline of each of `made`."""
-    return insert(deadlines).values([
-        {"assignment_id": a.id, "stage": stage.value, "due_at": due} for a in made for stage, due in a.deadlines.items()
-    ]).on_conflict_do_nothing()
+async def add_deadlines(session: AsyncSession, made: Sequence[Assignment]) -> None:
+    """Schedule every stage's deadline of each of `made` (after a reassignment the old rows go stale)."""
+    rows = [{"assignment_id": a.id, "stage": stage.value, "due_at": due}
+            for a in made for stage, due in a.deadlines.items()]
+    if rows:
+        await session.execute(_SCHEDULE, rows)
 
 
 async def save_assignment(session: AsyncSession, a: Assignment, now: datetime) -> None:
