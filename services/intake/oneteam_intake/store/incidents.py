@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Insert, bindparam, func, select, text, update
+from sqlalchemy import Insert, any_, bindparam, case, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,10 +111,31 @@ async def open_near(session: AsyncSession, tenant: str, category: str, box: tupl
 
 async def set_status(session: AsyncSession, incident_id: UUID, status: IncidentStatus, at: datetime) -> None:
     """Move an incident to `status`."""
-    values: dict[str, Any] = {"status": status.value, "updated_at": at}
-    if status is IncidentStatus.CLOSED:
-        values["closed_at"] = at
-    await session.execute(update(incidents).where(incidents.c.id == incident_id).values(**values))
+    await set_statuses(session, {incident_id: (status, at)})
+
+
+# Bind names differ from the columns': SQLAlchemy reserves those in an UPDATE's SET.
+_SET_STATUS = update(incidents).where(incidents.c.id == bindparam("moved_id")).values(
+    status=bindparam("moved_status"), updated_at=bindparam("moved_at"),
+    closed_at=case((bindparam("moved_status") == IncidentStatus.CLOSED.value, bindparam("moved_at")),
+                   else_=incidents.c.closed_at))
+
+
+async def set_statuses(session: AsyncSession, moves: Mapping[UUID, tuple[IncidentStatus, datetime]]) -> None:
+    """Move incidents to new statuses (closing dates the closure), in one statement."""
+    if moves:
+        await session.execute(_SET_STATUS, [{"moved_id": incident_id, "moved_status": status.value, "moved_at": at}
+                                            for incident_id, (status, at) in moves.items()])
+
+
+_LOCK_MANY = select(incidents).where(incidents.c.id == any_(bindparam("ids", type_=ARRAY(PG_UUID)))) \
+    .order_by(incidents.c.id).with_for_update()
+
+
+async def lock_many(session: AsyncSession, incident_ids: Sequence[UUID]) -> dict[UUID, Incident]:
+    """The incidents of `incident_ids` that exist, locked in id order (every caller locks alike)."""
+    rows = (await session.execute(_LOCK_MANY, {"ids": sorted(set(incident_ids))})).all()
+    return {row.id: to_incident(row._mapping) for row in rows}
 
 
 async def close(session: AsyncSession, incident_id: UUID, resolution: IncidentResolution, at: datetime,
@@ -136,9 +160,19 @@ async def reopen(session: AsyncSession, reopening: Reopening, by: str, comment: 
 
 async def last_reopened_at(session: AsyncSession, incident_id: UUID) -> datetime | None:
     """When the incident was last reopened, or None."""
-    value = await session.scalar(select(func.max(incident_reopens.c.reopened_at))
-                                 .where(incident_reopens.c.incident_id == incident_id))
-    return value if isinstance(value, datetime) else None
+    return (await last_reopenings(session, [incident_id])).get(incident_id)
+
+
+_LAST_REOPENED = (select(incident_reopens.c.incident_id, func.max(incident_reopens.c.reopened_at).label("at"))
+                  .where(incident_reopens.c.incident_id == any_(bindparam("ids", type_=ARRAY(PG_UUID))))
+                  .group_by(incident_reopens.c.incident_id))
+
+
+async def last_reopenings(session: AsyncSession, incident_ids: Sequence[UUID]) -> dict[UUID, datetime]:
+    """When each of the incidents was last reopened (those never reopened are left out)."""
+    if not incident_ids:
+        return {}
+    return {row.incident_id: row.at for row in await session.execute(_LAST_REOPENED, {"ids": list(incident_ids)})}
 
 
 async def reopens_of(session: AsyncSession, incident_id: UUID) -> list[dict[str, Any]]:
