@@ -1,4 +1,5 @@
-"""Dispatch follows what happens to an incident at intake: closed, merged, reopened.
+"""Dispatch follows what happens to an incident at intake: closed or reopened (a merge only
+raises its priority: `store.incidents.set_priorities`).
 
 Locks are taken in the one order every dispatch transaction uses (see ``lifecycle``):
 the incident row, then its assignments, then the tenant's lock, then officers.
@@ -12,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from oneteam_contracts import IncidentReopened, IncidentResolution, Priority
+from oneteam_contracts import IncidentReopened, IncidentResolution
 from oneteam_dispatch.domain import assignments as rules
 from oneteam_dispatch.domain.assignments import Assignment
 from oneteam_dispatch.domain.incidents import IncidentState, cancellation_reason, follows_close, reopen_applies
@@ -62,13 +63,6 @@ async def _stand_down(session: AsyncSession, tenant: str, cancelled: list[Assign
         await officer_store.set_status(session, free, OfficerStatus.AVAILABLE)
         await notify(session, PENDING, {"tenant": tenant})  # freed officers may serve waiting work
     await notify_orders(session, [(a.officer_ids, a.id) for a in cancelled], "cancelled")
-
-
-async def raise_priority(session: AsyncSession, incident_id: UUID, priority: Priority) -> None:
-    """Another report joined the incident at intake; its priority may have risen."""
-    incident = await incident_store.get_incident(session, incident_id, for_update=True)
-    if incident is not None and incident.state != IncidentState.CLOSED and incident.priority != priority:
-        await incident_store.set_priority(session, incident_id, priority)
 
 
 async def reopen(session: AsyncSession, tenant: str, reopened: IncidentReopened, event_id: UUID | None,

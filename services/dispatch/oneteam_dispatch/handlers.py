@@ -43,8 +43,13 @@ async def follow_closed(session: AsyncSession, event: Envelope[Any]) -> None:
 
 async def follow_merged(session: AsyncSession, event: Envelope[Any]) -> None:
     """A further report joined the incident: it lives on, perhaps more urgent."""
-    merged: IncidentMerged = event.data
-    await following.raise_priority(session, merged.incident_id, merged.priority)
+    await follow_merges(session, [event])
+
+
+async def follow_merges(session: AsyncSession, events: list[Envelope[Any]]) -> None:
+    """A fetch's merges in one statement, in their order."""
+    merges: list[IncidentMerged] = [e.data for e in events]
+    await incident_store.set_priorities(session, [(m.incident_id, m.priority) for m in merges])
 
 
 async def follow_reopened(session: AsyncSession, event: Envelope[Any]) -> None:
@@ -60,4 +65,5 @@ HANDLERS: dict[str, Handler] = {
     "incident.reopened": follow_reopened,
 }
 SUBSCRIPTIONS = [Subscription(group="dispatch.incidents", handlers=HANDLERS,
-                              batch_handler=in_runs(HANDLERS, {"incident.reported": note_incidents}))]
+                              batch_handler=in_runs(HANDLERS, {"incident.reported": note_incidents,
+                                                                 "incident.merged": follow_merges}))]

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy import Delete, Update, bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,9 +116,18 @@ async def reopen(session: AsyncSession, *, id: UUID, tenant: str, category: str,
     await session.execute(statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=values))
 
 
-async def set_priority(session: AsyncSession, incident_id: UUID, priority: Priority) -> None:
-    """Take the incident's priority from intake (raised as more reports join it)."""
-    await session.execute(update(incidents).where(incidents.c.id == incident_id).values(priority=priority.value))
+# A closed incident keeps the priority it closed with; an unchanged one is not written again.
+_SET_PRIORITY = update(incidents).where(
+    incidents.c.id == bindparam("incident_id"), incidents.c.state != "closed",
+    incidents.c.priority != bindparam("new_priority")).values(priority=bindparam("new_priority"))
+
+
+async def set_priorities(session: AsyncSession, changes: Sequence[tuple[UUID, Priority]]) -> None:
+    """Take incidents' priorities from intake (raised as more reports join them), in the order
+    given: one statement for a fetch's merges (~70 a second at 100 reports/s)."""
+    if changes:
+        await session.execute(_SET_PRIORITY, [{"incident_id": incident_id, "new_priority": priority.value}
+                                              for incident_id, priority in changes])
 
 
 async def queue(session: AsyncSession, incident: IncidentRow, reason: str, since: datetime) -> None:
