@@ -13,7 +13,7 @@ falls on each alike:
 - *tenant*: the same officers with today's `list_officers` (one grouped count, rows built plainly);
 - *batch of N*: today's `reachable_officers` for N incidents at the pipeline's report spots;
 - *batch of N, rows kept*: the same with the officers kept between reads (`RosterRows`), as the
-  matcher reads them: only rows written since are built again (here none: nobody moves).
+  matcher reads them: only rows written since the last read are read again (here none: nobody moves).
 
 Printed (p50 / p90 ms and rows) and kept in results/roster.json beside the previous run.
 """

@@ -15,6 +15,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from oneteam_dispatch.domain.matching import Demand, Policy
 from oneteam_dispatch.domain.officers import Officer, TravelMode
 
@@ -71,3 +73,31 @@ def reaches(demands: Sequence[Demand], policy: Policy) -> list[Reach]:
 def reachable(officers: Sequence[Officer], reach: Sequence[Reach]) -> list[Officer]:
     """The officers inside any of `reach`, in their order: what the roster read returns."""
     return [o for o in officers if any(r.covers(o) for r in reach)]
+
+
+def within(officers: Sequence[Officer], reach: Sequence[Reach]) -> list[Officer]:
+    """`reachable` for thousands of officers at once, with the roster read's own tests (the box,
+    then the ellipse, in double precision): a Python loop of `covers` over 7 000 officers and a
+    dozen reaches took tens of milliseconds; this takes one or two."""
+    n = len(officers)
+    if n == 0 or not reach:
+        return []
+    kinds: dict[tuple[str, TravelMode], int] = {}
+    kind = np.fromiter((kinds.setdefault((o.department, o.mode), len(kinds)) for o in officers), np.int64, n)
+    skill_sets: dict[frozenset[str], int] = {}
+    skills = np.fromiter((skill_sets.setdefault(o.skills, len(skill_sets)) for o in officers), np.int64, n)
+    lon = np.fromiter((math.nan if o.position is None else o.position.lon for o in officers), np.float64, n)
+    lat = np.fromiter((math.nan if o.position is None else o.position.lat for o in officers), np.float64, n)
+    inside = np.zeros(n, dtype=np.bool_)
+    for r in reach:
+        k = kinds.get((r.department, r.mode))
+        if k is None:
+            continue
+        fits = np.fromiter((r.skills <= s for s in skill_sets), np.bool_, len(skill_sets))
+        pick = np.flatnonzero((kind == k) & fits[skills] & ~inside)
+        x, y = lon[pick], lat[pick]  # NaN (no position) fails every comparison, as NULL does in SQL
+        east, north = (x - r.lon) / r.half_lon, (y - r.lat) / r.half_lat
+        hit = ((x >= r.lon - r.half_lon) & (x <= r.lon + r.half_lon) & (y >= r.lat - r.half_lat)
+               & (y <= r.lat + r.half_lat) & (east * east + north * north <= 1.0))
+        inside[pick[hit]] = True
+    return [officers[i] for i in np.flatnonzero(inside).tolist()]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import math
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Double,
     Select,
@@ -18,7 +21,6 @@ from sqlalchemy import (
     Subquery,
     Update,
     and_,
-    any_,
     bindparam,
     column,
     exists,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -39,7 +42,7 @@ from oneteam_dispatch.config import parse_shift
 from oneteam_dispatch.domain.assignments import OPEN_STATUSES
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus, Shift, TravelMode
 from oneteam_dispatch.domain.positions import Fix, TrackKey
-from oneteam_dispatch.domain.reach import Reach
+from oneteam_dispatch.domain.reach import Reach, within
 from oneteam_dispatch.store.tables import assignments, officer_positions, officers
 from oneteam_eventbus.tables import outbox
 
@@ -156,39 +159,91 @@ def _inside(reach: Any) -> ColumnElement[bool]:
                 east * east + north * north <= 1.0)
 
 
-# A row version: the transaction that wrote the row and where the version lies. Every UPDATE
-# writes a new version (a new xmin and ctid, also for a rollback's undone change, whose old
-# version comes back with its old pair); a row lock does not.
-_VERSION = literal_column("officers.xmin::text || '/' || officers.ctid::text", String).label("version")
 _AVAILABLE_IN_REACH = (officers.c.tenant == bindparam("tenant"), officers.c.status == OfficerStatus.AVAILABLE.value,
                        exists(select(literal(1)).select_from(_REACH).where(_inside(_REACH))))
-_REACHABLE = select(*_ROW).where(*_AVAILABLE_IN_REACH).order_by(officers.c.id)
-_REACHABLE_VERSIONS = select(officers.c.id, _VERSION).where(*_AVAILABLE_IN_REACH).order_by(officers.c.id)
-_BY_ID = select(*_ROW, _VERSION).where(officers.c.id == any_(bindparam("ids", type_=ARRAY(String))))
+# Roster order is code-point order of ids, the same in SQL and in RosterRows whatever the
+# database's collation.
+_BY_ID = officers.c.id.collate("C")
+_REACHABLE = select(*_ROW).where(*_AVAILABLE_IN_REACH).order_by(_BY_ID)
 _TENANT_ORDERS = select(_open_orders(assignments.c.tenant == bindparam("tenant")))
+
+# Migration 0006 stamps every row with the transaction that last wrote it. The oldest
+# transaction still running when a read starts marks where the next read begins.
+_MARK = text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")
+_OWN = literal_column("officers.changed_xid = pg_current_xact_id_if_assigned()", Boolean).label("own")
+_EVERY = select(*_ROW, _OWN).order_by(_BY_ID)
+_SINCE = select(*_ROW, _OWN).where(text("officers.changed_xid >= CAST(:since AS xid8)")).order_by(_BY_ID)
 
 
 class RosterRows:
-    """Officers as last read, by row version, kept by a dispatch process across matches.
+    """Every officer as last read, kept by a dispatch process across matches and brought up to
+    date with only the rows written since the last read.
 
-    A match reads only the id and version of each reachable officer's row and builds an Officer
-    for the rows written since it last looked: at 7 750 officers building every row was most of
-    the matcher's roster read, and so of each match (py-spy, the pipeline benchmark). Officers
-    are frozen, so one built from an unchanged row is the same as a new one.
+    Reading each reachable officer's row version every match took ~12 ms of PostgreSQL at
+    7 750 officers (EXPLAIN ANALYZE), about half of PostgreSQL's CPU at 100 reports/s, and as
+    much Python again (pipeline benchmark).
+
+    Why no change is missed: a read first takes the oldest transaction still running, then
+    reads (two statements, so the mark is never newer than what the read saw). The next read
+    asks for the rows stamped by that transaction or a later one: a change the last read did
+    not see was made by a transaction not yet finished when it began, so it is among them.
+    Rows the reading transaction wrote itself are used for that read but not kept (a rollback
+    would leave them behind); being newer than the mark, they are read again next time. The
+    whole table is kept, not one tenant's, so an officer moved to another tenant leaves the
+    old one; a deleted row leaves no stamp, so the whole table is read again every
+    `full_every_s` (dispatch itself never deletes officers).
     """
 
-    def __init__(self, limit: int = 100_000) -> None:
-        self._rows: dict[str, tuple[str, Officer]] = {}
-        self._limit = limit  # a roster of removed officers' rows is forgotten past this
+    def __init__(self, full_every_s: float = 60.0) -> None:
+        self._tenants: dict[str, dict[str, Officer]] = {}  # each tenant's officers in roster order
+        self._tenant_of: dict[str, str] = {}
+        self._mark: int | None = None  # a transaction id (xid8)
+        self._read_all_at = -math.inf
+        self._full_every_s = full_every_s
 
-    def known(self, officer_id: str, version: str) -> Officer | None:
-        found = self._rows.get(officer_id)
-        return found[1] if found is not None and found[0] == version else None
+    async def available(self, session: AsyncSession, tenant: str) -> list[Officer]:
+        """The tenant's available officers as `session` sees them now, in roster order."""
+        own = await self._refresh(session)
+        roster = self._tenants.get(tenant, {})
+        if own:
+            roster = dict(roster)
+            for officer in own:
+                roster.pop(officer.id, None)
+                if officer.tenant == tenant:
+                    roster[officer.id] = officer
+            roster = dict(sorted(roster.items()))
+        return [o for o in roster.values() if o.status is OfficerStatus.AVAILABLE]
 
-    def keep(self, version: str, officer: Officer) -> None:
-        if len(self._rows) >= self._limit:
-            self._rows.clear()
-        self._rows[officer.id] = (version, officer)
+    async def _refresh(self, session: AsyncSession) -> list[Officer]:
+        """Bring the kept officers up to date; returns those `session`'s own transaction wrote."""
+        mark = int(await session.scalar(_MARK))
+        everything = self._mark is None or time.monotonic() - self._read_all_at >= self._full_every_s
+        result = await session.execute(_EVERY) if everything else await session.execute(
+            _SINCE, {"since": self._mark})
+        own: list[Officer] = []
+        with _no_collection():
+            rows = result.all()
+            if everything:
+                self._tenants, self._tenant_of = {}, {}
+                self._read_all_at = time.monotonic()
+            unsorted: set[str] = set()
+            for row in rows:
+                officer = _officer(row, 0)
+                if row.own:
+                    own.append(officer)
+                    continue
+                before = self._tenant_of.get(officer.id)
+                if before is not None and before != officer.tenant:
+                    del self._tenants[before][officer.id]
+                roster = self._tenants.setdefault(officer.tenant, {})
+                if officer.id not in roster and not everything:
+                    unsorted.add(officer.tenant)  # a new officer: its place in roster order
+                roster[officer.id] = officer
+                self._tenant_of[officer.id] = officer.tenant
+            for tenant in unsorted:
+                self._tenants[tenant] = dict(sorted(self._tenants[tenant].items()))
+        self._mark = mark
+        return own
 
 
 async def reachable_officers(session: AsyncSession, tenant: str, reach: Sequence[Reach],
@@ -196,19 +251,19 @@ async def reachable_officers(session: AsyncSession, tenant: str, reach: Sequence
     """The tenant's available officers inside `reach`: every officer matching could choose for
     the demands the reach was drawn for (`domain.reach`), in roster order.
 
-    With `rows`, officers whose rows have not changed since they were read into it are not read again.
+    With `rows`, the officers are those it keeps, brought up to date, and the reach is tested
+    here (`domain.reach.within`, the same tests as the SQL's).
     """
     if not reach:
         return []
-    document = [{"department": r.department, "skills": sorted(r.skills), "mode": r.mode.value, "lon": r.lon,
-                 "lat": r.lat, "half_lon": r.half_lon, "half_lat": r.half_lat} for r in reach]
-    params = {"tenant": tenant, "reach": document}
     if rows is None:
-        result = await session.execute(_REACHABLE, params)
+        document = [{"department": r.department, "skills": sorted(r.skills), "mode": r.mode.value, "lon": r.lon,
+                     "lat": r.lat, "half_lon": r.half_lon, "half_lat": r.half_lat} for r in reach]
+        result = await session.execute(_REACHABLE, {"tenant": tenant, "reach": document})
         with _no_collection():
             built = [_officer(row, 0) for row in result.all()]
     else:
-        built = await _through(session, rows, params)
+        built = within(await rows.available(session, tenant), reach)
     if not built:
         return []
     # The counts in a statement of their own: joined to the reach's officers, whose number the
@@ -218,23 +273,6 @@ async def reachable_officers(session: AsyncSession, tenant: str, reach: Sequence
                               for row in await session.execute(_TENANT_ORDERS, {"tenant": tenant})}
     with _no_collection():
         return [_busy(officer, orders.get(officer.id, 0)) for officer in built]
-
-
-async def _through(session: AsyncSession, rows: RosterRows, params: dict[str, Any]) -> list[Officer]:
-    """The reachable officers, built only where `rows` does not hold their row's version."""
-    with _no_collection():
-        versions = (await session.execute(_REACHABLE_VERSIONS, params)).all()
-        found = {officer_id: rows.known(officer_id, version) for officer_id, version in versions}
-    changed = [officer_id for officer_id, officer in found.items() if officer is None]
-    if changed:
-        with _no_collection():
-            for row in (await session.execute(_BY_ID, {"ids": changed})).all():
-                officer = _officer(row, 0)
-                rows.keep(row.version, officer)
-                # Written since the first read (a new version, or gone): as the newer row says,
-                # kept while available; the matcher checks the reach itself.
-                found[row.id] = officer if officer.status is OfficerStatus.AVAILABLE else None
-    return [officer for officer in found.values() if officer is not None]
 
 
 def _busy(officer: Officer, active_orders: int) -> Officer:

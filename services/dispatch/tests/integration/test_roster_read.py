@@ -197,3 +197,64 @@ async def test_officers_kept_between_reads_are_read_again_once_their_rows_change
     assert by_id[moved].position != next(o for o in first if o.id == moved).position
     assert by_id[loaded].active_orders == 1
     assert crowd[3].id in by_id
+
+
+async def _kept(rt: DispatchRuntime, kept: officer_store.RosterRows, tenant: str = TENANT) -> set[str]:
+    async with rt.transaction() as session:
+        return {o.id for o in await kept.available(session, tenant)}
+
+
+async def test_a_change_committed_after_a_read_began_is_seen_by_the_next_read(runtime: Any, area: Area,
+                                                                              ids: Any) -> None:
+    rt, _ = runtime
+    late = _officer(ids("late"), area.at())
+    await _add(rt, [late])
+    kept = officer_store.RosterRows()
+    assert late.id in await _kept(rt, kept)
+
+    async with rt.transaction() as writer:  # in progress while the next read takes its mark
+        await officer_store.set_status(writer, [late.id], OfficerStatus.OFF_DUTY)
+        assert late.id in await _kept(rt, kept)  # not committed: still available to others
+    assert late.id not in await _kept(rt, kept)  # committed after that read's mark: read again
+
+
+async def test_a_transactions_own_writes_count_for_its_read_but_are_not_kept(runtime: Any, area: Area,
+                                                                             ids: Any) -> None:
+    rt, _ = runtime
+    busy = _officer(ids("own"), area.at())
+    await _add(rt, [busy])
+    kept = officer_store.RosterRows()
+    assert busy.id in await _kept(rt, kept)
+
+    with pytest.raises(RuntimeError):
+        async with rt.transaction() as session:  # a match that orders the officer, then fails
+            await officer_store.set_status(session, [busy.id], OfficerStatus.ASSIGNED)
+            assert busy.id not in {o.id for o in await kept.available(session, TENANT)}
+            raise RuntimeError("rolled back")
+    assert busy.id in await _kept(rt, kept)  # the rollback left nothing behind
+
+
+async def test_an_officer_moved_to_another_tenant_leaves_the_first(runtime: Any, area: Area, ids: Any) -> None:
+    rt, _ = runtime
+    moving = _officer(ids("move"), area.at())
+    await _add(rt, [moving])
+    kept = officer_store.RosterRows()
+    assert moving.id in await _kept(rt, kept)
+
+    async with rt.transaction() as session:
+        await session.execute(text("UPDATE officers SET tenant = :t WHERE id = :id"),
+                              {"t": OTHER_TENANT, "id": moving.id})
+    assert moving.id not in await _kept(rt, kept)
+    assert moving.id in await _kept(rt, kept, OTHER_TENANT)
+
+
+async def test_a_deleted_officer_is_gone_after_the_next_full_read(runtime: Any, area: Area, ids: Any) -> None:
+    rt, _ = runtime
+    gone = _officer(ids("gone"), area.at())
+    await _add(rt, [gone])
+    kept = officer_store.RosterRows(full_every_s=0.0)  # every read reads the whole table
+    assert gone.id in await _kept(rt, kept)
+
+    async with rt.transaction() as session:
+        await session.execute(text("DELETE FROM officers WHERE id = :id"), {"id": gone.id})
+    assert gone.id not in await _kept(rt, kept)

@@ -15,7 +15,7 @@ import pytest
 from oneteam_contracts import GeoPoint
 from oneteam_dispatch.domain.matching import Demand, Policy, match
 from oneteam_dispatch.domain.officers import OfficerStatus, TravelMode
-from oneteam_dispatch.domain.reach import reachable, reaches
+from oneteam_dispatch.domain.reach import reachable, reaches, within
 from oneteam_dispatch.domain.responsibility import Need
 
 from . import dense_matching
@@ -87,3 +87,16 @@ def test_an_endless_arrival_limit_reaches_every_position() -> None:
                     arrive_within_s=float("inf"))
 
     assert reachable([anywhere], reaches([demand], Policy())) == [anywhere]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_the_vectorised_filter_keeps_exactly_the_officers_the_loop_keeps(seed: int) -> None:
+    rng = random.Random(seed)
+    km = rng.choice([0.5, 1.5, 3.0, 12.0])
+    officers = roster(rng, rng.randint(0, 300), km, varied=True)
+    if officers and rng.random() < 0.5:  # some without a position
+        officers[0] = replace(officers[0], position=None)
+    demands = waiting(rng, rng.randint(0, 30), km, officers, varied=True)
+    reach = reaches(demands, POLICY)
+
+    assert within(officers, reach) == reachable(officers, reach)
