@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -46,6 +47,16 @@ async def add_event(session: AsyncSession, event: Envelope[Any]) -> None:
     in hand), so the relay only copies bytes and rows staged before an upgrade keep their form.
     """
     await session.execute(event_row(event))
+
+
+async def add_event_rows(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Stage many events' outbox rows (`outbox_values`, `emitted_values`) with one statement built
+    once: SQLAlchemy sends the list as multi-row VALUES without compiling it again."""
+    if rows:
+        await session.execute(_STAGE, list(rows))
+
+
+_STAGE = insert(outbox)
 
 
 def outbox_values(event: Envelope[Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from oneteam_dispatch.domain.matching import Decision, Demand, match
 from oneteam_dispatch.domain.officers import OfficerStatus
 from oneteam_dispatch.domain.reach import reaches
 from oneteam_dispatch.domain.sla import SlaProfile
-from oneteam_dispatch.events import emit, emit_all, event_values
+from oneteam_dispatch.events import emit, event_values
 from oneteam_dispatch.locks import lock_tenant
 from oneteam_dispatch.push import notify_orders
 from oneteam_dispatch.runtime import DispatchRuntime
@@ -34,6 +34,7 @@ from oneteam_dispatch.store import assignments as assignment_store
 from oneteam_dispatch.store import incidents as incident_store
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_dispatch.store.incidents import IncidentRow
+from oneteam_eventbus.outbox import add_event_rows
 from oneteam_eventbus.tracing import continuing
 from oneteam_servicekit.db import Writes
 
@@ -127,7 +128,7 @@ async def place(session: AsyncSession, orders: Sequence[Order], basis: Assignmen
         with continuing(o.row.traceparent, "dispatch order"):
             events.append(event_values(o.assignment.created_event(o.team, basis), tenant=o.row.tenant,
                                        subject=o.assignment.id, correlation=o.row.correlation_id))
-    await emit_all(session, events)
+    await add_event_rows(session, events)
     await notify_orders(session, [(a.officer_ids, a.id) for a in made], "created")
 
 

@@ -15,7 +15,7 @@ from oneteam_intake.domain.reopen import predates_reopening
 from oneteam_intake.domain.reports import IncidentStatus, status_after
 from oneteam_intake.platforms import submission
 from oneteam_intake.service import Intake
-from oneteam_intake.store import incidents
+from oneteam_intake.store import batches, incidents
 from oneteam_servicekit import InvalidRequest, Subscription
 
 STATUS_EVENTS = ("assignment.created", "assignment.reassigned", "assignment.acknowledged",
@@ -31,7 +31,7 @@ async def follow_incidents(session: AsyncSession, events: list[Envelope[Any]]) -
     """A fetch's status events together: the incidents locked and read at once, each moved along
     by its events in order, the moves written in one statement (one transaction per event was
     ~10 % of intake's CPU in the pipeline benchmark at 100 reports/s, py-spy)."""
-    found = await incidents.lock_many(session, [event.data.incident_id for event in events])
+    found = await batches.lock_joined(session, [event.data.incident_id for event in events])
     # Incidents of another intake deployment are not found here; nothing to follow.
     reopened = await incidents.last_reopenings(session, [i.id for i in found.values() if i.reopen_count])
     moves: dict[UUID, tuple[IncidentStatus, datetime]] = {}

@@ -44,7 +44,7 @@ from oneteam_dispatch.domain.officers import Officer, OfficerStatus, Shift, Trav
 from oneteam_dispatch.domain.positions import Fix, TrackKey
 from oneteam_dispatch.domain.reach import Reach, within
 from oneteam_dispatch.store.tables import assignments, officer_positions, officers
-from oneteam_eventbus.tables import outbox
+from oneteam_eventbus.outbox import add_event_rows
 
 
 def _shift_text(shift: Shift) -> str:
@@ -343,8 +343,7 @@ async def write_positions(session: AsyncSession, fixes: Sequence[tuple[str, Fix]
     if latest:
         await session.execute(_MOVE, [{"officer_id": officer_id, "lon": f.position.lon, "lat": f.position.lat,
                                        "at": f.recorded_at} for officer_id, f in latest.items()])
-    if events:
-        await session.execute(insert(outbox), list(events))
+    await add_event_rows(session, events)
     return kept
 
 

@@ -128,16 +128,6 @@ async def set_statuses(session: AsyncSession, moves: Mapping[UUID, tuple[Inciden
                                             for incident_id, (status, at) in moves.items()])
 
 
-_LOCK_MANY = select(incidents).where(incidents.c.id == any_(bindparam("ids", type_=ARRAY(PG_UUID)))) \
-    .order_by(incidents.c.id).with_for_update()
-
-
-async def lock_many(session: AsyncSession, incident_ids: Sequence[UUID]) -> dict[UUID, Incident]:
-    """The incidents of `incident_ids` that exist, locked in id order (every caller locks alike)."""
-    rows = (await session.execute(_LOCK_MANY, {"ids": sorted(set(incident_ids))})).all()
-    return {row.id: to_incident(row._mapping) for row in rows}
-
-
 async def close(session: AsyncSession, incident_id: UUID, resolution: IncidentResolution, at: datetime,
                 note: str | None = None) -> None:
     """Close an incident with its resolution and the command centre's note."""
