@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from oneteam_contracts import Envelope, GeoPoint, IncidentReported, new_event
+from oneteam_eventbus import tracing
 from oneteam_eventbus.tracing import capture_spans, configure_tracing, consuming, tracer, with_trace
 
 
@@ -18,11 +19,19 @@ def _event() -> Envelope[Any]:
     return new_event(data, source="intake", tenant="330106004", subject=str(data.incident_id))
 
 
+@pytest.fixture
+def unconfigured(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Another test of this process may have captured spans already (one provider per process).
+    monkeypatch.setattr(tracing, "_configured", False)
+
+
+@pytest.mark.usefixtures("unconfigured")
 def test_tracing_stays_off_without_an_otlp_endpoint() -> None:
     assert configure_tracing("intake", environ={}) is False
 
 
 @pytest.mark.skipif(importlib.util.find_spec("opentelemetry.exporter") is not None, reason="the exporter is installed")
+@pytest.mark.usefixtures("unconfigured")
 def test_an_endpoint_without_the_exporter_says_so_and_stays_off(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         assert configure_tracing("intake", environ={"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"}) is False
