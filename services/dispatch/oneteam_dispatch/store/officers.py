@@ -42,7 +42,7 @@ from oneteam_dispatch.config import parse_shift
 from oneteam_dispatch.domain.assignments import OPEN_STATUSES
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus, Shift, TravelMode
 from oneteam_dispatch.domain.positions import Fix, TrackKey
-from oneteam_dispatch.domain.reach import Reach, within
+from oneteam_dispatch.domain.reach import Reach, ReachTable, within
 from oneteam_dispatch.store.tables import assignments, officer_positions, officers
 from oneteam_eventbus.outbox import add_event_rows
 
@@ -191,12 +191,17 @@ class RosterRows:
     would leave them behind); being newer than the mark, they are read again next time. The
     whole table is kept, not one tenant's, so an officer moved to another tenant leaves the
     old one; a deleted row leaves no stamp, so the whole table is read again every
-    `full_every_s` (dispatch itself never deletes officers).
+    `full_every_s` (dispatch itself never deletes officers). The reach is tested on arrays
+    kept per tenant (`ReachTable`), so a match does not build them from every officer again.
     """
 
     def __init__(self, full_every_s: float = 60.0) -> None:
         self._tenants: dict[str, dict[str, Officer]] = {}  # each tenant's officers in roster order
         self._tenant_of: dict[str, str] = {}
+        # Each tenant's officers as the arrays the reach is tested on, slot i the i-th in roster
+        # order; built at a tenant's first match, changed slot by slot after, dropped (to be
+        # built again) when an officer joins or leaves the tenant.
+        self._tables: dict[str, tuple[ReachTable, dict[str, int]]] = {}
         self._mark: int | None = None  # a transaction id (xid8)
         self._read_all_at = -math.inf
         self._full_every_s = full_every_s
@@ -204,6 +209,20 @@ class RosterRows:
     async def available(self, session: AsyncSession, tenant: str) -> list[Officer]:
         """The tenant's available officers as `session` sees them now, in roster order."""
         own = await self._refresh(session)
+        return self._available(tenant, own)
+
+    async def reachable(self, session: AsyncSession, tenant: str, reach: Sequence[Reach]) -> list[Officer]:
+        """`within(available(...), reach)`, tested on the tenant's kept arrays."""
+        own = await self._refresh(session)
+        if own:  # this transaction's own writes count for its read only: not in the kept arrays
+            return within(self._available(tenant, own), reach)
+        if tenant not in self._tables:
+            roster = list(self._tenants.get(tenant, {}).values())
+            self._tables[tenant] = (ReachTable(roster), {o.id: i for i, o in enumerate(roster)})
+        table, _ = self._tables[tenant]
+        return table.pick(table.available & table.inside(reach)) if reach else []
+
+    def _available(self, tenant: str, own: list[Officer]) -> list[Officer]:
         roster = self._tenants.get(tenant, {})
         if own:
             roster = dict(roster)
@@ -224,7 +243,7 @@ class RosterRows:
         with _no_collection():
             rows = result.all()
             if everything:
-                self._tenants, self._tenant_of = {}, {}
+                self._tenants, self._tenant_of, self._tables = {}, {}, {}
                 self._read_all_at = time.monotonic()
             unsorted: set[str] = set()
             for row in rows:
@@ -235,11 +254,16 @@ class RosterRows:
                 before = self._tenant_of.get(officer.id)
                 if before is not None and before != officer.tenant:
                     del self._tenants[before][officer.id]
+                    self._tables.pop(before, None)
                 roster = self._tenants.setdefault(officer.tenant, {})
                 if officer.id not in roster and not everything:
                     unsorted.add(officer.tenant)  # a new officer: its place in roster order
+                    self._tables.pop(officer.tenant, None)
                 roster[officer.id] = officer
                 self._tenant_of[officer.id] = officer.tenant
+                if officer.tenant in self._tables:
+                    table, slots = self._tables[officer.tenant]
+                    table.put(slots[officer.id], officer)
             for tenant in unsorted:
                 self._tenants[tenant] = dict(sorted(self._tenants[tenant].items()))
         self._mark = mark
@@ -263,7 +287,7 @@ async def reachable_officers(session: AsyncSession, tenant: str, reach: Sequence
         with _no_collection():
             built = [_officer(row, 0) for row in result.all()]
     else:
-        built = within(await rows.available(session, tenant), reach)
+        built = await rows.reachable(session, tenant, reach)
     if not built:
         return []
     # The counts in a statement of their own: joined to the reach's officers, whose number the

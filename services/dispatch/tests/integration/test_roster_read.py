@@ -258,3 +258,59 @@ async def test_a_deleted_officer_is_gone_after_the_next_full_read(runtime: Any, 
     async with rt.transaction() as session:
         await session.execute(text("DELETE FROM officers WHERE id = :id"), {"id": gone.id})
     assert gone.id not in await _kept(rt, kept)
+
+
+async def test_the_kept_arrays_follow_every_kind_of_change_as_a_fresh_read_sees_it(runtime: Any, area: Area,
+                                                                                  ids: Any) -> None:
+    rt, _ = runtime
+    rng = random.Random(13)
+    prefix = ids("arr")
+
+    def someone(n: int) -> Officer:
+        return _officer(f"{prefix}-{n:03d}", area.at(rng.uniform(-3000, 3000), rng.uniform(-3000, 3000)),
+                        mode=rng.choice(list(TravelMode)), department=rng.choice(DEPARTMENTS),
+                        skills=frozenset(rng.sample(SKILLS, rng.randint(0, 2))))
+
+    crowd = [someone(n) for n in range(0, 120, 2)]  # gaps, so a newcomer takes a place inside the order
+    await _add(rt, crowd)
+    kept = officer_store.RosterRows()
+    demands = [Demand(uuid.uuid4(), TENANT, GeoPoint(**area.at(rng.uniform(-2000, 2000), rng.uniform(-2000, 2000))),
+                      (Need(rng.choice(DEPARTMENTS), frozenset(rng.sample(SKILLS, rng.randint(0, 1)))),),
+                      arrive_within_s=rng.choice([300.0, 600.0])) for _ in range(6)]
+    reach = reaches(demands, rt.tenants.policy(TENANT))
+
+    async def compare(session: Any) -> None:
+        everyone = await officer_store.list_officers(session, TENANT, status=OfficerStatus.AVAILABLE)
+        assert [o.id for o in await kept.reachable(session, TENANT, reach)] == [o.id for o in reachable(everyone, reach)]
+
+    async with rt.transaction() as session:
+        await compare(session)  # the arrays are built here; every later round changes them
+    for round_ in range(8):
+        async with rt.transaction() as session:
+            for o in rng.sample(crowd, 12):
+                change = rng.choice(["move", "status", "kind", "tenant"])
+                if change == "move":
+                    await session.execute(text("UPDATE officers SET lon = lon + :d, lat = lat - :d WHERE id = :id"),
+                                          {"d": rng.uniform(-0.02, 0.02), "id": o.id})
+                elif change == "status":
+                    await officer_store.set_status(session, [o.id], rng.choice(list(OfficerStatus)))
+                elif change == "kind":
+                    await session.execute(text("UPDATE officers SET mode = :m, skills = :s WHERE id = :id"), {
+                        "m": rng.choice(list(TravelMode)).value, "s": rng.sample(SKILLS, rng.randint(0, 3)),
+                        "id": o.id})
+                else:
+                    await session.execute(text("UPDATE officers SET tenant = :t WHERE id = :id"),
+                                          {"t": rng.choice([TENANT, OTHER_TENANT]), "id": o.id})
+            if round_ % 3 == 1:  # a newcomer between two kept officers
+                newcomer = someone(2 * rng.randrange(60) + 1)
+                crowd.append(newcomer)
+                await officer_store.upsert_officer(session, newcomer)
+        async with rt.transaction() as session:
+            await compare(session)
+    with pytest.raises(RuntimeError):
+        async with rt.transaction() as session:  # a transaction's own writes: seen by its read alone
+            await officer_store.set_status(session, [o.id for o in crowd[:20]], OfficerStatus.AVAILABLE)
+            await compare(session)
+            raise RuntimeError("rolled back")
+    async with rt.transaction() as session:
+        await compare(session)
