@@ -40,7 +40,7 @@ from urllib.parse import urlparse
 
 import httpx
 import load_api as api
-from bench_stats import percentile
+from bench_stats import CpuMeter, percentile, stack_pids
 from keepalive import FAILURES, Connections
 
 RESULTS = Path(__file__).parent / "results"
@@ -217,7 +217,10 @@ async def settle(books: Books, step: Books, seconds: float) -> None:
         await asyncio.sleep(0.1)
 
 
-async def drive(intake: str, dispatch: str, args: argparse.Namespace) -> dict[str, Any]:
+async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict[str, int] | None = None,
+                ) -> dict[str, Any]:
+    """Register the officers, open their apps and fixes, then offer each rate in turn. With `pids`
+    (a suite this script started), each step also notes how many cores each process kept busy."""
     rng = random.Random(args.seed)
     mint = api.Tokens()
     tokens: dict[str, Any] = {"camera": mint.commander(), "hotline": args.hotline_key,
@@ -263,12 +266,15 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace) -> dict[st
                 step.ordered, step.where = books.ordered, books.where  # shared with the officers' apps
                 began = time.perf_counter()
                 fixes_before, books.fix_ms = books.fixes_sent, []
+                meter, generator_cpu = (CpuMeter(pids) if pids else None), time.process_time()
                 await offer(client, intake, rate, args.step_seconds, rng, sites, tokens, step)
                 sent_for = time.perf_counter() - began
+                cores = {name: round(cpu / sent_for, 3) for name, cpu in (meter.lap() if meter else {}).items()}
+                cores["load generator"] = round((time.process_time() - generator_cpu) / sent_for, 3)
                 fixes = (books.fixes_sent - fixes_before, list(books.fix_ms))
                 await settle(books, step, args.settle)
                 result = summarise_step(rate, sent_for, step, books.officer_errors)
-                result.update(fixes_per_s=round(fixes[0] / sent_for, 1), fix_p99_ms=_ms(fixes[1], 99))
+                result.update(fixes_per_s=round(fixes[0] / sent_for, 1), fix_p99_ms=_ms(fixes[1], 99), cores=cores)
                 steps.append(result)
                 print_step(result)
                 # One slow spike in a short step is noise; two breaching steps in a row is saturation.
@@ -309,6 +315,11 @@ def print_step(r: dict[str, Any]) -> None:
           f"/{r['incidents']:<5d} errors {r['errors']:3d}  report→order ms p50 {ms(r['p50_ms'])}"
           f" p95 {ms(r['p95_ms'])} p99 {ms(r['p99_ms'])}  fixes {r.get('fixes_per_s', 0):5.0f}/s"
           f" (p99 {ms(r.get('fix_p99_ms'))} ms)", flush=True)
+    cores = r.get("cores") or {}
+    if cores:
+        print("    cores busy: " + ", ".join(f"{name} {used:.2f}" for name, used in
+                                           sorted(cores.items(), key=lambda item: -item[1]))
+              + f"; all {sum(cores.values()):.2f} of {os.cpu_count()}", flush=True)
 
 
 def side_by_side(latest: dict[str, Any], previous: dict[str, Any] | None, label: str) -> None:
@@ -391,7 +402,10 @@ def main() -> None:
                 urls = stack.start_all()
                 broker = "Apache Kafka" if stack.broker is None else "embedded broker"
                 print(f"suite up: {urls}  broker: {broker} at {stack.bootstrap_servers}", flush=True)
-                result = asyncio.run(drive(urls["intake"], urls["dispatch"], args))
+                pids = stack_pids(stack)
+                if stack.broker is not None and stack.broker.pid is not None:
+                    pids["broker"] = stack.broker.pid
+                result = asyncio.run(drive(urls["intake"], urls["dispatch"], args, pids))
             finally:
                 stack.stop()
     # The generator shares the machine with the suite; its own CPU is part of the picture.
