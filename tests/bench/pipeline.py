@@ -10,7 +10,7 @@ for the officer's terminal. Dispatch batches what arrives within its 50 ms windo
 window is part of every figure.
 
     .venv/bin/python tests/bench/pipeline.py [--rates 5,20,40,100,200,400] [--seconds 10] [--workers 2]
-                                             [--officers 7750]
+                                             [--officers 7750] [--hops]
 
 Results go to results/pipeline[-kafka].json with the previous run's kept beside them, and
 each step is printed next to the previous run's step at the same rate.
@@ -38,6 +38,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from bench_stats import CpuMeter, per_item_ms, percentile, stack_pids
+from hops import print_hops, read_hops
 from keepalive import FAILURES, Connections
 
 from oneteam_contracts import ASSIGNMENTS
@@ -135,9 +136,10 @@ class Reporter:
 
 
 async def step(reporter: Reporter, watcher: Watcher, rate: float, seconds: float,
-               meter: CpuMeter | None = None) -> dict[str, Any]:
+               meter: CpuMeter | None = None) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
     """Offer `rate` reports per second for `seconds`; latency of the incidents opened in this step,
-    and (with `meter`) the CPU each process spent per accepted report meanwhile."""
+    and (with `meter`) the CPU each process spent per accepted report meanwhile. Also each
+    incident's wall-clock times: report posted, order seen (for `hops`)."""
     if meter is not None:
         meter.lap()
     reporter.sent.clear()
@@ -153,6 +155,8 @@ async def step(reporter: Reporter, watcher: Watcher, rate: float, seconds: float
     await watcher.wait_for(set(reporter.sent), timeout=60)
     latency = [(watcher.arrived[i] - t) * 1000 for i, t in reporter.sent.items() if i in watcher.arrived]
     cpu = per_item_ms(meter.lap(), len(reporter.accept_ms)) if meter is not None and reporter.accept_ms else {}
+    wall = time.time() - time.perf_counter()
+    timeline = {i: (t + wall, watcher.arrived[i] + wall) for i, t in reporter.sent.items() if i in watcher.arrived}
     return {
         "cpu_ms_per_report": cpu,
         "offered_per_s": rate, "reports": len(tasks), "accepted_per_s": len(reporter.accept_ms) / offered_for,
@@ -162,11 +166,11 @@ async def step(reporter: Reporter, watcher: Watcher, rate: float, seconds: float
         "report_to_assignment_ms": {"p50": percentile(latency, 50), "p95": percentile(latency, 95),
                                     "p99": percentile(latency, 99),
                                     "mean": statistics.fmean(latency) if latency else float("nan")},
-    }
+    }, timeline
 
 
-async def drive(intake: str, bootstrap: str, rates: list[float], seconds: float,
-                pids: dict[str, int]) -> list[dict[str, Any]]:
+async def drive(intake: str, bootstrap: str, rates: list[float], seconds: float, pids: dict[str, int],
+                ) -> list[tuple[dict[str, Any], dict[str, tuple[float, float]]]]:
     watcher = Watcher(bootstrap)
     await watcher.start()
     try:
@@ -207,6 +211,8 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=None,
                         help="roster size (default: one officer per report offered, plus 100); give the same "
                              "number to compare runs whose rates differ")
+    parser.add_argument("--hops", action="store_true",
+                        help="also print where each step's time went, hop by hop (bench/hops.py)")
     parser.add_argument("--profile-dispatch", type=Path, default=None, metavar="FILE",
                         help="sample dispatch with py-spy while reports flow; collapsed stacks to FILE")
     args = parser.parse_args()
@@ -226,8 +232,13 @@ def main() -> None:
             broker = "Apache Kafka" if stack.broker is None else "embedded Tansu"
             print(f"suite up: {stack.urls}  broker: {broker}  roster: {officers} officers", flush=True)
             with profiling(stack, args.profile_dispatch):
-                steps = asyncio.run(drive(stack.urls["intake"], stack.bootstrap_servers, rates, args.seconds,
-                                          stack_pids(stack)))
+                ran = asyncio.run(drive(stack.urls["intake"], stack.bootstrap_servers, rates, args.seconds,
+                                        stack_pids(stack)))
+            steps = [result for result, _ in ran]
+            if args.hops:  # before the stack stops: the timestamps live in its databases
+                assert stack.postgres is not None
+                for result, timeline in ran:
+                    result["hops_ms"] = asyncio.run(read_hops(stack.postgres, timeline))
         finally:
             stack.stop()
     result = {"broker": broker, "steps": steps, "seconds_per_step": args.seconds,
@@ -253,6 +264,7 @@ def main() -> None:
         cpu = s.get("cpu_ms_per_report", {})
         print(f"{s['offered_per_s']:9.0f}  " + "  ".join(f"{cpu.get(n, float('nan')):10.2f}" for n in names)
               + f"  {sum(cpu.values()):8.2f}")
+    print_hops(steps)
     side_by_side(steps, result["previous"])
     print(f"results: {RESULTS / name}")
 
