@@ -281,7 +281,8 @@ async def test_the_kept_arrays_follow_every_kind_of_change_as_a_fresh_read_sees_
 
     async def compare(session: Any) -> None:
         everyone = await officer_store.list_officers(session, TENANT, status=OfficerStatus.AVAILABLE)
-        assert [o.id for o in await kept.reachable(session, TENANT, reach)] == [o.id for o in reachable(everyone, reach)]
+        kept_read = await kept.reachable(session, TENANT, reach)
+        assert [o.id for o in kept_read] == [o.id for o in reachable(everyone, reach)]
 
     async with rt.transaction() as session:
         await compare(session)  # the arrays are built here; every later round changes them
