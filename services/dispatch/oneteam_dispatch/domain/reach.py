@@ -93,6 +93,7 @@ class ReachTable:
     def __init__(self, officers: Sequence[Officer]) -> None:
         n = len(officers)
         self.officers = list(officers)
+        self._slot = {o.id: i for i, o in enumerate(officers)}
         self._kinds: dict[tuple[str, TravelMode], int] = {}
         self._skill_sets: dict[frozenset[str], int] = {}
         self._kind = np.fromiter((self._kinds.setdefault((o.department, o.mode), len(self._kinds))
@@ -103,8 +104,9 @@ class ReachTable:
         self._lat = np.fromiter((math.nan if o.position is None else o.position.lat for o in officers), np.float64, n)
         self.available = np.fromiter((o.status is OfficerStatus.AVAILABLE for o in officers), np.bool_, n)
 
-    def put(self, slot: int, officer: Officer) -> None:
-        """Officer `slot` is now `officer` (the same person, changed)."""
+    def put(self, officer: Officer) -> None:
+        """`officer`, already in the table, has changed."""
+        slot = self._slot[officer.id]
         self.officers[slot] = officer
         self._kind[slot] = self._kinds.setdefault((officer.department, officer.mode), len(self._kinds))
         self._skills[slot] = self._skill_sets.setdefault(officer.skills, len(self._skill_sets))

@@ -201,7 +201,7 @@ class RosterRows:
         # Each tenant's officers as the arrays the reach is tested on, slot i the i-th in roster
         # order; built at a tenant's first match, changed slot by slot after, dropped (to be
         # built again) when an officer joins or leaves the tenant.
-        self._tables: dict[str, tuple[ReachTable, dict[str, int]]] = {}
+        self._tables: dict[str, ReachTable] = {}
         self._mark: int | None = None  # a transaction id (xid8)
         self._read_all_at = -math.inf
         self._full_every_s = full_every_s
@@ -217,10 +217,9 @@ class RosterRows:
         if own:  # this transaction's own writes count for its read only: not in the kept arrays
             return within(self._available(tenant, own), reach)
         if tenant not in self._tables:
-            roster = list(self._tenants.get(tenant, {}).values())
-            self._tables[tenant] = (ReachTable(roster), {o.id: i for i, o in enumerate(roster)})
-        table, _ = self._tables[tenant]
-        return table.pick(table.available & table.inside(reach)) if reach else []
+            self._tables[tenant] = ReachTable(list(self._tenants.get(tenant, {}).values()))
+        table = self._tables[tenant]
+        return table.pick(table.available & table.inside(reach))
 
     def _available(self, tenant: str, own: list[Officer]) -> list[Officer]:
         roster = self._tenants.get(tenant, {})
@@ -262,8 +261,7 @@ class RosterRows:
                 roster[officer.id] = officer
                 self._tenant_of[officer.id] = officer.tenant
                 if officer.tenant in self._tables:
-                    table, slots = self._tables[officer.tenant]
-                    table.put(slots[officer.id], officer)
+                    self._tables[officer.tenant].put(officer)
             for tenant in unsorted:
                 self._tenants[tenant] = dict(sorted(self._tenants[tenant].items()))
         self._mark = mark
