@@ -53,12 +53,9 @@ _CLOSING = {
 
 async def load_for_update(session: AsyncSession, assignment_id: UUID, tenant: str | None) -> Assignment:
     """The assignment, locked after its incident (the one lock order); another tenant's is not found."""
-    seen = await assignment_store.get_assignment(session, assignment_id)
-    if seen is None or (tenant is not None and seen.tenant != tenant):
+    a = await assignment_store.lock_assignment(session, assignment_id)
+    if a is None or (tenant is not None and a.tenant != tenant):
         raise NotFound(f"assignment {assignment_id} does not exist")
-    await incident_store.get_incident(session, seen.incident_id, for_update=True)
-    a = await assignment_store.get_assignment(session, assignment_id, for_update=True)
-    assert a is not None  # assignments are never deleted
     return a
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +61,22 @@ async def get_assignment(session: AsyncSession, assignment_id: UUID, *,
     query = select(assignments).where(assignments.c.id == assignment_id)
     if for_update:
         query = query.with_for_update()
+    row = (await session.execute(query)).first()
+    return _assignment(row._mapping) if row else None
+
+
+async def lock_assignment(session: AsyncSession, assignment_id: UUID) -> Assignment | None:
+    """One assignment locked after its incident (the lock order), in one round trip; or None.
+
+    The incident's lock is a materialised CTE that the assignment's filter needs, so
+    PostgreSQL takes it before it hands the assignment row up to be locked.
+    """
+    incident = (select(incidents.c.id)
+                .where(incidents.c.id == select(assignments.c.incident_id)
+                       .where(assignments.c.id == assignment_id).scalar_subquery())
+                .with_for_update().cte("locked_incident").prefix_with("MATERIALIZED"))
+    query = (select(assignments).where(assignments.c.id == assignment_id, exists(select(incident.c.id)))
+             .with_for_update(of=assignments))
     row = (await session.execute(query)).first()
     return _assignment(row._mapping) if row else None
 

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from oneteam_contracts import GeoPoint, Priority
 from oneteam_devstack.testing import Infra
@@ -19,6 +21,7 @@ from oneteam_dispatch import lifecycle
 from oneteam_dispatch.main import build
 from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_dispatch.store import incidents as incident_store
+from oneteam_servicekit import NotFound
 
 from .conftest import COMMANDER, TENANT, Area, add_officer, dispatch_settings, served
 
@@ -52,3 +55,35 @@ async def test_a_due_deadline_of_an_order_being_acknowledged_is_left_for_the_nex
 
     assert skipped == 0
     assert fired >= 1
+
+
+async def test_an_officers_step_holds_its_incident_and_its_order_until_commit(
+    infra: Infra, config_dir: Path, area: Area, ids: Any,
+) -> None:
+    app = build(dispatch_settings(infra, config_dir, background=False, consume_incidents=False))
+    async with served(app) as client:
+        runtime: DispatchRuntime = app.state.runtime
+        assert runtime.matcher is not None
+        await add_officer(client, ids("held"), area.at(100))
+        incident_id = uuid.uuid4()
+        async with runtime.transaction() as session:
+            now = runtime.clock.now()
+            await incident_store.add_incidents(session, [incident_store.Reported(
+                id=incident_id, tenant=TENANT, category="noise", priority=Priority.NORMAL,
+                location=GeoPoint(**area.at()), district=None, grid=None, event_id=None, correlation_id=None,
+                reported_at=now)], now)
+        await runtime.matcher.run_once()
+        order = (await client.get("/v1/assignments", params={"incident_id": str(incident_id)},
+                                  headers=COMMANDER)).json()[0]
+
+        async with runtime.transaction() as officer_request:
+            held = await lifecycle.load_for_update(officer_request, uuid.UUID(order["id"]), TENANT)
+            assert str(held.id) == order["id"] and held.incident_id == incident_id
+            for table, key in (("dispatch_incidents", incident_id), ("assignments", held.id)):
+                async with runtime.sessions() as other:
+                    with pytest.raises(DBAPIError, match="could not obtain lock"):
+                        await other.execute(text(f"SELECT 1 FROM {table} WHERE id = :id FOR UPDATE NOWAIT"),
+                                            {"id": key})
+        with pytest.raises(NotFound):
+            async with runtime.transaction() as session:
+                await lifecycle.load_for_update(session, uuid.UUID(order["id"]), "another-tenant")
