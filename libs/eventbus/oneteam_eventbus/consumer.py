@@ -58,6 +58,16 @@ async def _claim(session: AsyncSession, group: str, events: Iterable[Envelope[An
         "group": group, "ids": [e.id for e in ordered], "types": [e.type for e in ordered]})).scalars())
 
 
+# How long the broker may hold an empty fetch. Short for a group on the 1-3-5-8 clock: a long
+# wait would cost nothing if Apache Kafka always answered when a record came, but it does not:
+# at 500 ms about one record in ten waited 350-470 ms there (Kafka 4.4, aiokafka, 2026-11-26),
+# at 50 ms about one in fifteen waits ~30 ms. Every empty fetch costs the consumer's process
+# and the broker a round of work, though: the suite's idle polling took 0.38 of the two cores
+# at 50 ms and 0.16 at 500 ms (load test at 0.5 reports/s, 2026-11-26), so groups no officer
+# or caller waits on in seconds (read models, case files) take the relaxed wait.
+PROMPT_FETCH_WAIT_MS = 50
+RELAXED_FETCH_WAIT_MS = 500
+
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 # Many events in one transaction, for a read model whose writes merge set-wise (evaluation).
 BatchHandler = Callable[[AsyncSession, list[Envelope[Any]]], Awaitable[None]]
@@ -97,7 +107,8 @@ class EventConsumer:
                  handlers: Mapping[str, Handler], sessions: async_sessionmaker[AsyncSession],
                  dead_letters: EventProducer, max_attempts: int = 5, backoff: float = 0.2,
                  max_pause: float = 5.0, after_commit: Callable[[], None] | None = None,
-                 batch_handler: BatchHandler | None = None, max_records: int = 200) -> None:
+                 batch_handler: BatchHandler | None = None, max_records: int = 200,
+                 fetch_wait_ms: int = PROMPT_FETCH_WAIT_MS) -> None:
         self._group = group_id
         self._service = service
         self._handlers = dict(handlers)
@@ -108,6 +119,7 @@ class EventConsumer:
         self._after_commit = after_commit
         self._batch_handler = batch_handler
         self._max_records = max_records
+        self._fetch_wait_ms = fetch_wait_ms
         self._max_pause = max_pause
         self._stalls: dict[TopicPartition, int] = {}
         self._processing = asyncio.Lock()
@@ -133,12 +145,7 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._max_records,
-            # The broker holds an empty fetch this long; short, because an order waiting in
-            # a fetch is a minute of the 1-3-5-8 clock spent by software. A long wait would
-            # cost nothing if Apache Kafka always answered when a record came, but it does
-            # not: at 500 ms about one record in ten waited 350-470 ms there (Kafka 4.4,
-            # aiokafka, 2026-11-26), at 50 ms about one in fifteen waits ~30 ms.
-            fetch_max_wait_ms=50,
+            fetch_max_wait_ms=self._fetch_wait_ms,
         )
         await self._consumer.start()
         self._consumer.subscribe(self.topics, listener=self._listener)

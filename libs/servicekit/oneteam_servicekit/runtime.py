@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_eventbus import EventConsumer, EventProducer, Handler, OutboxRelay, ensure_topics
-from oneteam_eventbus.consumer import BatchHandler
+from oneteam_eventbus.consumer import PROMPT_FETCH_WAIT_MS, RELAXED_FETCH_WAIT_MS, BatchHandler
 from oneteam_servicekit import idempotency, migrations
 from oneteam_servicekit.db import make_engine, make_sessions
 from oneteam_servicekit.settings import ServiceSettings
@@ -29,13 +29,15 @@ class Subscription:
     With a `batch_handler`, a fetch's events are handled in one transaction by one call
     (a read model merging rows in bulk); `handlers` still name the types and are the
     record-by-record path the consumer falls back to when a batch fails. `max_records` bounds
-    a fetch, and so a batch's transaction.
+    a fetch, and so a batch's transaction. A group that is not `prompt` (nobody waits on it
+    within seconds) lets the broker hold an empty fetch for longer, and polls a tenth as often.
     """
 
     group: str
     handlers: Mapping[str, Handler]
     batch_handler: BatchHandler | None = None
     max_records: int = 200
+    prompt: bool = True
 
 
 @dataclass
@@ -82,6 +84,7 @@ class Runtime:
                 handlers=subscription.handlers, sessions=self.sessions, dead_letters=self.producer,
                 after_commit=self.relay.wake, batch_handler=subscription.batch_handler,
                 max_records=subscription.max_records,
+                fetch_wait_ms=PROMPT_FETCH_WAIT_MS if subscription.prompt else RELAXED_FETCH_WAIT_MS,
             )
             await consumer.start()
             self.consumers.append((consumer, asyncio.create_task(_supervised(consumer), name=subscription.group)))

@@ -35,7 +35,8 @@ def subscriptions(runtime: CaseRuntime) -> list[Subscription]:
 
     return [Subscription(group=GROUP, handlers={"case.requested": bound(on_case_requested),
                                                 "mediation.failed": bound(on_mediation_failed),
-                                                "mediation.agreement_kept": bound(on_agreement_kept)})]
+                                                "mediation.agreement_kept": bound(on_agreement_kept)},
+                         prompt=False)]  # a case file opens in minutes, not milliseconds
 
 
 async def on_case_requested(runtime: CaseRuntime, session: AsyncSession, event: Envelope[Any]) -> None:

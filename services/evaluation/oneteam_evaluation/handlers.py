@@ -42,7 +42,8 @@ def subscriptions(generation: int, marks: DayMarks | None = None) -> list[Subscr
     # consumption from ~5 000 to 6 300-7 900 events/s (bench, a busy month); such a batch's
     # transaction lasts about 0.15 s.
     return [Subscription(group=group_name(generation), handlers=handlers,
-                         batch_handler=functools.partial(apply, marks=marks), max_records=FETCH)]
+                         batch_handler=functools.partial(apply, marks=marks), max_records=FETCH,
+                         prompt=False)]  # a read model: half a second late is never noticed
 
 
 async def apply(session: AsyncSession, events: Iterable[Envelope[Any]], marks: DayMarks | None = None) -> None:

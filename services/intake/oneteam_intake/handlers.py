@@ -73,7 +73,8 @@ def subscriptions(intake: Intake) -> list[Subscription]:
     suffix = intake.settings.consumer_group_suffix
     return [
         Subscription(group=f"intake.incident-status{suffix}",
-                     handlers=dict.fromkeys(STATUS_EVENTS, follow_incident), batch_handler=follow_incidents),
+                     handlers=dict.fromkeys(STATUS_EVENTS, follow_incident), batch_handler=follow_incidents,
+                     prompt=False),  # the citizen's status page; reports from platforms below are on the clock
         Subscription(group=f"intake.inbound-reports{suffix}",
                      handlers={"report.submitted": receive_platform_report(intake)}),
     ]

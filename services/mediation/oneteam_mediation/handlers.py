@@ -26,7 +26,7 @@ def subscriptions(runtime: MediationRuntime) -> list[Subscription]:
         await on_mediation_requested(runtime, session, event)
 
     handlers: dict[str, Handler] = {"mediation.requested": requested}
-    return [Subscription(group=GROUP, handlers=handlers)]
+    return [Subscription(group=GROUP, handlers=handlers, prompt=False)]  # a mediator is found in minutes
 
 
 async def on_mediation_requested(runtime: MediationRuntime, session: AsyncSession, event: Envelope[Any]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from oneteam_contracts import Envelope, kafka_headers, record_event_id, to_kafka
 from oneteam_devstack.testing import read_topic
 from oneteam_eventbus import EventConsumer, EventProducer, Handler, KafkaConfig
+from oneteam_eventbus.consumer import RELAXED_FETCH_WAIT_MS
 
 from .conftest import effects
 from .test_outbox import reported
@@ -144,3 +145,36 @@ async def test_our_consumer_handles_records_in_every_form(
     await eventually(lambda: _at_least(engine, event.subject, 1))
     assert json.loads(value)  # the form really differs: binary carries data alone
     assert ("schemaversion" in json.loads(value)) == (form == "structured")
+
+
+async def test_a_relaxed_group_polls_an_idle_broker_a_fraction_as_often_and_still_hears_events(
+    consume: Any, producer: EventProducer, engine: AsyncEngine,
+) -> None:
+    prompt = await consume(count_effect)
+    relaxed = await consume(count_effect, fetch_wait_ms=RELAXED_FETCH_WAIT_MS)
+    first = reported(uuid.uuid4())
+    await producer.publish(first)
+    await eventually(lambda: _at_least(engine, first.subject, 2))  # both joined and caught up
+    fetches = {"prompt": _count_fetches(prompt), "relaxed": _count_fetches(relaxed)}
+    await asyncio.sleep(3.0)  # nothing published: every fetch comes back empty after its wait
+
+    idle = {name: count() for name, count in fetches.items()}
+    assert 0 < idle["relaxed"] * 3 < idle["prompt"], idle
+    then = reported(uuid.uuid4())
+    await producer.publish(then)
+    await eventually(lambda: _at_least(engine, then.subject, 2))  # one effect per group
+
+
+def _count_fetches(consumer: EventConsumer) -> Callable[[], int]:
+    """Counts the fetch requests the consumer's client sends from now on."""
+    client = consumer._consumer._client  # aiokafka's own client: the only place requests pass
+    sent = {"fetches": 0}
+    send = client.send
+
+    async def counting(node_id: int, request: Any, **options: Any) -> Any:
+        if type(request).__name__.startswith("FetchRequest"):
+            sent["fetches"] += 1
+        return await send(node_id, request, **options)
+
+    client.send = counting
+    return lambda: sent["fetches"]
