@@ -287,7 +287,8 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(positions, *apps, return_exceptions=True)
     return {"steps": steps, "officers": args.officers, "step_seconds": args.step_seconds, "settle_s": args.settle,
-            "position_every_s": args.position_every, "sources": SOURCES}
+            "position_every_s": args.position_every, "dispatch_workers": None if args.intake else args.dispatch_workers,
+            "sources": SOURCES}
 
 
 def breaches(step: dict[str, Any]) -> bool:
@@ -328,7 +329,8 @@ def side_by_side(latest: dict[str, Any], previous: dict[str, Any] | None, label:
         return
     old = {s["offered_per_s"]: s for s in previous.get("steps", [])}
     print(f"\n{label}: {previous.get('when', '?')}, {previous.get('officers', '?')} officers, "
-          f"fix every {previous.get('position_every_s', '?')} s")
+          f"fix every {previous.get('position_every_s', '?')} s, "
+          f"dispatch workers {previous.get('dispatch_workers', 1)}")
     print(f"  {'offered/s':>9}  {'p50 then':>9} {'p50 now':>8}  {'p99 then':>9} {'p99 now':>8}  {'p99 ratio':>9}")
     for step in latest["steps"]:
         before = old.get(step["offered_per_s"])
@@ -378,6 +380,9 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=2000)
     parser.add_argument("--position-every", type=float, default=5,
                         help="seconds between an officer's fixes (0: no fixes, results in load[-kafka]-quiet.json)")
+    parser.add_argument("--dispatch-workers", type=int, default=2,
+                        help="dispatch's worker processes when the suite is started here (fixes, push channels "
+                             "and orders outgrow one process's core; the other services need less than one)")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--hotline-key", default="dev-hotline-12345-key", help="intake's key for hotline-12345")
     parser.add_argument("--seed", type=int, default=5)
@@ -397,7 +402,8 @@ def main() -> None:
 
         with contextlib.ExitStack() as cleanup:
             folder = args.keep_data or cleanup.enter_context(tempfile.TemporaryDirectory(prefix="oneteam-load-"))
-            stack = Stack(Path(folder), durable=True, fixed_ports=False, extra_env={"LOG_LEVEL": "WARNING"})
+            stack = Stack(Path(folder), durable=True, fixed_ports=False, extra_env={"LOG_LEVEL": "WARNING"},
+                          workers={"dispatch": args.dispatch_workers})
             try:
                 urls = stack.start_all()
                 broker = "Apache Kafka" if stack.broker is None else "embedded broker"

@@ -21,6 +21,8 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="the whole suite in the foreground")
     run.add_argument("--data-dir", default=os.environ.get("ONETEAM_DATA_DIR", ".data"))
+    run.add_argument("--workers", action="append", default=[], metavar="SERVICE=N", type=_workers,
+                     help="run SERVICE as N worker processes behind its port, e.g. dispatch=2; repeatable")
     token = commands.add_parser("token", help="print a development bearer token (JWT_SECRET)")
     token.add_argument("--role", action="append", required=True,
                        help="citizen, grid_worker, officer, commander or admin; repeatable")
@@ -38,7 +40,7 @@ def main() -> None:
         return
     roster = Path("services/dispatch/oneteam_dispatch/config/330106004/officers.yaml")
     demo = {"DISPATCH_ROSTER_FILE": str(roster.resolve())} if roster.exists() else {}
-    stack = Stack(Path(args.data_dir), extra_env={**demo, **_explicit_env()})
+    stack = Stack(Path(args.data_dir), extra_env={**demo, **_explicit_env()}, workers=dict(args.workers))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print("starting PostgreSQL and the broker ...", flush=True)
@@ -68,6 +70,15 @@ def _token(roles: list[str], tenant: str | None, subject: str | None, officer: s
 
     return issue_token(ServiceSettings(), subject or officer or f"dev-{roles[0]}", roles, tenant=tenant,
                        officer_id=officer)
+
+
+def _workers(value: str) -> tuple[str, int]:
+    from oneteam_devstack.stack import SERVICES
+
+    name, _, count = value.partition("=")
+    if name not in {spec.name for spec in SERVICES} or not count.isdigit() or int(count) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected SERVICE=N with N ≥ 1, e.g. dispatch=2")
+    return name, int(count)
 
 
 def _explicit_env() -> dict[str, str]:

@@ -55,6 +55,7 @@ class Stack:
     durable: bool = True
     fixed_ports: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    workers: dict[str, int] = field(default_factory=dict)  # service → uvicorn worker processes
     postgres: EmbeddedPostgres | None = None
     broker: EmbeddedBroker | None = None
     bootstrap_servers: str = ""
@@ -90,6 +91,8 @@ class Stack:
             if AREAS_DIR.is_dir():
                 env.setdefault("CONSOLE_AREAS_DIR", str(AREAS_DIR))
         env.update(self.extra_env)
+        if spec.name in self.workers:
+            env["WEB_CONCURRENCY"] = str(self.workers[spec.name])  # uvicorn's default for --workers
         return env
 
     def start_service(self, spec: ServiceSpec, port: int | None = None, replica: int = 1) -> str:
@@ -97,7 +100,8 @@ class Stack:
 
         `replica` 2, 3... starts another process of a running service on a port of its own,
         sharing its database and consumer groups, known as `intake#2` in `processes` and `urls`.
-        (`WEB_CONCURRENCY` instead runs several uvicorn workers behind the service's one port.)
+        (`workers`, or `WEB_CONCURRENCY` for every service, instead runs several uvicorn workers
+        behind the service's one port.)
         """
         name = spec.name if replica == 1 else f"{spec.name}#{replica}"
         if port is None:
