@@ -34,18 +34,8 @@ async def test_a_due_deadline_of_an_order_being_acknowledged_is_left_for_the_nex
     app = build(dispatch_settings(infra, config_dir, background=False, consume_incidents=False))
     async with served(app) as client:
         runtime: DispatchRuntime = app.state.runtime
-        assert runtime.matcher is not None and runtime.scheduler is not None
-        await add_officer(client, ids("slow"), area.at(100))
-        incident_id = uuid.uuid4()
-        async with runtime.transaction() as session:  # as the incidents consumer would note it
-            now = runtime.clock.now()
-            await incident_store.add_incidents(session, [incident_store.Reported(
-                id=incident_id, tenant=TENANT, category="noise", priority=Priority.NORMAL,
-                location=GeoPoint(**area.at()), district=None, grid=None, event_id=None, correlation_id=None,
-                reported_at=now)], now)
-        await runtime.matcher.run_once()
-        order = (await client.get("/v1/assignments", params={"incident_id": str(incident_id)},
-                                  headers=COMMANDER)).json()[0]
+        assert runtime.scheduler is not None
+        order = await _an_order(client, runtime, area, ids("slow"))
         await asyncio.sleep(2.5)  # noise acknowledges within 1.8 s: the deadline is due
 
         async with runtime.transaction() as officer_request:  # the officer's acknowledge, mid-flight
@@ -63,18 +53,8 @@ async def test_an_officers_step_holds_its_incident_and_its_order_until_commit(
     app = build(dispatch_settings(infra, config_dir, background=False, consume_incidents=False))
     async with served(app) as client:
         runtime: DispatchRuntime = app.state.runtime
-        assert runtime.matcher is not None
-        await add_officer(client, ids("held"), area.at(100))
-        incident_id = uuid.uuid4()
-        async with runtime.transaction() as session:
-            now = runtime.clock.now()
-            await incident_store.add_incidents(session, [incident_store.Reported(
-                id=incident_id, tenant=TENANT, category="noise", priority=Priority.NORMAL,
-                location=GeoPoint(**area.at()), district=None, grid=None, event_id=None, correlation_id=None,
-                reported_at=now)], now)
-        await runtime.matcher.run_once()
-        order = (await client.get("/v1/assignments", params={"incident_id": str(incident_id)},
-                                  headers=COMMANDER)).json()[0]
+        order = await _an_order(client, runtime, area, ids("held"))
+        incident_id = uuid.UUID(order["incident_id"])
 
         async with runtime.transaction() as officer_request:
             held = await lifecycle.load_for_update(officer_request, uuid.UUID(order["id"]), TENANT)
@@ -87,3 +67,20 @@ async def test_an_officers_step_holds_its_incident_and_its_order_until_commit(
         with pytest.raises(NotFound):
             async with runtime.transaction() as session:
                 await lifecycle.load_for_update(session, uuid.UUID(order["id"]), "another-tenant")
+
+
+async def _an_order(client: Any, runtime: DispatchRuntime, area: Area, officer_id: str) -> dict[str, Any]:
+    """A noise incident noted as the incidents consumer would, matched to `officer_id`: its order."""
+    assert runtime.matcher is not None
+    await add_officer(client, officer_id, area.at(100))
+    incident_id = uuid.uuid4()
+    async with runtime.transaction() as session:
+        now = runtime.clock.now()
+        await incident_store.add_incidents(session, [incident_store.Reported(
+            id=incident_id, tenant=TENANT, category="noise", priority=Priority.NORMAL,
+            location=GeoPoint(**area.at()), district=None, grid=None, event_id=None, correlation_id=None,
+            reported_at=now)], now)
+    await runtime.matcher.run_once()
+    response = await client.get("/v1/assignments", params={"incident_id": str(incident_id)}, headers=COMMANDER)
+    order: dict[str, Any] = response.json()[0]
+    return order
