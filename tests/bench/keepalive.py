@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import asyncio
 
-# What a request on these connections raises when it fails: refused or reset (OSError), closed
-# mid-answer (IncompleteReadError), or an answer that is not HTTP (ValueError, IndexError).
+# What a request on these connections raises when it fails: refused or reset (OSError), no
+# answer in time (TimeoutError, an OSError too), closed mid-answer (IncompleteReadError), or an
+# answer that is not HTTP (ValueError, IndexError).
 FAILURES = (OSError, ValueError, IndexError, asyncio.IncompleteReadError)
 
 
 class Connections:
     """`size` keep-alive connections to one server (`http://host:port`), opened on first use."""
 
-    def __init__(self, url: str, size: int) -> None:
+    def __init__(self, url: str, size: int, timeout_s: float = 30.0) -> None:
         host, _, port = url.removeprefix("http://").partition(":")
         self.host, self.port = host, int(port)
+        self.timeout_s = timeout_s  # a request not answered by then fails, so a benchmark ends
         self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter] | None] = asyncio.Queue()
         for _ in range(size):
             self.idle.put_nowait(None)  # opened on first use
@@ -32,6 +34,10 @@ class Connections:
 
     async def send(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """POST `body` as JSON with `headers`; the response's status and body."""
+        async with asyncio.timeout(self.timeout_s):
+            return await self._send(path, body, headers)
+
+    async def _send(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         connection = await self.idle.get()
         try:
             reused = connection is not None
@@ -67,6 +73,8 @@ class Connections:
                 connection = None
             return status, answer
         except BaseException:
+            if connection is not None:
+                connection[1].close()  # cut mid-request (a timeout, a failure): never reused
             connection = None
             raise
         finally:

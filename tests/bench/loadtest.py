@@ -89,17 +89,17 @@ def _ms(values: list[float], q: float) -> float | None:
     return percentile(values, q) if values else None
 
 
-async def officer_app(client: httpx.AsyncClient, push: httpx.AsyncClient, dispatch: str, officer_id: str,
+async def officer_app(steps: Connections, push: httpx.AsyncClient, dispatch: str, officer_id: str,
                       token: str, books: Books, here: list[float], ready: asyncio.Event) -> None:
     """One officer's terminal: hears orders, acknowledges, rides there, arrives, reports."""
     async with contextlib.aclosing(api.orders(push, dispatch, token)) as stream:
         ready.set()
         async for order in stream:
             if order.kind == "created":
-                await handle_order(client, dispatch, officer_id, token, order, books, here)
+                await handle_order(steps, officer_id, token, order, books, here)
 
 
-async def handle_order(client: httpx.AsyncClient, dispatch: str, officer_id: str, token: str, order: api.Order,
+async def handle_order(dispatch: Connections, officer_id: str, token: str, order: api.Order,
                        books: Books, here: list[float]) -> None:
     """Note when the order came, then acknowledge, ride there, arrive and report."""
     now = time.perf_counter()
@@ -107,18 +107,18 @@ async def handle_order(client: httpx.AsyncClient, dispatch: str, officer_id: str
     if incident is not None:
         books.ordered.setdefault(incident, now)
     try:
-        await api.step(client, dispatch, token, order.assignment_id, "acknowledge")
+        await api.step(dispatch, token, order.assignment_id, "acknowledge")
         for _ in range(50):  # the order can beat the report's HTTP response to us
             if incident in books.where:
                 break
             await asyncio.sleep(0.05)
         lon, lat = books.where.get(incident or "", (here[0], here[1]))
         here[:] = [lon, lat]
-        await api.send_position(client, dispatch, token, officer_id, lon, lat)
-        await api.step(client, dispatch, token, order.assignment_id, "arrive")
-        await api.step(client, dispatch, token, order.assignment_id, "report",
+        await api.send_fix(dispatch, token, officer_id, lon, lat)
+        await api.step(dispatch, token, order.assignment_id, "arrive")
+        await api.step(dispatch, token, order.assignment_id, "report",
                        {"outcome": "resolved_on_site", "notes": "load test: handled on the spot"})
-    except (api.ApiError, httpx.HTTPError) as error:
+    except (api.ApiError, *FAILURES) as error:
         books.officer_errors[type(error).__name__ + str(getattr(error, "status", ""))] += 1
 
 
@@ -139,7 +139,7 @@ async def stream_positions(pool: Connections, officers: dict[str, tuple[str, lis
         token, here = officers[officer_id]
         started = time.perf_counter()
         try:
-            await api.stream_fix(pool, token, officer_id, here[0], here[1])
+            await api.send_fix(pool, token, officer_id, here[0], here[1])
             books.fix_ms.append((time.perf_counter() - started) * 1000)
         except (api.ApiError, *FAILURES) as error:
             books.officer_errors["position " + type(error).__name__] += 1
@@ -156,7 +156,7 @@ async def stream_positions(pool: Connections, officers: dict[str, tuple[str, lis
             await asyncio.sleep(max(0.0, began + n * gap - time.perf_counter()))
 
 
-async def one_report(client: httpx.AsyncClient, intake: str, due: float, source: str, rng: random.Random,
+async def one_report(intake: Connections, due: float, source: str, rng: random.Random,
                      sites: Sites, tokens: dict[str, Any], books: Books) -> None:
     """Send one report (or a camera batch of 1-3 detections) from `source`; note what intake opened."""
     started = time.perf_counter()
@@ -167,22 +167,22 @@ async def one_report(client: httpx.AsyncClient, intake: str, due: float, source:
                 label = rng.choice(sorted(CAMERA_LABELS))
                 lon, lat = sites.take(CAMERA_LABELS[label])
                 sent.append((f"cam-{len(books.due)}-{rng.randrange(10**9)}", label, lon, lat))
-            receipts = await api.camera_batch(client, intake, tokens["camera"], sent)
+            receipts = await api.camera_batch(intake, tokens["camera"], sent)
             places = [(lon, lat) for _, _, lon, lat in sent]
         else:
             category = rng.choice(CATEGORIES)
             lon, lat = sites.take(category)
             if source == "hotline_12345":
-                receipts = [await api.hotline_push(client, intake, tokens["hotline"], category, lon, lat)]
+                receipts = [await api.hotline_push(intake, tokens["hotline"], category, lon, lat)]
             else:
                 token = tokens["patrol"] if source == "patrol" else rng.choice(tokens["app"])
                 app_source = "citizen_app" if source == "citizen_app" else source
-                receipts = [await api.report_from_app(client, intake, token, app_source, category, lon, lat)]
+                receipts = [await api.report_from_app(intake, token, app_source, category, lon, lat)]
             places = [(lon, lat)]
     except api.ApiError as error:
         books.errors[f"{source} HTTP {error.status}"] += 1
         return
-    except httpx.HTTPError as error:
+    except FAILURES as error:
         books.errors[f"{source} {type(error).__name__}"] += 1
         return
     books.accept_ms.append((time.perf_counter() - started) * 1000)
@@ -195,7 +195,7 @@ async def one_report(client: httpx.AsyncClient, intake: str, due: float, source:
             books.merged += 1
 
 
-async def offer(client: httpx.AsyncClient, intake: str, rate: float, seconds: float, rng: random.Random,
+async def offer(intake: Connections, rate: float, seconds: float, rng: random.Random,
                 sites: Sites, tokens: dict[str, Any], books: Books) -> None:
     """Open loop: a report every 1/rate seconds for `seconds`, each in its own task."""
     began = time.perf_counter()
@@ -205,7 +205,7 @@ async def offer(client: httpx.AsyncClient, intake: str, rate: float, seconds: fl
         due = began + k / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         source = rng.choices(names, weights=[SOURCES[n] for n in names])[0]
-        tasks.append(asyncio.create_task(one_report(client, intake, due, source, rng, sites, tokens, books)))
+        tasks.append(asyncio.create_task(one_report(intake, due, source, rng, sites, tokens, books)))
     await asyncio.gather(*tasks)
 
 
@@ -238,11 +238,13 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict
             await api.register_officer(client, dispatch, admin, officer_id, here[0], here[1])
             officers[officer_id] = (mint.officer(officer_id), here)
         tokens["patrol"] = officers[min(officers)][0]
+        reports_pool, steps_pool = Connections(intake, args.connections), Connections(dispatch, args.connections)
         books = Books()
         apps = []
         for officer_id, (token, here) in officers.items():
             ready = asyncio.Event()
-            apps.append(asyncio.create_task(officer_app(client, push, dispatch, officer_id, token, books, here, ready)))
+            apps.append(asyncio.create_task(officer_app(steps_pool, push, dispatch, officer_id, token, books, here,
+                                                        ready)))
             await ready.wait()
         positions = asyncio.create_task(
             stream_positions(Connections(dispatch, FIX_CONNECTIONS), officers, args.position_every, books)
@@ -254,7 +256,7 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict
         if args.warmup:  # first connections, caches and consumer fetches are not the steady state
             warm = Books()
             warm.ordered, warm.where = books.ordered, books.where
-            await offer(client, intake, 2, args.warmup, rng, sites, tokens, warm)
+            await offer(reports_pool, 2, args.warmup, rng, sites, tokens, warm)
             await settle(books, warm, args.settle)
             print(f"  warm-up: {len(warm.due)} incidents, {sum(warm.errors.values())} errors", flush=True)
         try:
@@ -267,7 +269,7 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict
                 began = time.perf_counter()
                 fixes_before, books.fix_ms = books.fixes_sent, []
                 meter, generator_cpu = (CpuMeter(pids) if pids else None), time.process_time()
-                await offer(client, intake, rate, args.step_seconds, rng, sites, tokens, step)
+                await offer(reports_pool, rate, args.step_seconds, rng, sites, tokens, step)
                 sent_for = time.perf_counter() - began
                 cores = {name: round(cpu / sent_for, 3) for name, cpu in (meter.lap() if meter else {}).items()}
                 cores["load generator"] = round((time.process_time() - generator_cpu) / sent_for, 3)
