@@ -27,11 +27,6 @@ class Connections:
         for _ in range(size):
             self.idle.put_nowait(None)  # opened on first use
 
-    async def post(self, path: str, body: bytes, authorization: str) -> int:
-        """POST `body` as JSON; the response's status (its body is read and dropped)."""
-        status, _ = await self.send(path, body, {"Authorization": authorization})
-        return status
-
     async def send(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         """POST `body` as JSON with `headers`; the response's status and body."""
         async with asyncio.timeout(self.timeout_s):

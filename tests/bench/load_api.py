@@ -143,9 +143,8 @@ async def register_officer(client: httpx.AsyncClient, dispatch: str, admin: str,
 
 async def send_fix(pool: Connections, token: str, officer_id: str, lon: float, lat: float) -> None:
     """One GPS fix from the officer's terminal."""
-    status = await pool.post(_positions(officer_id), json.dumps(_fix(lon, lat)).encode(), f"Bearer {token}")
-    if status != 200:
-        raise ApiError("POST positions", status, "")
+    status, answer = await pool.send(_positions(officer_id), json.dumps(_fix(lon, lat)).encode(), bearer(token))
+    _answer("POST positions", status, answer, 200)
 
 
 def _positions(officer_id: str) -> str:
