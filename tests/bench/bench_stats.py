@@ -80,14 +80,18 @@ def stack_pids(stack: Stack) -> dict[str, int]:
 @contextlib.contextmanager
 def own_service(name: str, folder: Path, env: dict[str, str]) -> Iterator[tuple[str, dict[str, int]]]:
     """Embedded infrastructure and one service as its own process, as `make run` starts it, in
-    `folder`; yields its URL and the pids whose CPU to count (the service's and PostgreSQL's)."""
+    `folder`; yields its URL and the pids whose CPU to count (the service's, PostgreSQL's and the
+    embedded broker's, which carries what the service's outbox publishes)."""
     from oneteam_devstack.stack import SERVICES, Stack
 
     stack = Stack(folder, durable=False, fixed_ports=False, extra_env={"LOG_LEVEL": "WARNING", **env})
     try:
         stack.start_infra()
         url = stack.start_service(next(spec for spec in SERVICES if spec.name == name))
-        yield url, stack_pids(stack)
+        pids = stack_pids(stack)
+        if stack.broker is not None and stack.broker.pid is not None:
+            pids["broker"] = stack.broker.pid
+        yield url, pids
     except RuntimeError:
         log = folder / "logs" / f"{name}.log"
         print(log.read_text()[-3000:] if log.exists() else f"no {name} log", file=sys.stderr)

@@ -84,8 +84,8 @@ async def post_fixes(pool: Connections, officers: int, rate: float, seconds: flo
         spot = {"lon": 120.106 + (n % 97) * 0.0004, "lat": 30.276 + (n % 89) * 0.0003}
         body = {"fixes": [{**spot, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
         try:
-            status = await pool.post(f"/v1/officers/bench-{officer:05d}/positions", json.dumps(body).encode(),
-                                     tokens[officer])
+            status, _ = await pool.send(f"/v1/officers/bench-{officer:05d}/positions", json.dumps(body).encode(),
+                                        {"Authorization": tokens[officer]})
         except FAILURES as error:
             outcomes[type(error).__name__] += 1
             return
@@ -113,7 +113,7 @@ def side_by_side(latest: dict[str, Any], previous: dict[str, Any] | None) -> Non
     """The figures next to the previous run's."""
     rows = [("offered fixes/s", "offered_per_s"), ("accepted fixes/s", "accepted_per_s"),
             ("p50 ms", "p50_ms"), ("p99 ms", "p99_ms"), ("dispatch CPU ms/fix", "cpu:dispatch"),
-            ("postgres CPU ms/fix", "cpu:postgres")]
+            ("postgres CPU ms/fix", "cpu:postgres"), ("broker CPU ms/fix", "cpu:broker")]
 
     def value(run: dict[str, Any] | None, key: str) -> str:
         if run is None:
