@@ -9,12 +9,20 @@ pending fix with one statement per kind and stages one `officer.position_reporte
 2xx still means stored; a failed flush answers every post in it 503 with Retry-After, and the
 next flush starts afresh. One flush runs at a time per replica, and flushes on different
 replicas lock officers' rows in id order, so an officer's position only moves forward in time.
+
+Events are paced (`domain.positions.Pace`): an officer's newest fix is published at once when
+they have had none for `DISPATCH_POSITION_PUBLISH_S` or moved `DISPATCH_POSITION_PUBLISH_MOVED_M`,
+and otherwise waits its turn: a later flush publishes it when the interval is up, unless a newer
+fix has taken its place by then. The pace is kept in memory per replica (a replica that restarts
+publishes each officer's next fix at once; replicas sharing an officer's posts each keep their
+own pace), and a replica that stops publishes what is waiting first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
@@ -25,7 +33,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, OfficerPositionReported
-from oneteam_dispatch.domain.positions import Fix, plan_flush, track_key
+from oneteam_dispatch.domain.positions import Fix, Pace, Published, plan_flush, track_key
 from oneteam_dispatch.events import event_values
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import NotFound
@@ -33,6 +41,7 @@ from oneteam_servicekit.clock import Clock
 from oneteam_servicekit.errors import DomainError, Unavailable
 
 log = logging.getLogger(__name__)
+EVERY_FIX = Pace(every_s=0, moved_m=0)
 DEADLOCK = "40P01"  # PostgreSQL's deadlock_detected: one side is rolled back, and may simply run again
 
 
@@ -62,18 +71,34 @@ class _Post:
             self.answer.set_result(kept)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class _Waiting:
+    """An officer's newest fix, stored but not yet published: its turn comes at `due_s`."""
+
+    tenant: str
+    fix: Fix
+    due_s: float
+
+
 class PositionBatcher:
     """Gathers one replica's position posts and writes them together every `interval_s`."""
 
     def __init__(self, transaction: Callable[[], AbstractAsyncContextManager[AsyncSession]], clock: Clock,
-                 interval_s: float) -> None:
+                 interval_s: float, pace: Pace = EVERY_FIX) -> None:
         self._transaction = transaction
         self._clock = clock
         self.interval_s = interval_s
+        self.pace = pace
         self._pending: list[_Post] = []
         self._since = 0.0  # loop time the oldest pending post arrived
         self._flusher: asyncio.Task[None] | None = None
+        self._nudge = asyncio.Event()  # a post arrived while the flusher slept for a waiting fix
+        self._closing = False
+        self._published: dict[str, Published] = {}  # officer → last event staged, oldest first
+        self._waiting: dict[str, _Waiting] = {}  # officer → newest fix not yet published
+        self._turns: list[tuple[float, str]] = []  # (due_s, officer) heap over _waiting; stale entries skipped
         self.flushes = 0  # committed transactions, for tests and metrics
+        self.published = 0  # events staged, for tests and metrics
 
     async def submit(self, officer_id: str, fixes: list[Fix], check_tenant: Callable[[str], None]) -> Kept:
         """Queue validated fixes for the next flush and wait until it has committed them."""
@@ -82,30 +107,56 @@ class PositionBatcher:
         if not self._pending:
             self._since = loop.time()
         self._pending.append(post)
-        if self._flusher is None or self._flusher.done():
-            # A task of its own, so a caller that hangs up cannot cancel the others' flush.
-            self._flusher = asyncio.create_task(self._run(), name="dispatch-positions")
+        self._nudge.set()  # a flusher sleeping for a waiting fix starts this post's window
+        self._start()
         return await post.answer
 
     async def close(self) -> None:
-        """Let the flush in hand finish (stopping: every waiting post gets its answer)."""
+        """Let the flush in hand finish and publish what waits (stopping: every post gets its answer)."""
+        self._closing = True
+        self._nudge.set()
         if self._flusher is not None:
             with contextlib.suppress(Exception):
                 await self._flusher
 
+    def _start(self) -> None:
+        if self._flusher is None or self._flusher.done():
+            # A task of its own, so a caller that hangs up cannot cancel the others' flush.
+            self._flusher = asyncio.create_task(self._run(), name="dispatch-positions")
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        while self._pending:
-            wait = self._since + self.interval_s - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
+        while self._pending or self._waiting:
+            if self._pending:
+                wait = self._since + self.interval_s - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            elif not self._closing and (wait := self._turns[0][0] - loop.time()) > 0:
+                # Only fixes waiting their turn: sleep until the first is due or a post comes.
+                self._nudge.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._nudge.wait(), wait)
+                continue
             posts, self._pending = self._pending, []
-            await self._flush(posts)
+            due = self._due(loop.time())
+            if posts or due:
+                await self._flush(posts, due)
 
-    async def _flush(self, posts: list[_Post]) -> None:
+    def _due(self, now_s: float) -> dict[str, _Waiting]:
+        """The waiting fixes whose turn has come (all of them when stopping)."""
+        due: dict[str, _Waiting] = {}
+        while self._turns and (self._closing or self._turns[0][0] <= now_s):
+            due_s, officer_id = heapq.heappop(self._turns)
+            waiting = self._waiting.get(officer_id)
+            if waiting is not None and waiting.due_s == due_s:  # else a turn since given to a newer wait
+                del self._waiting[officer_id]
+                due[officer_id] = waiting
+        return due
+
+    async def _flush(self, posts: list[_Post], due: dict[str, _Waiting]) -> None:
         for attempt in (1, 2, 3):
             try:
-                await self._write(posts)
+                await self._write(posts, due)
                 self.flushes += 1
                 return
             except DBAPIError as error:
@@ -118,12 +169,17 @@ class PositionBatcher:
         log.warning("position flush of %d posts failed: %s", len(posts), failure)
         for post in posts:
             post.give(error=Unavailable("positions could not be stored just now; send them again", retry_after_s=1))
+        if not self._closing:  # the waiting fixes try again in a second (a stopping replica lets them go)
+            retry_s = asyncio.get_running_loop().time() + 1
+            for officer_id, waiting in due.items():
+                if officer_id not in self._waiting:
+                    self._wait(officer_id, waiting.tenant, waiting.fix, retry_s)
 
-    async def _write(self, posts: list[_Post]) -> None:
+    async def _write(self, posts: list[_Post], due: dict[str, _Waiting]) -> None:
         now = self._clock.now()
         answers: list[tuple[_Post, Kept | None, BaseException | None]] = []
         async with self._transaction() as session:
-            found = await officer_store.lock_positions(session, sorted({p.officer_id for p in posts}))
+            found = await officer_store.lock_positions(session, sorted({p.officer_id for p in posts} | set(due)))
             accepted = []
             for post in posts:
                 officer = found.get(post.officer_id)
@@ -136,12 +192,27 @@ class PositionBatcher:
                     answers.append((post, None, refused))
             plan = plan_flush([(p.officer_id, p.fixes) for p in accepted],
                               {officer_id: row.position_at for officer_id, row in found.items()})
+            now_s = asyncio.get_running_loop().time()
+            publish: dict[str, Fix] = {}
+            for officer_id, waiting in due.items():
+                row = found.get(officer_id)
+                # Still where the officer is? Else a newer fix moved them (here or on another
+                # replica), and that fix's flush speaks for them.
+                if row is not None and row.position_at == waiting.fix.recorded_at:
+                    publish[officer_id] = waiting.fix
+            wait: dict[str, Fix] = {}
+            for officer_id, fix in plan.latest.items():
+                if officer_id in due or self.pace.due(fix, self._published.get(officer_id), now_s):
+                    publish[officer_id] = fix
+                else:
+                    wait[officer_id] = fix
             events = [event_values(OfficerPositionReported(
                 officer_id=officer_id, tenant=found[officer_id].tenant, position=fix.position, source=fix.source,
                 accuracy_m=fix.accuracy_m, recorded_at=fix.recorded_at,
-            ), tenant=found[officer_id].tenant, subject=officer_id) for officer_id, fix in plan.latest.items()]
+            ), tenant=found[officer_id].tenant, subject=officer_id) for officer_id, fix in publish.items()]
             rows = [(post.officer_id, fix) for post, fixes in zip(accepted, plan.track, strict=True) for fix in fixes]
             new = await officer_store.write_positions(session, rows, plan.latest, now, events)
+        self._mark(publish, wait, found, now_s)
         for post, fixes in zip(accepted, plan.track, strict=True):
             row = found[post.officer_id]
             newest = plan.latest.get(post.officer_id)
@@ -150,3 +221,27 @@ class PositionBatcher:
                                        newest.recorded_at.astimezone(UTC) if newest else row.position_at), None))
         for post, kept, error in answers:
             post.give(kept, error)
+
+    def _mark(self, published: dict[str, Fix], waiting: dict[str, Fix], found: dict[str, officer_store.PositionRow],
+              now_s: float) -> None:
+        """After the commit: what each officer's pace now counts from, and which fixes wait their turn."""
+        while self._published:  # oldest first: forget paces that have run out (no entry: publish at once)
+            oldest = next(iter(self._published))
+            if now_s - self._published[oldest].at_s < self.pace.every_s:
+                break
+            del self._published[oldest]
+        for officer_id, fix in published.items():
+            self._published.pop(officer_id, None)  # re-inserted last, keeping the dict in staging order
+            self._published[officer_id] = Published(fix.position, now_s)
+            self._waiting.pop(officer_id, None)
+        self.published += len(published)
+        for officer_id, fix in waiting.items():
+            self._wait(officer_id, found[officer_id].tenant, fix, self.pace.next_turn(self._published[officer_id]))
+
+    def _wait(self, officer_id: str, tenant: str, fix: Fix, due_s: float) -> None:
+        earlier = self._waiting.get(officer_id)
+        if earlier is not None:
+            due_s = earlier.due_s  # a newer fix takes the waiting one's turn, not a later one
+        else:
+            heapq.heappush(self._turns, (due_s, officer_id))
+        self._waiting[officer_id] = _Waiting(tenant, fix, due_s)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from oneteam_dispatch.config import demo_tenant_files
+from oneteam_dispatch.domain.positions import Pace
 from oneteam_dispatch.positions import PositionBatcher
 from oneteam_dispatch.push import Hub
 from oneteam_dispatch.settings import DispatchSettings
@@ -38,7 +39,8 @@ class DispatchRuntime(Runtime):
                  else demo_tenant_files())
         self.tenants = Tenants(files, timedelta(seconds=settings.stale_after_s))
         self.hub = Hub(settings.database_url)
-        self.positions = PositionBatcher(self.transaction, self.clock, settings.position_flush_ms / 1000)
+        self.positions = PositionBatcher(self.transaction, self.clock, settings.position_flush_ms / 1000,
+                                         Pace(settings.position_publish_s, settings.position_publish_moved_m))
         self.roster_rows = RosterRows()  # officers as matching last read them (store.officers)
         self._tasks: list[asyncio.Task[None]] = []
         self.matcher: Matcher | None = None

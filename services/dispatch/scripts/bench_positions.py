@@ -8,7 +8,8 @@ It starts embedded PostgreSQL and the embedded broker (or KAFKA_BOOTSTRAP_SERVER
 temporary folder and dispatch as its own uvicorn process, as `make run` does, with a roster of
 N officers. Then it posts one fix per request, open-loop: request i leaves at i / rate seconds
 whatever the earlier ones are doing, from officer i mod N (so each officer sends every N / rate
-seconds: 2 000 at 400/s is a fix every 5 s, the load test's figure). Latency counts from the
+seconds: 2 000 at 400/s is a fix every 5 s, the load test's figure), each within a few metres of
+their post, as officers between orders are (the load test's too). Latency counts from the
 moment a request was due, so a server that falls behind cannot hide it.
 
 Printed and kept in results/positions.json (latest and previous): accepted fixes/s, p50/p99
@@ -47,11 +48,15 @@ TENANT = "330106004"
 RESULTS = Path(__file__).parent / "results" / "positions.json"
 
 
+def roster_spot(n: int) -> dict[str, float]:
+    """Where officer n is posted."""
+    return {"lon": 120.106 + (n % 50) * 0.0008, "lat": 30.276 + (n // 50 % 40) * 0.0007}
+
+
 def roster(count: int) -> dict[str, Any]:
     """`count` officers spread over the demo tenant, all available."""
     return {"tenant": TENANT, "officers": [
-        {"id": f"bench-{n:05d}", "name": f"bench {n}", "skills": ["street_order"],
-         "position": {"lon": 120.106 + (n % 50) * 0.0008, "lat": 30.276 + (n // 50 % 40) * 0.0007}}
+        {"id": f"bench-{n:05d}", "name": f"bench {n}", "skills": ["street_order"], "position": roster_spot(n)}
         for n in range(count)]}
 
 
@@ -81,7 +86,8 @@ async def post_fixes(pool: Connections, officers: int, rate: float, seconds: flo
 
     async def one(n: int, due: float) -> None:
         officer = (n + offset) % officers
-        spot = {"lon": 120.106 + (n % 97) * 0.0004, "lat": 30.276 + (n % 89) * 0.0003}
+        post = roster_spot(officer)  # a few metres of GPS noise around it, as an officer on foot between orders
+        spot = {"lon": post["lon"] + (n // officers % 3) * 0.00003, "lat": post["lat"]}
         body = {"fixes": [{**spot, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
         try:
             status, _ = await pool.send(f"/v1/officers/bench-{officer:05d}/positions", json.dumps(body).encode(),

@@ -1,10 +1,11 @@
 """Officers' position posts under group commit: many posts per transaction, newest wins, retries
-are harmless, a failed flush is a 503 that loses nothing sent later, one event per officer."""
+are harmless, a failed flush is a 503 that loses nothing sent later, one event per officer; and
+the events' pace: a fix near the last one published waits its turn, a move goes out at once."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,8 +18,9 @@ from fastapi import FastAPI
 
 from oneteam_contracts import GeoPoint
 from oneteam_devstack.testing import Infra
-from oneteam_dispatch.domain.positions import Fix
+from oneteam_dispatch.domain.positions import Fix, Pace
 from oneteam_dispatch.main import build
+from oneteam_dispatch.positions import PositionBatcher
 from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_dispatch.settings import DispatchSettings
 
@@ -26,6 +28,7 @@ from .conftest import COMMANDER, Area, add_officer, as_officer, dispatch_setting
 
 pytestmark = pytest.mark.integration
 FLUSH_MS = 150  # wide enough that posts sent together on a busy machine share a flush
+POSITIONS = "oneteam.officer-positions"
 
 
 @dataclass
@@ -41,11 +44,23 @@ class Served:
 
 @pytest.fixture(scope="module")
 async def dispatch(infra: Infra, config_dir: Path) -> AsyncIterator[Served]:
-    """Dispatch without the incident consumer, keeping its app to count the position flushes."""
-    settings = dispatch_settings(infra, config_dir, consume_incidents=False, position_flush_ms=FLUSH_MS)
+    """Dispatch without the incident consumer, keeping its app to count the position flushes; every
+    flush publishes its newest fixes (the `paced` tests set a pace)."""
+    settings = dispatch_settings(infra, config_dir, consume_incidents=False, position_flush_ms=FLUSH_MS,
+                                 position_publish_s=0)
     app = build(settings)
     async with served(app) as client:
         yield Served(app, client, settings)
+
+
+@pytest.fixture
+def paced(dispatch: Served) -> Iterator[PositionBatcher]:
+    """The shared dispatch's batcher, publishing an officer at most every 3 s unless they moved 50 m."""
+    runtime: DispatchRuntime = dispatch.app.state.runtime
+    before = runtime.positions.pace
+    runtime.positions.pace = Pace(every_s=3, moved_m=50)
+    yield runtime.positions
+    runtime.positions.pace = before
 
 
 def fix(at: dict[str, float], seconds_ago: float = 0, **extra: Any) -> dict[str, Any]:
@@ -203,3 +218,62 @@ async def test_fixes_waiting_for_a_flush_when_dispatch_stops_are_stored_before_i
                                               database_url=runtime.settings.database_url))) as again:
         seen = (await again.get(f"/v1/officers/{officer}", headers=COMMANDER)).json()
     assert seen["position"]["lon"] == pytest.approx(area.at(30)["lon"])
+
+
+async def test_fixes_near_the_last_published_wait_their_turn_and_the_newest_then_goes_out(
+    dispatch: Served, paced: PositionBatcher, infra: Infra, area: Area, ids: Any,
+) -> None:
+    officer = ids("paced")
+    await add_officer(dispatch.client, officer, area.at(), fix=False)
+    first = await post(dispatch.client, officer, fix(area.at(10), 2))
+    before = paced.published
+
+    near = await post(dispatch.client, officer, fix(area.at(20), 1))
+    nearer = await post(dispatch.client, officer, fix(area.at(30), 0))
+
+    assert [a.status_code for a in (first, near, nearer)] == [200, 200, 200]
+    assert nearer.json()["position"]["lon"] == pytest.approx(area.at(30)["lon"])  # stored, as matching reads it
+    assert paced.published == before  # not on the topic yet
+    published = await read_events(infra, POSITIONS, 2, lambda r: r.key == officer.encode(), timeout=10)
+    # The 20 m fix never went out: the 30 m one, newer, took its turn.
+    assert [event_data(r)["data"]["position"]["lon"] for r in published] == [
+        pytest.approx(area.at(m)["lon"]) for m in (10, 30)]
+    assert paced.published == before + 1
+
+
+async def test_an_officer_who_moved_far_is_published_at_once(
+    dispatch: Served, paced: PositionBatcher, infra: Infra, area: Area, ids: Any,
+) -> None:
+    officer = ids("moving")
+    await add_officer(dispatch.client, officer, area.at(), fix=False)
+    await post(dispatch.client, officer, fix(area.at(0), 1))
+    before = paced.published
+
+    moved = await post(dispatch.client, officer, fix(area.at(200), 0))
+
+    assert moved.status_code == 200 and paced.published == before + 1  # staged by the post's own flush
+    published = await read_events(infra, POSITIONS, 2, lambda r: r.key == officer.encode(), timeout=10)
+    assert event_data(published[-1])["data"]["position"]["lon"] == pytest.approx(area.at(200)["lon"])
+
+
+async def test_a_fix_waiting_its_turn_is_published_when_dispatch_stops(
+    infra: Infra, config_dir: Path, area: Area, ids: Any,
+) -> None:
+    officer = ids("leaving")
+    app = build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
+                                  position_publish_s=300))
+    async with asyncio.timeout(30):  # the stop does not wait five minutes for the fix's turn
+        async with served(app) as client:
+            await add_officer(client, officer, area.at(), fix=False)
+            await post(client, officer, fix(area.at(10), 1))
+            await post(client, officer, fix(area.at(20), 0))  # waits five minutes for its turn
+            runtime: DispatchRuntime = app.state.runtime
+            assert runtime.positions.published == 1
+
+    assert runtime.positions.published == 2  # the stop published it at once
+    # Another dispatch on the same database relays whatever the stop left in the outbox.
+    async with served(build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
+                                              database_url=runtime.settings.database_url))):
+        published = await read_events(infra, POSITIONS, 2, lambda r: r.key == officer.encode(), timeout=15)
+    assert [event_data(r)["data"]["position"]["lon"] for r in published] == [
+        pytest.approx(area.at(m)["lon"]) for m in (10, 20)]

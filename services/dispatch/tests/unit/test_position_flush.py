@@ -1,11 +1,11 @@
-"""Coalescing the position posts of one group commit: newest wins, resends are dropped."""
+"""Coalescing the position posts of one group commit (newest wins, resends are dropped) and pacing their events."""
 
 from __future__ import annotations
 
 from datetime import timedelta, timezone
 
 from oneteam_contracts import PositionSource
-from oneteam_dispatch.domain.positions import Fix, plan_flush
+from oneteam_dispatch.domain.positions import Fix, Pace, Published, plan_flush
 
 from .factories import NOW, east
 
@@ -48,3 +48,26 @@ def test_each_officer_is_coalesced_apart() -> None:
     flush = plan_flush([("a", [at(1, 10)]), ("b", [at(9, 90)]), ("a", [at(4, 40)])], {})
 
     assert flush.latest["a"].position == east(10) and flush.latest["b"].position == east(90)
+
+
+PACE = Pace(every_s=15, moved_m=50)
+
+
+def test_an_officers_first_fix_is_published_at_once() -> None:
+    assert PACE.due(at(0, 10), None, now_s=100)
+
+
+def test_a_fix_near_the_last_published_waits_until_the_interval_is_up() -> None:
+    last = Published(east(0), at_s=100)
+
+    assert not PACE.due(at(0, 49), last, now_s=114.9)
+    assert PACE.due(at(0, 49), last, now_s=115)
+    assert PACE.next_turn(last) == 115
+
+
+def test_an_officer_who_moved_far_enough_is_published_at_once() -> None:
+    assert PACE.due(at(0, 50.5), Published(east(0), at_s=100), now_s=100.1)
+
+
+def test_no_interval_publishes_every_newest_fix() -> None:
+    assert Pace(every_s=0, moved_m=0).due(at(0), Published(east(0), at_s=100), now_s=100)
