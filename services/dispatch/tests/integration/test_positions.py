@@ -53,6 +53,11 @@ async def dispatch(infra: Infra, config_dir: Path) -> AsyncIterator[Served]:
         yield Served(app, client, settings)
 
 
+def own_dispatch(infra: Infra, config_dir: Path, **changes: Any) -> FastAPI:
+    """A dispatch of the test's own, to stop mid-test: no incident consumer, no background loops."""
+    return build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False, **changes))
+
+
 @pytest.fixture
 def paced(dispatch: Served) -> Iterator[PositionBatcher]:
     """The shared dispatch's batcher, publishing an officer at most every 3 s unless they moved 50 m."""
@@ -202,8 +207,7 @@ async def test_fixes_waiting_for_a_flush_when_dispatch_stops_are_stored_before_i
     infra: Infra, config_dir: Path, area: Area, ids: Any,
 ) -> None:
     officer = ids("stopping")
-    app = build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
-                                  position_flush_ms=1000))
+    app = own_dispatch(infra, config_dir, position_flush_ms=1000)
     async with served(app) as client:
         await add_officer(client, officer, area.at(), fix=False)
         runtime: DispatchRuntime = app.state.runtime
@@ -214,8 +218,7 @@ async def test_fixes_waiting_for_a_flush_when_dispatch_stops_are_stored_before_i
 
     assert waiting.done()  # the stop waited for its flush, before closing the pool
     assert waiting.result().stored == 1
-    async with served(build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
-                                              database_url=runtime.settings.database_url))) as again:
+    async with served(own_dispatch(infra, config_dir, database_url=runtime.settings.database_url)) as again:
         seen = (await again.get(f"/v1/officers/{officer}", headers=COMMANDER)).json()
     assert seen["position"]["lon"] == pytest.approx(area.at(30)["lon"])
 
@@ -260,8 +263,7 @@ async def test_a_fix_waiting_its_turn_is_published_when_dispatch_stops(
     infra: Infra, config_dir: Path, area: Area, ids: Any,
 ) -> None:
     officer = ids("leaving")
-    app = build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
-                                  position_publish_s=300))
+    app = own_dispatch(infra, config_dir, position_publish_s=300)
     async with asyncio.timeout(30):  # the stop does not wait five minutes for the fix's turn
         async with served(app) as client:
             await add_officer(client, officer, area.at(), fix=False)
@@ -272,8 +274,7 @@ async def test_a_fix_waiting_its_turn_is_published_when_dispatch_stops(
 
     assert runtime.positions.published == 2  # the stop published it at once
     # Another dispatch on the same database relays whatever the stop left in the outbox.
-    async with served(build(dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
-                                              database_url=runtime.settings.database_url))):
+    async with served(own_dispatch(infra, config_dir, database_url=runtime.settings.database_url)):
         published = await read_events(infra, POSITIONS, 2, lambda r: r.key == officer.encode(), timeout=15)
     assert [event_data(r)["data"]["position"]["lon"] for r in published] == [
         pytest.approx(area.at(m)["lon"]) for m in (10, 20)]
