@@ -34,7 +34,7 @@ HELD = Counter("oneteam_kpi_looks_held_total", "Looks at the KPI targets that ju
                "being incomplete", ["reason"])
 
 
-async def check(runtime: EvaluationRuntime, tenant: str) -> list[Transition]:
+async def check(runtime: EvaluationRuntime, tenant: str, max_lag: int = MAX_LAG) -> list[Transition]:
     """Raise and close the tenant's breaches as its standings now say; the transitions made."""
     start, end, found = await standing(runtime, tenant)
     async with runtime.transaction() as session:
@@ -42,6 +42,14 @@ async def check(runtime: EvaluationRuntime, tenant: str) -> list[Transition]:
         if await generation(session) != runtime.generation:
             return []  # a rebuild began after the look was allowed: the standing may be of half a replay
         made = transitions(found, await store.open_breaches(session, tenant), end, iter(uuid.uuid4, None))
+        if made and (late := await held(runtime, max_lag)) is not None:
+            # The group fell behind after the look was allowed and before the standing was
+            # read (a backlog landed on another member's partitions meanwhile; seen on Apache
+            # Kafka in CI): the verdict may be of part of the stream. Asked again only when
+            # there is a verdict to publish, so a quiet look costs no more broker round trips.
+            HELD.labels(late.reason).inc()
+            log.info("KPI targets of %s not judged: %s", tenant, late.detail)
+            return []
         for t in made:
             s = t.standing
             assert s.value is not None  # a transition always has a verdict
@@ -81,7 +89,7 @@ async def check_all(runtime: EvaluationRuntime, max_lag: int = MAX_LAG) -> int:
         known = await tenants(session)
     made = 0
     for tenant in known:
-        made += len(await check(runtime, tenant))
+        made += len(await check(runtime, tenant, max_lag))
     return made
 
 
