@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from oneteam_devstack import EmbeddedBroker, EmbeddedPostgres
 from oneteam_devstack.testing import serve
 from oneteam_servicekit import Runtime, ServiceSettings, create_app
+from oneteam_servicekit.app import GC_THRESHOLDS
 
 pytestmark = pytest.mark.integration
 
@@ -83,3 +85,9 @@ async def test_metrics_are_exposed_for_prometheus(service: httpx.AsyncClient) ->
 
     assert 'oneteam_http_requests_total{method="GET",route="/healthz",service="probe",status="200"}' in text
     assert "oneteam_outbox_backlog" in text
+
+
+async def test_a_started_service_collects_young_objects_less_often_than_python_by_default(
+        service: httpx.AsyncClient) -> None:
+    # Set by the lifespan (a process that never started a service keeps Python's 700, 10, 10).
+    assert gc.get_threshold() == GC_THRESHOLDS != (700, 10, 10)
