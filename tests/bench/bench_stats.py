@@ -70,11 +70,15 @@ def postmaster_pid(data_dir: str) -> int:
     return int(pidfile.read_text().split()[0])
 
 
-def stack_pids(stack: Stack) -> dict[str, int]:
-    """The pids whose CPU to count in a started `oneteam_devstack.stack.Stack`: each service's and PostgreSQL's."""
+def stack_pids(stack: Stack, *, broker: bool = False) -> dict[str, int]:
+    """The pids whose CPU to count in a started `oneteam_devstack.stack.Stack`: each service's and
+    PostgreSQL's, and with `broker` the embedded broker's (none when Apache Kafka runs apart)."""
     assert stack.postgres is not None
-    return {**{name: process.pid for name, process in stack.processes.items()},
+    pids = {**{name: process.pid for name, process in stack.processes.items()},
             "postgres": postmaster_pid(str(stack.postgres.data_dir))}
+    if broker and stack.broker is not None and stack.broker.pid is not None:
+        pids["broker"] = stack.broker.pid
+    return pids
 
 
 @contextlib.contextmanager
@@ -88,10 +92,7 @@ def own_service(name: str, folder: Path, env: dict[str, str]) -> Iterator[tuple[
     try:
         stack.start_infra()
         url = stack.start_service(next(spec for spec in SERVICES if spec.name == name))
-        pids = stack_pids(stack)
-        if stack.broker is not None and stack.broker.pid is not None:
-            pids["broker"] = stack.broker.pid
-        yield url, pids
+        yield url, stack_pids(stack, broker=True)
     except RuntimeError:
         log = folder / "logs" / f"{name}.log"
         print(log.read_text()[-3000:] if log.exists() else f"no {name} log", file=sys.stderr)

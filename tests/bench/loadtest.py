@@ -417,10 +417,7 @@ def main() -> None:
                 urls = stack.start_all()
                 broker = "Apache Kafka" if stack.broker is None else "embedded broker"
                 print(f"suite up: {urls}  broker: {broker} at {stack.bootstrap_servers}", flush=True)
-                pids = stack_pids(stack)
-                if stack.broker is not None and stack.broker.pid is not None:
-                    pids["broker"] = stack.broker.pid
-                result = asyncio.run(drive(urls["intake"], urls["dispatch"], args, pids))
+                result = asyncio.run(drive(urls["intake"], urls["dispatch"], args, stack_pids(stack, broker=True)))
             finally:
                 stack.stop()
     # The generator shares the machine with the suite; its own CPU is part of the picture.

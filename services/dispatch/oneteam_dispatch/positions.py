@@ -75,7 +75,6 @@ class _Post:
 class _Waiting:
     """An officer's newest fix, stored but not yet published: its turn comes at `due_s`."""
 
-    tenant: str
     fix: Fix
     due_s: float
 
@@ -172,8 +171,7 @@ class PositionBatcher:
         if not self._closing:  # the waiting fixes try again in a second (a stopping replica lets them go)
             retry_s = asyncio.get_running_loop().time() + 1
             for officer_id, waiting in due.items():
-                if officer_id not in self._waiting:
-                    self._wait(officer_id, waiting.tenant, waiting.fix, retry_s)
+                self._wait(officer_id, waiting.fix, retry_s)
 
     async def _write(self, posts: list[_Post], due: dict[str, _Waiting]) -> None:
         now = self._clock.now()
@@ -212,7 +210,7 @@ class PositionBatcher:
             ), tenant=found[officer_id].tenant, subject=officer_id) for officer_id, fix in publish.items()]
             rows = [(post.officer_id, fix) for post, fixes in zip(accepted, plan.track, strict=True) for fix in fixes]
             new = await officer_store.write_positions(session, rows, plan.latest, now, events)
-        self._mark(publish, wait, found, now_s)
+        self._mark(publish, wait, now_s)
         for post, fixes in zip(accepted, plan.track, strict=True):
             row = found[post.officer_id]
             newest = plan.latest.get(post.officer_id)
@@ -222,8 +220,7 @@ class PositionBatcher:
         for post, kept, error in answers:
             post.give(kept, error)
 
-    def _mark(self, published: dict[str, Fix], waiting: dict[str, Fix], found: dict[str, officer_store.PositionRow],
-              now_s: float) -> None:
+    def _mark(self, published: dict[str, Fix], waiting: dict[str, Fix], now_s: float) -> None:
         """After the commit: what each officer's pace now counts from, and which fixes wait their turn."""
         while self._published:  # oldest first: forget paces that have run out (no entry: publish at once)
             oldest = next(iter(self._published))
@@ -236,12 +233,12 @@ class PositionBatcher:
             self._waiting.pop(officer_id, None)
         self.published += len(published)
         for officer_id, fix in waiting.items():
-            self._wait(officer_id, found[officer_id].tenant, fix, self.pace.next_turn(self._published[officer_id]))
+            self._wait(officer_id, fix, self.pace.next_turn(self._published[officer_id]))
 
-    def _wait(self, officer_id: str, tenant: str, fix: Fix, due_s: float) -> None:
+    def _wait(self, officer_id: str, fix: Fix, due_s: float) -> None:
         earlier = self._waiting.get(officer_id)
         if earlier is not None:
             due_s = earlier.due_s  # a newer fix takes the waiting one's turn, not a later one
         else:
             heapq.heappush(self._turns, (due_s, officer_id))
-        self._waiting[officer_id] = _Waiting(tenant, fix, due_s)
+        self._waiting[officer_id] = _Waiting(fix, due_s)
