@@ -67,6 +67,10 @@ async def _claim(session: AsyncSession, group: str, events: Iterable[Envelope[An
 # or caller waits on in seconds (read models, case files) take the relaxed wait.
 PROMPT_FETCH_WAIT_MS = 50
 RELAXED_FETCH_WAIT_MS = 500
+# A relaxed group also lets the broker gather records for its fetch (up to the wait above), so
+# under load it reads a few larger batches a second instead of a batch of two or three records
+# per fetch: fewer fetches, transactions and offset commits for the same events.
+RELAXED_FETCH_MIN_BYTES = 64 * 1024
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 # Many events in one transaction, for a read model whose writes merge set-wise (evaluation).
@@ -108,7 +112,7 @@ class EventConsumer:
                  dead_letters: EventProducer, max_attempts: int = 5, backoff: float = 0.2,
                  max_pause: float = 5.0, after_commit: Callable[[], None] | None = None,
                  batch_handler: BatchHandler | None = None, max_records: int = 200,
-                 fetch_wait_ms: int = PROMPT_FETCH_WAIT_MS) -> None:
+                 prompt: bool = True) -> None:
         self._group = group_id
         self._service = service
         self._handlers = dict(handlers)
@@ -119,7 +123,7 @@ class EventConsumer:
         self._after_commit = after_commit
         self._batch_handler = batch_handler
         self._max_records = max_records
-        self._fetch_wait_ms = fetch_wait_ms
+        self._prompt = prompt
         self._max_pause = max_pause
         self._stalls: dict[TopicPartition, int] = {}
         self._processing = asyncio.Lock()
@@ -145,7 +149,8 @@ class EventConsumer:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=self._max_records,
-            fetch_max_wait_ms=self._fetch_wait_ms,
+            fetch_max_wait_ms=PROMPT_FETCH_WAIT_MS if self._prompt else RELAXED_FETCH_WAIT_MS,
+            fetch_min_bytes=1 if self._prompt else RELAXED_FETCH_MIN_BYTES,
         )
         await self._consumer.start()
         self._consumer.subscribe(self.topics, listener=self._listener)

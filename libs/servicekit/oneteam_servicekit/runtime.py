@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_eventbus import EventConsumer, EventProducer, Handler, OutboxRelay, ensure_topics
-from oneteam_eventbus.consumer import PROMPT_FETCH_WAIT_MS, RELAXED_FETCH_WAIT_MS, BatchHandler
+from oneteam_eventbus.consumer import BatchHandler
 from oneteam_servicekit import idempotency, migrations
 from oneteam_servicekit.db import make_engine, make_sessions
 from oneteam_servicekit.settings import ServiceSettings
@@ -84,7 +84,7 @@ class Runtime:
                 handlers=subscription.handlers, sessions=self.sessions, dead_letters=self.producer,
                 after_commit=self.relay.wake, batch_handler=subscription.batch_handler,
                 max_records=subscription.max_records,
-                fetch_wait_ms=PROMPT_FETCH_WAIT_MS if subscription.prompt else RELAXED_FETCH_WAIT_MS,
+                prompt=subscription.prompt,
             )
             await consumer.start()
             self.consumers.append((consumer, asyncio.create_task(_supervised(consumer), name=subscription.group)))

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from oneteam_contracts import Envelope, kafka_headers, record_event_id, to_kafka
 from oneteam_devstack.testing import read_topic
 from oneteam_eventbus import EventConsumer, EventProducer, Handler, KafkaConfig
-from oneteam_eventbus.consumer import RELAXED_FETCH_WAIT_MS
 
 from .conftest import effects
 from .test_outbox import reported
@@ -151,7 +150,7 @@ async def test_a_relaxed_group_polls_an_idle_broker_a_fraction_as_often_and_stil
     consume: Any, producer: EventProducer, engine: AsyncEngine,
 ) -> None:
     prompt = await consume(count_effect)
-    relaxed = await consume(count_effect, fetch_wait_ms=RELAXED_FETCH_WAIT_MS)
+    relaxed = await consume(count_effect, prompt=False)
     first = reported(uuid.uuid4())
     await producer.publish(first)
     await eventually(lambda: _at_least(engine, first.subject, 2))  # both joined and caught up
@@ -163,6 +162,26 @@ async def test_a_relaxed_group_polls_an_idle_broker_a_fraction_as_often_and_stil
     then = reported(uuid.uuid4())
     await producer.publish(then)
     await eventually(lambda: _at_least(engine, then.subject, 2))  # one effect per group
+
+
+async def test_a_relaxed_group_reads_a_stream_in_a_fraction_of_the_fetches(
+    consume: Any, producer: EventProducer, engine: AsyncEngine,
+) -> None:
+    prompt = await consume(count_effect)
+    relaxed = await consume(count_effect, prompt=False)
+    warm_up = reported(uuid.uuid4())
+    await producer.publish(warm_up)
+    await eventually(lambda: _at_least(engine, warm_up.subject, 2))
+    fetches = {"prompt": _count_fetches(prompt), "relaxed": _count_fetches(relaxed)}
+    incident = uuid.uuid4()
+
+    for _ in range(150):  # a steady stream, ~100 events a second for 1.5 s
+        await producer.publish(reported(incident))
+        await asyncio.sleep(0.01)
+    await eventually(lambda: _at_least(engine, str(incident), 300))  # every event once per group
+
+    read = {name: count() for name, count in fetches.items()}
+    assert 0 < read["relaxed"] * 3 < read["prompt"], read
 
 
 def _count_fetches(consumer: EventConsumer) -> Callable[[], int]:
