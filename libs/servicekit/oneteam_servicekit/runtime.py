@@ -30,7 +30,8 @@ class Subscription:
     (a read model merging rows in bulk); `handlers` still name the types and are the
     record-by-record path the consumer falls back to when a batch fails. `max_records` bounds
     a fetch, and so a batch's transaction. A group that is not `prompt` (nobody waits on it
-    within seconds) lets the broker hold an empty fetch for longer, and polls a tenth as often.
+    within seconds) lets the broker hold a fetch for longer, until it has gathered a batch worth
+    a transaction: it polls a tenth as often, and reads a stream in a few fetches a second.
     """
 
     group: str
