@@ -149,12 +149,7 @@ async def test_our_consumer_handles_records_in_every_form(
 async def test_a_relaxed_group_polls_an_idle_broker_a_fraction_as_often_and_still_hears_events(
     consume: Any, producer: EventProducer, engine: AsyncEngine,
 ) -> None:
-    prompt = await consume(count_effect)
-    relaxed = await consume(count_effect, prompt=False)
-    first = reported(uuid.uuid4())
-    await producer.publish(first)
-    await eventually(lambda: _at_least(engine, first.subject, 2))  # both joined and caught up
-    fetches = {"prompt": _count_fetches(prompt), "relaxed": _count_fetches(relaxed)}
+    fetches = await _prompt_and_relaxed(consume, producer, engine)
     await asyncio.sleep(3.0)  # nothing published: every fetch comes back empty after its wait
 
     idle = {name: count() for name, count in fetches.items()}
@@ -167,12 +162,7 @@ async def test_a_relaxed_group_polls_an_idle_broker_a_fraction_as_often_and_stil
 async def test_a_relaxed_group_reads_a_stream_in_a_fraction_of_the_fetches(
     consume: Any, producer: EventProducer, engine: AsyncEngine,
 ) -> None:
-    prompt = await consume(count_effect)
-    relaxed = await consume(count_effect, prompt=False)
-    warm_up = reported(uuid.uuid4())
-    await producer.publish(warm_up)
-    await eventually(lambda: _at_least(engine, warm_up.subject, 2))
-    fetches = {"prompt": _count_fetches(prompt), "relaxed": _count_fetches(relaxed)}
+    fetches = await _prompt_and_relaxed(consume, producer, engine)
     incident = uuid.uuid4()
 
     for _ in range(150):  # a steady stream, ~100 events a second for 1.5 s
@@ -182,6 +172,17 @@ async def test_a_relaxed_group_reads_a_stream_in_a_fraction_of_the_fetches(
 
     read = {name: count() for name, count in fetches.items()}
     assert 0 < read["relaxed"] * 3 < read["prompt"], read
+
+
+async def _prompt_and_relaxed(consume: Any, producer: EventProducer, engine: AsyncEngine,
+                              ) -> dict[str, Callable[[], int]]:
+    """A prompt and a relaxed group, both joined and caught up; their fetch counters from now on."""
+    prompt = await consume(count_effect)
+    relaxed = await consume(count_effect, prompt=False)
+    first = reported(uuid.uuid4())
+    await producer.publish(first)
+    await eventually(lambda: _at_least(engine, first.subject, 2))
+    return {"prompt": _count_fetches(prompt), "relaxed": _count_fetches(relaxed)}
 
 
 def _count_fetches(consumer: EventConsumer) -> Callable[[], int]:
