@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -163,7 +164,7 @@ def _context(settings: ServiceSettings) -> tuple[Any, ...]:
             settings.jwt_tenants_claim)
 
 
-_VERIFIED: Verified[Principal] = Verified()
+_VERIFIED: Verified[tuple[Principal, float]] = Verified()  # (caller, expires at)
 
 
 def _provider_key(settings: ServiceSettings, token: str) -> tuple[Any, list[str]]:
@@ -204,28 +205,40 @@ def _tenants(tenant: Any, listed: Any) -> list[str]:
     return ([tenant] if tenant else []) + [t for t in listed if t != tenant]
 
 
-async def optional_principal(request: Request) -> Principal | None:
-    """Dependency: the caller if a bearer token came, else None; a bad token is still refused."""
-    header = request.headers.get("authorization")
+async def bearer_caller(settings: ServiceSettings, header: str | None) -> tuple[Principal, float] | None:
+    """The caller an `Authorization: Bearer` header names, and when the token expires (Unix
+    seconds); None without a header. A bad token raises Unauthorized.
+
+    Shared by HTTP requests and the officers' WebSocket, which checks the expiry as it goes.
+    """
     if not header:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization must be 'Bearer <token>'")
-    settings, token = request.app.state.runtime.settings, token.strip()
+    token = token.strip()
     context = _context(settings)
     cached = _VERIFIED.get(token, context)
     if cached is not None:
-        principal = cached
+        return cached
+    # Async, so FastAPI does not hop to its thread pool on every request (py-spy: ~5 % of a
+    # busy service's loop). Only a provider's keys may need fetching over HTTP: that, and
+    # only that, goes to a thread so the loop never waits on the identity provider.
+    if settings.oidc_issuer or settings.oidc_jwks_url:
+        principal, left = await run_in_threadpool(_verify, settings, token)
     else:
-        # Async, so FastAPI does not hop to its thread pool on every request (py-spy: ~5 % of a
-        # busy service's loop). Only a provider's keys may need fetching over HTTP: that, and
-        # only that, goes to a thread so the loop never waits on the identity provider.
-        if settings.oidc_issuer or settings.oidc_jwks_url:
-            principal, left = await run_in_threadpool(_verify, settings, token)
-        else:
-            principal, left = _verify(settings, token)
-        _VERIFIED.put(token, context, principal, left)  # refused tokens raised above: never kept
+        principal, left = _verify(settings, token)
+    found = (principal, time.time() + left)
+    _VERIFIED.put(token, context, found, left)  # refused tokens raised above: never kept
+    return found
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """Dependency: the caller if a bearer token came, else None; a bad token is still refused."""
+    found = await bearer_caller(request.app.state.runtime.settings, request.headers.get("authorization"))
+    if found is None:
+        return None
+    principal = found[0]
     if principal.platform_admin:
         # The deliberate, audited exception: which admin touched what, never a body or a name.
         log.warning("platform admin %s: %s %s", principal.reference, request.method, request.url.path)

@@ -59,6 +59,14 @@ class Forbidden(DomainError):
     status = 403
 
 
+class TooLarge(DomainError):
+    """More input than the service takes in one go (HTTP bodies are refused earlier, by the guard)."""
+
+    type = "too-large"
+    title = "Payload too large"
+    status = 413
+
+
 class Unavailable(DomainError):
     """A dependency (database, broker) cannot serve now; the client should retry after a while."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import asyncpg.exceptions as pg
@@ -15,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from oneteam_eventbus.faults import causes, is_transient
 from oneteam_servicekit.errors import DomainError
@@ -31,12 +33,30 @@ _SLUGS = {400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-f
 _UNSTORABLE: tuple[type[BaseException], ...] = (pg.DataError, ClientDataError)
 
 
-def problem(status: int, type_: str, title: str, detail: str, request: Request,
+def problem_body(status: int, type_: str, title: str, detail: str, instance: str, **extensions: Any) -> dict[str, Any]:
+    """One problem's fields: an HTTP answer's body, or the error of a WebSocket frame."""
+    return {"type": PROBLEM_BASE + type_, "title": title, "status": status, "detail": detail,
+            "instance": instance, **extensions}
+
+
+def problem(status: int, type_: str, title: str, detail: str, request: HTTPConnection,
             headers: dict[str, str] | None = None, **extensions: Any) -> JSONResponse:
     """Build one problem response."""
-    body = {"type": PROBLEM_BASE + type_, "title": title, "status": status, "detail": detail,
-            "instance": request.url.path, **extensions}
+    body = problem_body(status, type_, title, detail, request.url.path, **extensions)
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def domain_problem(exc: DomainError, instance: str) -> dict[str, Any]:
+    """A user's error as a problem's fields."""
+    return problem_body(exc.status, exc.type, exc.title, exc.detail, instance, **exc.extensions)
+
+
+def invalid_input(errors: Sequence[Any], body: Any, instance: str) -> dict[str, Any]:
+    """A 422 naming every field pydantic refused (`errors` as pydantic gives them)."""
+    found = [{"field": "body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
+              "reason": _reason(e, body)} for e in errors]
+    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in found)
+    return problem_body(422, "validation-error", "Invalid input", detail, instance, errors=found)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -48,6 +68,8 @@ def _field(loc: tuple[Any, ...]) -> str:
 def _reason(error: dict[str, Any], body: Any) -> str:
     if error["type"] != "json_invalid":
         return str(error["msg"])
+    if not error["loc"]:  # pydantic's own parser (a WebSocket frame) names the line and column itself
+        return "invalid JSON" + str(error["msg"]).removeprefix("Invalid JSON")
     # FastAPI gives the character offset alone; a person needs the line and column.
     position = int(error["loc"][-1]) if str(error["loc"][-1]).isdigit() else 0
     before = body[:position] if isinstance(body, str | bytes) else ""
@@ -63,10 +85,8 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     if whole_body_wrong and content_type != "application/json" and not content_type.endswith("+json"):
         return problem(415, "unsupported-media-type", "Unsupported media type",
                        f"Content-Type must be application/json, not {content_type or 'absent'}", request)
-    errors = [{"field": "body" if e["type"] == "json_invalid" else _field(tuple(e["loc"])),
-               "reason": _reason(e, exc.body)} for e in exc.errors()]
-    detail = "; ".join(f"{e['field']}: {e['reason']}" for e in errors)
-    return problem(422, "validation-error", "Invalid input", detail, request, errors=errors)
+    return JSONResponse(invalid_input(exc.errors(), exc.body, request.url.path), status_code=422,
+                        media_type=MEDIA_TYPE)
 
 
 def _retry_headers(extensions: dict[str, Any]) -> dict[str, str] | None:
@@ -74,10 +94,15 @@ def _retry_headers(extensions: dict[str, Any]) -> dict[str, str] | None:
     return {"Retry-After": str(int(seconds))} if isinstance(seconds, int | float) else None
 
 
+def domain_response(exc: DomainError, connection: HTTPConnection) -> JSONResponse:
+    """A user's error as an HTTP answer (a request's, or a WebSocket handshake's refusal)."""
+    return JSONResponse(domain_problem(exc, connection.url.path), status_code=exc.status, media_type=MEDIA_TYPE,
+                        headers=_retry_headers(exc.extensions))
+
+
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
-    return problem(exc.status, exc.type, exc.title, exc.detail, request,
-                   headers=_retry_headers(exc.extensions), **exc.extensions)
+    return domain_response(exc, request)
 
 
 async def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -23,8 +23,9 @@ from oneteam_dispatch.api.common import (
 from oneteam_dispatch.config import OfficerIn
 from oneteam_dispatch.domain.officers import SELF_SET_STATUSES, OfficerStatus
 from oneteam_dispatch.domain.positions import Fix, check_fixes
-from oneteam_dispatch.positions import PositionBatcher
+from oneteam_dispatch.positions import Kept, PositionBatcher
 from oneteam_dispatch.push import PENDING, notify
+from oneteam_dispatch.runtime import DispatchRuntime
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import Conflict, Forbidden, NotFound
 from oneteam_servicekit.auth import Principal
@@ -155,11 +156,20 @@ async def post_positions(officer_id: OfficerIdPath, body: PositionsIn, runtime: 
                          batcher: Annotated[PositionBatcher, Depends(_batcher)]) -> PositionsOut:
     if officer_id_of(principal) != officer_id:
         raise Forbidden("officers may only report their own position")
-    fixes = [Fix(GeoPoint(lon=f.lon, lat=f.lat, crs=f.crs), f.recorded_at, f.source, f.accuracy_m)
-             for f in body.fixes]
+    fixes = fixes_of(body)
     check_fixes(fixes, runtime.clock.now())
     # Answered once the flush holding these fixes has committed, so a 200 means stored.
     kept = await batcher.submit(officer_id, fixes, principal.check_tenant)
+    return positions_out(officer_id, kept, runtime)
+
+
+def fixes_of(body: PositionsIn) -> list[Fix]:
+    """The domain's fixes of a valid batch (GCJ-02 converted)."""
+    return [Fix(GeoPoint(lon=f.lon, lat=f.lat, crs=f.crs), f.recorded_at, f.source, f.accuracy_m) for f in body.fixes]
+
+
+def positions_out(officer_id: str, kept: Kept, runtime: DispatchRuntime) -> PositionsOut:
+    """The answer to a batch of fixes: how many were new, and where the officer now stands."""
     stale_after = runtime.tenants.policy(kept.tenant).stale_after
     stale = kept.position_at is None or runtime.clock.now() - kept.position_at > stale_after
     return PositionsOut(officer_id=officer_id, stored=kept.stored, position=kept.position,
