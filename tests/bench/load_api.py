@@ -12,12 +12,13 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from fix_stream import FixStream
 from keepalive import Connections
 
 from oneteam_servicekit import ServiceSettings
@@ -141,18 +142,34 @@ async def register_officer(client: httpx.AsyncClient, dispatch: str, admin: str,
     _check(f"PUT /v1/officers/{officer_id}", response, 200, 201)
 
 
-async def send_fix(pool: Connections, token: str, officer_id: str, lon: float, lat: float) -> None:
-    """One GPS fix from the officer's terminal."""
-    status, answer = await pool.send(_positions(officer_id), json.dumps(_fix(lon, lat)).encode(), bearer(token))
-    _answer("POST positions", status, answer, 200)
+# An officer's terminal sending one GPS fix: (officer id, lon, lat).
+SendFix = Callable[[str, float, float], Awaitable[None]]
 
 
-def _positions(officer_id: str) -> str:
-    return f"/v1/officers/{officer_id}/positions"
+def posted_fixes(pool: Connections, tokens: dict[str, str]) -> SendFix:
+    """Fixes sent as a POST each (officer id → token)."""
+
+    async def send(officer_id: str, lon: float, lat: float) -> None:
+        body = json.dumps({"fixes": [_fix(lon, lat)]}).encode()
+        status, answer = await pool.send(f"/v1/officers/{officer_id}/positions", body, bearer(tokens[officer_id]))
+        _answer("POST positions", status, answer, 200)
+
+    return send
+
+
+def streamed_fixes(streams: dict[str, FixStream]) -> SendFix:
+    """Fixes sent as a frame each on the officer's position stream (officer id → its socket)."""
+
+    async def send(officer_id: str, lon: float, lat: float) -> None:
+        answer = await streams[officer_id].send([_fix(lon, lat)])
+        if "error" in answer:
+            raise ApiError("position stream frame", answer["error"]["status"], json.dumps(answer["error"]))
+
+    return send
 
 
 def _fix(lon: float, lat: float) -> dict[str, Any]:
-    return {"fixes": [{"lon": lon, "lat": lat, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
+    return {"lon": lon, "lat": lat, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}
 
 
 async def orders(client: httpx.AsyncClient, dispatch: str, token: str) -> AsyncGenerator[Order, None]:

@@ -42,6 +42,7 @@ from urllib.parse import urlparse
 import httpx
 import load_api as api
 from bench_stats import CpuMeter, percentile, stack_pids
+from fix_stream import STREAM_FAILURES, close_streams, open_streams
 from keepalive import FAILURES, Connections
 
 from oneteam_servicekit.app import GC_THRESHOLDS
@@ -50,6 +51,8 @@ RESULTS = Path(__file__).parent / "results"
 WEST, EAST, SOUTH, NORTH = 120.107, 120.143, 30.277, 30.303  # inside Cuiyuan, clear of its border
 CATEGORIES = ["street_vending", "dumped_waste", "noise"]  # listed in both intake's catalog and dispatch's list
 CAMERA_LABELS = {"street_vendor": "street_vending", "garbage_pile": "dumped_waste"}
+# Dispatch's API-only replica: the officers' position streams without the order path's loops.
+POSITIONS_ONLY = {"DISPATCH_BACKGROUND": "false", "DISPATCH_CONSUME_INCIDENTS": "false", "WEB_CONCURRENCY": "1"}
 FIX_CONNECTIONS = 256  # fixes in flight at most: beyond this many unanswered the server is lost anyway
 SOURCES = {"grid_worker": 30, "citizen_app": 20, "patrol": 10, "ai_camera": 25, "hotline_12345": 15}
 
@@ -92,17 +95,17 @@ def _ms(values: list[float], q: float) -> float | None:
     return percentile(values, q) if values else None
 
 
-async def officer_app(steps: Connections, push: httpx.AsyncClient, dispatch: str, officer_id: str,
-                      token: str, books: Books, here: list[float], ready: asyncio.Event) -> None:
+async def officer_app(steps: Connections, send_fix: api.SendFix, push: httpx.AsyncClient, dispatch: str,
+                      officer_id: str, token: str, books: Books, here: list[float], ready: asyncio.Event) -> None:
     """One officer's terminal: hears orders, acknowledges, rides there, arrives, reports."""
     async with contextlib.aclosing(api.orders(push, dispatch, token)) as stream:
         ready.set()
         async for order in stream:
             if order.kind == "created":
-                await handle_order(steps, officer_id, token, order, books, here)
+                await handle_order(steps, send_fix, officer_id, token, order, books, here)
 
 
-async def handle_order(dispatch: Connections, officer_id: str, token: str, order: api.Order,
+async def handle_order(dispatch: Connections, send_fix: api.SendFix, officer_id: str, token: str, order: api.Order,
                        books: Books, here: list[float]) -> None:
     """Note when the order came, then acknowledge, ride there, arrive and report."""
     now = time.perf_counter()
@@ -117,34 +120,34 @@ async def handle_order(dispatch: Connections, officer_id: str, token: str, order
             await asyncio.sleep(0.05)
         lon, lat = books.where.get(incident or "", (here[0], here[1]))
         here[:] = [lon, lat]
-        await api.send_fix(dispatch, token, officer_id, lon, lat)
+        await send_fix(officer_id, lon, lat)
         await api.step(dispatch, token, order.assignment_id, "arrive")
         await api.step(dispatch, token, order.assignment_id, "report",
                        {"outcome": "resolved_on_site", "notes": "load test: handled on the spot"})
-    except (api.ApiError, *FAILURES) as error:
+    except (api.ApiError, *FAILURES, *STREAM_FAILURES) as error:
         books.officer_errors[type(error).__name__ + str(getattr(error, "status", ""))] += 1
 
 
-async def stream_positions(pool: Connections, officers: dict[str, tuple[str, list[float]]], every_s: float,
+async def stream_positions(send_fix: api.SendFix, officers: dict[str, tuple[str, list[float]]], every_s: float,
                            books: Books) -> None:
     """Every officer's terminal sends a fix every `every_s` seconds, spread evenly, each on its own
     schedule (open loop: thousands of terminals do not wait for each other's answers).
 
-    Through hand-written keep-alive connections (`keepalive`): through httpx the load generator
-    spent 92 % of its loop sending fixes and sent 63 of the 400 a second (py-spy), so the
-    generator, not the suite, was the limit.
+    Posted fixes go through hand-written keep-alive connections (`keepalive`): through httpx the
+    load generator spent 92 % of its loop sending fixes and sent 63 of the 400 a second
+    (py-spy), so the generator, not the suite, was the limit.
     """
     ids = sorted(officers)
     gap = every_s / len(ids)
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(officer_id: str) -> None:
-        token, here = officers[officer_id]
+        here = officers[officer_id][1]
         started = time.perf_counter()
         try:
-            await api.send_fix(pool, token, officer_id, here[0], here[1])
+            await send_fix(officer_id, here[0], here[1])
             books.fix_ms.append((time.perf_counter() - started) * 1000)
-        except (api.ApiError, *FAILURES) as error:
+        except (api.ApiError, *FAILURES, *STREAM_FAILURES) as error:
             books.officer_errors["position " + type(error).__name__] += 1
 
     began = time.perf_counter()
@@ -221,7 +224,7 @@ async def settle(books: Books, step: Books, seconds: float) -> None:
 
 
 async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict[str, int] | None = None,
-                ) -> dict[str, Any]:
+                positions: str | None = None) -> dict[str, Any]:
     """Register the officers, open their apps and fixes, then offer each rate in turn. With `pids`
     (a suite this script started), each step also notes how many cores each process kept busy."""
     rng = random.Random(args.seed)
@@ -242,16 +245,19 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict
             officers[officer_id] = (mint.officer(officer_id), here)
         tokens["patrol"] = officers[min(officers)][0]
         reports_pool, steps_pool = Connections(intake, args.connections), Connections(dispatch, args.connections)
+        officer_tokens = {officer_id: token for officer_id, (token, _) in officers.items()}
+        streams = await open_streams(positions or dispatch, officer_tokens) if args.fixes == "stream" else {}
+        send_fix = (api.streamed_fixes(streams) if streams
+                    else api.posted_fixes(Connections(dispatch, FIX_CONNECTIONS), officer_tokens))
         books = Books()
         apps = []
         for officer_id, (token, here) in officers.items():
             ready = asyncio.Event()
-            apps.append(asyncio.create_task(officer_app(steps_pool, push, dispatch, officer_id, token, books, here,
-                                                        ready)))
+            apps.append(asyncio.create_task(officer_app(steps_pool, send_fix, push, dispatch, officer_id, token, books,
+                                                        here, ready)))
             await ready.wait()
-        positions = asyncio.create_task(
-            stream_positions(Connections(dispatch, FIX_CONNECTIONS), officers, args.position_every, books)
-            if args.position_every > 0 else asyncio.sleep(10**9))
+        positions = asyncio.create_task(stream_positions(send_fix, officers, args.position_every, books)
+                                        if args.position_every > 0 else asyncio.sleep(10**9))
         await asyncio.sleep(1.0)
         steps: list[dict[str, Any]] = []
         deadline = time.monotonic() + args.max_seconds
@@ -291,8 +297,10 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(positions, *apps, return_exceptions=True)
+            await close_streams(streams)
     return {"steps": steps, "officers": args.officers, "step_seconds": args.step_seconds, "settle_s": args.settle,
-            "position_every_s": args.position_every, "dispatch_workers": None if args.intake else args.dispatch_workers,
+            "position_every_s": args.position_every, "fixes": args.fixes, "positions_replica": bool(positions),
+            "dispatch_workers": None if args.intake else args.dispatch_workers,
             "sources": SOURCES}
 
 
@@ -389,9 +397,15 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=2000)
     parser.add_argument("--position-every", type=float, default=5,
                         help="seconds between an officer's fixes (0: no fixes, results in load[-kafka]-quiet.json)")
+    parser.add_argument("--fixes", choices=("stream", "post"), default="stream",
+                        help="officers' fixes (and their apps' fix on arrival) as frames on each officer's position "
+                             "WebSocket, as the app sends them, or as a POST each (before 2026-11-27)")
     parser.add_argument("--dispatch-workers", type=int, default=2,
                         help="dispatch's worker processes when the suite is started here (fixes, push channels "
                              "and orders outgrow one process's core; the other services need less than one)")
+    parser.add_argument("--positions-replica", action="store_true",
+                        help="stream the fixes to a dispatch process of their own (API only: no matcher, no "
+                             "incident consumer), as an ingress would route /v1/me/positions/stream")
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--hotline-key", default="dev-hotline-12345-key", help="intake's key for hotline-12345")
     parser.add_argument("--seed", type=int, default=5)
@@ -407,7 +421,7 @@ def main() -> None:
         broker = "given deployment"
         result = asyncio.run(drive(args.intake, args.dispatch, args))
     else:
-        from oneteam_devstack.stack import Stack
+        from oneteam_devstack.stack import SERVICES, Stack
 
         with contextlib.ExitStack() as cleanup:
             folder = args.keep_data or cleanup.enter_context(tempfile.TemporaryDirectory(prefix="oneteam-load-"))
@@ -415,9 +429,13 @@ def main() -> None:
                           workers={"dispatch": args.dispatch_workers})
             try:
                 urls = stack.start_all()
+                if args.positions_replica:
+                    urls["positions"] = stack.start_service(
+                        next(spec for spec in SERVICES if spec.name == "dispatch"), replica=2, env=POSITIONS_ONLY)
                 broker = "Apache Kafka" if stack.broker is None else "embedded broker"
                 print(f"suite up: {urls}  broker: {broker} at {stack.bootstrap_servers}", flush=True)
-                result = asyncio.run(drive(urls["intake"], urls["dispatch"], args, stack_pids(stack, broker=True)))
+                result = asyncio.run(drive(urls["intake"], urls["dispatch"], args, stack_pids(stack, broker=True),
+                                           positions=urls.get("positions")))
             finally:
                 stack.stop()
     # The generator shares the machine with the suite; its own CPU is part of the picture.

@@ -95,13 +95,15 @@ class Stack:
             env["WEB_CONCURRENCY"] = str(self.workers[spec.name])  # uvicorn's default for --workers
         return env
 
-    def start_service(self, spec: ServiceSpec, port: int | None = None, replica: int = 1) -> str:
+    def start_service(self, spec: ServiceSpec, port: int | None = None, replica: int = 1,
+                      env: dict[str, str] | None = None) -> str:
         """Start one service with uvicorn; returns its base URL once /readyz answers 200.
 
         `replica` 2, 3... starts another process of a running service on a port of its own,
         sharing its database and consumer groups, known as `intake#2` in `processes` and `urls`.
         (`workers`, or `WEB_CONCURRENCY` for every service, instead runs several uvicorn workers
-        behind the service's one port.)
+        behind the service's one port.) `env` adds to or overrides this process's environment
+        (a replica with another role: dispatch's API-only replica for the position streams).
         """
         name = spec.name if replica == 1 else f"{spec.name}#{replica}"
         if port is None:
@@ -113,7 +115,8 @@ class Stack:
             self.processes[name] = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", spec.app, "--host", "127.0.0.1", "--port", str(port),
                  "--no-access-log", "--timeout-graceful-shutdown", "10"],
-                env=self.service_env(spec), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                env={**self.service_env(spec), **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 # Out of the terminal's process group: Ctrl-C reaches only the launcher,
                 # which then stops services before the broker and the database.
                 start_new_session=True,

@@ -3,6 +3,7 @@
     .venv/bin/python services/dispatch/scripts/bench_positions.py                 # 2 000 officers, 400 fixes/s
     .venv/bin/python services/dispatch/scripts/bench_positions.py --rate 200 --seconds 20
     .venv/bin/python services/dispatch/scripts/bench_positions.py --src /tmp/old-tree --label before
+    .venv/bin/python services/dispatch/scripts/bench_positions.py --transport stream   # over the WebSocket
 
 It starts embedded PostgreSQL and the embedded broker (or KAFKA_BOOTSTRAP_SERVERS) under a
 temporary folder and dispatch as its own uvicorn process, as `make run` does, with a roster of
@@ -10,7 +11,9 @@ N officers. Then it posts one fix per request, open-loop: request i leaves at i 
 whatever the earlier ones are doing, from officer i mod N (so each officer sends every N / rate
 seconds: 2 000 at 400/s is a fix every 5 s, the load test's figure), each within a few metres of
 their post, as officers between orders are (the load test's too). Latency counts from the
-moment a request was due, so a server that falls behind cannot hide it.
+moment a request was due, so a server that falls behind cannot hide it. `--transport stream`
+sends each fix as a frame on the officer's own position stream (a WebSocket per officer, all
+opened before the clock starts) instead of a POST.
 
 Printed and kept in results/positions.json (latest and previous): accepted fixes/s, p50/p99
 latency, refusals, and the CPU milliseconds dispatch and PostgreSQL spend per fix (process CPU
@@ -39,6 +42,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "bench"))
 from bench_stats import CpuMeter, own_service, percentile
+from fix_stream import STREAM_FAILURES, FixStream, close_streams, open_streams
 from keepalive import FAILURES, Connections
 
 from oneteam_servicekit import ServiceSettings
@@ -74,12 +78,17 @@ def own_dispatch(folder: Path, officers: int, src: str | None,
         yield found
 
 
-async def post_fixes(pool: Connections, officers: int, rate: float, seconds: float,
-                     offset: int = 0) -> dict[str, Any]:
-    """Open-loop fixes at `rate` per second for `seconds`; what came back."""
+def tokens_of(officers: int) -> dict[str, str]:
+    """Each bench officer's token."""
     settings = ServiceSettings()
-    tokens = ["Bearer " + issue_token(settings, f"bench-app-{n}", ["officer"], tenant=TENANT,
-                                      officer_id=f"bench-{n:05d}") for n in range(officers)]
+    return {f"bench-{n:05d}": issue_token(settings, f"bench-app-{n}", ["officer"], tenant=TENANT,
+                                          officer_id=f"bench-{n:05d}") for n in range(officers)}
+
+
+async def post_fixes(pool: Connections | dict[str, FixStream], tokens: dict[str, str], rate: float, seconds: float,
+                     offset: int = 0) -> dict[str, Any]:
+    """Open-loop fixes at `rate` per second for `seconds`, posted or streamed; what came back."""
+    officers = len(tokens)
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     loop = asyncio.get_running_loop()
@@ -88,11 +97,17 @@ async def post_fixes(pool: Connections, officers: int, rate: float, seconds: flo
         officer = (n + offset) % officers
         post = roster_spot(officer)  # a few metres of GPS noise around it, as an officer on foot between orders
         spot = {"lon": post["lon"] + (n // officers % 3) * 0.00003, "lat": post["lat"]}
-        body = {"fixes": [{**spot, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]}
+        fixes = [{**spot, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]
+        officer_id = f"bench-{officer:05d}"
         try:
-            status, _ = await pool.send(f"/v1/officers/bench-{officer:05d}/positions", json.dumps(body).encode(),
-                                        {"Authorization": tokens[officer]})
-        except FAILURES as error:
+            if isinstance(pool, Connections):
+                body = json.dumps({"fixes": fixes}).encode()
+                status, _ = await pool.send(f"/v1/officers/{officer_id}/positions", body,
+                                            {"Authorization": "Bearer " + tokens[officer_id]})
+            else:
+                answer = await pool[officer_id].send(fixes)
+                status = answer["error"]["status"] if "error" in answer else 200
+        except (*FAILURES, *STREAM_FAILURES) as error:
             outcomes[type(error).__name__] += 1
             return
         outcomes[f"http {status}"] += 1
@@ -152,18 +167,25 @@ def profiled(pid: int, output: str | None, seconds: float) -> Iterator[None]:
 async def main(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="positions-bench-") as folder, \
             own_dispatch(Path(folder), args.officers, args.src, args.flush_ms) as (url, pids):
-        pool = Connections(url, args.connections)
-        await post_fixes(pool, args.officers, min(args.rate, 100), 3, offset=1)  # warm-up
-        meter = CpuMeter(pids)
-        with profiled(pids["dispatch"], args.profile, args.seconds):
-            latest = await post_fixes(pool, args.officers, args.rate, args.seconds)
-        spent = meter.lap()
+        tokens = tokens_of(args.officers)
+        pool = Connections(url, args.connections) if args.transport == "post" else await open_streams(url, tokens)
+        try:
+            await post_fixes(pool, tokens, min(args.rate, 100), 3, offset=1)  # warm-up
+            meter = CpuMeter(pids)
+            with profiled(pids["dispatch"], args.profile, args.seconds):
+                latest = await post_fixes(pool, tokens, args.rate, args.seconds)
+            spent = meter.lap()
+        finally:
+            if isinstance(pool, dict):
+                await close_streams(pool)
     accepted = latest["outcomes"].get("http 200", 0)
     latest["cpu_ms"] = {name: s * 1000 / max(accepted, 1) for name, s in spent.items()}
-    latest.update(officers=args.officers, label=args.label, flush_ms=args.flush_ms, src=args.src or "this tree",
+    latest.update(officers=args.officers, transport=args.transport, label=args.label,
+                  flush_ms=args.flush_ms, src=args.src or "this tree",
                   machine=f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
                   load_average=os.getloadavg(), when=datetime.now(UTC).isoformat(timespec="seconds"))
-    print(f"\ndispatch positions — {args.officers} officers, {args.rate:g} fixes/s offered for {args.seconds:g} s, "
+    print(f"\ndispatch positions — {args.officers} officers, {args.rate:g} fixes/s offered for {args.seconds:g} s "
+          f"({'one POST' if args.transport == 'post' else 'one WebSocket frame'} a fix), "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"accepted {latest['accepted_per_s']:.0f}/s, p50 {latest['p50_ms']:.0f} ms, p99 {latest['p99_ms']:.0f} ms, "
           f"{latest['outcomes']}")
@@ -180,6 +202,8 @@ if __name__ == "__main__":
     parser.add_argument("--officers", type=int, default=2000)
     parser.add_argument("--rate", type=float, default=400, help="fixes offered per second (open loop)")
     parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--transport", choices=("post", "stream"), default="post",
+                        help="a POST per fix, or a frame per fix on each officer's WebSocket")
     parser.add_argument("--connections", type=int, default=256,
                         help="keep-alive connections (requests beyond wait, counted in latency)")
     parser.add_argument("--flush-ms", type=int, help="DISPATCH_POSITION_FLUSH_MS (default: dispatch's own)")
