@@ -27,6 +27,7 @@ import time
 from typing import Any
 
 from fastapi import APIRouter, WebSocket
+from prometheus_client import Counter, Gauge
 from pydantic import Field, ValidationError
 from starlette.websockets import WebSocketDisconnect
 
@@ -44,6 +45,9 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["officers"])
 PATH = "/v1/me/positions/stream"
 TOKEN_EXPIRED = 4401  # a private-use close code (4000-4999), after HTTP's 401
+# The kit's HTTP metrics never see a frame: the stream counts its own.
+OPEN_STREAMS = Gauge("oneteam_dispatch_position_streams", "Officers' position streams open on this process")
+FRAMES = Counter("oneteam_dispatch_position_frames_total", "Position stream frames answered", ["status"])
 
 
 class PositionsFrame(PositionsIn):
@@ -69,6 +73,7 @@ async def position_stream(websocket: WebSocket) -> None:
     officer_id = officer_id_of(principal)
     await websocket.accept()
     limit = runtime.settings.max_json_bytes
+    OPEN_STREAMS.inc()
     try:
         while True:
             message = await websocket.receive()
@@ -78,9 +83,13 @@ async def position_stream(websocket: WebSocket) -> None:
                 await websocket.close(TOKEN_EXPIRED, "token expired: reconnect with a fresh one")
                 return
             data = message.get("text") or message.get("bytes") or ""
-            await websocket.send_text(await _answer(data, limit, officer_id, principal, runtime))
+            status, answer = await _answer(data, limit, officer_id, principal, runtime)
+            FRAMES.labels(str(status)).inc()
+            await websocket.send_text(answer)
     except WebSocketDisconnect:
         return
+    finally:
+        OPEN_STREAMS.dec()
 
 
 async def _officer(websocket: WebSocket, runtime: DispatchRuntime) -> tuple[Principal, float]:
@@ -109,8 +118,8 @@ async def _refuse(websocket: WebSocket, refused: DomainError) -> None:
 
 
 async def _answer(data: str | bytes, limit: int, officer_id: str, principal: Principal,
-                  runtime: DispatchRuntime) -> str:
-    """One frame's answer, after its fixes have committed (or why they were refused)."""
+                  runtime: DispatchRuntime) -> tuple[int, str]:
+    """One frame's status and answer, after its fixes have committed (or why they were refused)."""
     seq: int | None = None
     try:
         if len(data) > limit:
@@ -118,15 +127,15 @@ async def _answer(data: str | bytes, limit: int, officer_id: str, principal: Pri
         try:
             frame = PositionsFrame.model_validate_json(data)
         except ValidationError as invalid:
-            return _error(_seq_of(data), invalid_input(invalid.errors(), data, PATH))
+            return 422, _error(_seq_of(data), invalid_input(invalid.errors(), data, PATH))
         seq = frame.seq
         fixes = fixes_of(frame)
         check_fixes(fixes, runtime.clock.now())
         kept = await runtime.positions.submit(officer_id, fixes, principal.check_tenant)
     except DomainError as refused:
-        return _error(seq, domain_problem(refused, PATH))
+        return refused.status, _error(seq, domain_problem(refused, PATH))
     answer = positions_out(officer_id, kept, runtime)
-    return PositionsAnswer(seq=frame.seq, **answer.__dict__).model_dump_json()
+    return 200, PositionsAnswer(seq=frame.seq, **answer.__dict__).model_dump_json()
 
 
 def _error(seq: int | None, problem: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,10 +16,12 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from oneteam_devstack.testing import Infra
+from oneteam_dispatch.main import build
 from oneteam_servicekit import ServiceSettings
 from oneteam_servicekit.auth import Role, issue_token
 
-from .conftest import COMMANDER, TENANT, Area, add_officer, as_officer, token
+from .conftest import COMMANDER, TENANT, Area, add_officer, as_officer, dispatch_settings, served, token
 
 pytestmark = pytest.mark.integration
 PATH = "/v1/me/positions/stream"
@@ -37,6 +40,14 @@ async def ask(ws: ClientConnection, frame: dict[str, Any] | str) -> dict[str, An
     await ws.send(frame if isinstance(frame, str) else json.dumps(frame))
     answer: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 10))
     return answer
+
+
+async def metric(client: httpx.AsyncClient, line: str) -> float:
+    """A sample of dispatch's /metrics, by its name and labels (0 when absent)."""
+    for row in (await client.get("/metrics")).text.splitlines():
+        if row.startswith(line + " "):
+            return float(row.rsplit(" ", 1)[1])
+    return 0.0
 
 
 async def test_frames_are_stored_answered_in_turn_and_a_resent_frame_stores_nothing_new(
@@ -86,7 +97,9 @@ async def test_a_bad_frame_is_answered_with_the_problem_and_the_socket_stays_ope
     officer = ids("typo")
     await add_officer(dispatch, officer, area.at(), fix=False)
 
+    refused_before = await metric(dispatch, 'oneteam_dispatch_position_frames_total{status="422"}')
     async with socket(dispatch, as_officer(officer)) as ws:
+        open_now = await metric(dispatch, "oneteam_dispatch_position_streams")
         garbled = await ask(ws, '{"seq": 1, "fixes": [')
         off_the_map = await ask(ws, {"seq": 2, "fixes": [{**fix(area.at()), "lat": 91}]})
         no_seq = await ask(ws, {"fixes": [fix(area.at())]})
@@ -104,6 +117,8 @@ async def test_a_bad_frame_is_answered_with_the_problem_and_the_socket_stays_ope
     assert unknown_field["seq"] == 5 and [e["field"] for e in unknown_field["error"]["errors"]] == ["speed"]
     assert huge["seq"] is None and huge["error"]["status"] == 413
     assert fine["seq"] == 7 and fine["stored"] == 1
+    assert open_now >= 1
+    assert await metric(dispatch, 'oneteam_dispatch_position_frames_total{status="422"}') - refused_before == 5
     track = (await dispatch.get(f"/v1/officers/{officer}/track", headers=COMMANDER)).json()
     assert [row["lon"] for row in track] == [pytest.approx(area.at(30)["lon"])]  # nothing refused was kept
 
@@ -159,3 +174,26 @@ async def test_an_expired_token_closes_the_socket_at_the_next_frame(
     assert "token expired" in closed.value.rcvd.reason
     track = (await dispatch.get(f"/v1/officers/{officer}/track", headers=COMMANDER)).json()
     assert [row["lon"] for row in track] == [pytest.approx(area.at(10)["lon"])]
+
+
+async def test_a_stopping_dispatch_closes_the_socket_as_a_restart_and_a_resent_frame_stores_nothing_new(
+    infra: Infra, config_dir: Path, area: Area, ids: Any,
+) -> None:
+    officer = ids("restart")
+    sent = fix(area.at(40), 2)
+    settings = dispatch_settings(infra, config_dir, consume_incidents=False, background=False)
+    async with served(build(settings)) as client:
+        await add_officer(client, officer, area.at(), fix=False)
+        ws = await socket(client, as_officer(officer))
+        before = await ask(ws, {"seq": 1, "fixes": [sent]})
+    with pytest.raises(ConnectionClosed) as closed:  # the server is gone: the socket was closed on the way
+        await asyncio.wait_for(ws.recv(), 10)
+
+    async with served(build(settings)) as again:  # the same database, as after a restart
+        ws2 = await socket(again, as_officer(officer))
+        resent = await ask(ws2, {"seq": 1, "fixes": [sent]})  # the app cannot know the first got through
+        await ws2.close()
+
+    assert before["stored"] == 1
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012  # "service restart": reconnect
+    assert resent["stored"] == 0 and resent["position"]["lon"] == pytest.approx(area.at(40)["lon"])
