@@ -249,10 +249,15 @@ def require(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """Dependency factory: a caller holding one of `roles` (401 without a token, 403 without the role)."""
 
     async def dependency(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
-        if principal is None:
-            raise Unauthorized("a bearer token is required")
-        if roles and not principal.has(*roles):
-            raise Forbidden(f"requires one of the roles: {', '.join(roles)}")
-        return principal
+        return holding(principal, *roles)
 
     return dependency
+
+
+def holding(principal: Principal | None, *roles: Role) -> Principal:
+    """The caller, refused when absent (401) or holding none of `roles` (403); any role when none given."""
+    if principal is None:
+        raise Unauthorized("a bearer token is required")
+    if roles and not principal.has(*roles):
+        raise Forbidden(f"requires one of the roles: {', '.join(roles)}")
+    return principal

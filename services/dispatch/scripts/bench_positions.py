@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tests" / "bench"))
+import load_api as api
 from bench_stats import CpuMeter, own_service, percentile
 from fix_stream import STREAM_FAILURES, FixStream, close_streams, open_streams
 from keepalive import FAILURES, Connections
@@ -92,27 +93,21 @@ async def post_fixes(pool: Connections | dict[str, FixStream], tokens: dict[str,
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     loop = asyncio.get_running_loop()
+    send_fix = api.posted_fixes(pool, tokens) if isinstance(pool, Connections) else api.streamed_fixes(pool)
 
     async def one(n: int, due: float) -> None:
         officer = (n + offset) % officers
         post = roster_spot(officer)  # a few metres of GPS noise around it, as an officer on foot between orders
-        spot = {"lon": post["lon"] + (n // officers % 3) * 0.00003, "lat": post["lat"]}
-        fixes = [{**spot, "recorded_at": datetime.now(UTC).isoformat(), "accuracy_m": 8}]
-        officer_id = f"bench-{officer:05d}"
         try:
-            if isinstance(pool, Connections):
-                body = json.dumps({"fixes": fixes}).encode()
-                status, _ = await pool.send(f"/v1/officers/{officer_id}/positions", body,
-                                            {"Authorization": "Bearer " + tokens[officer_id]})
-            else:
-                answer = await pool[officer_id].send(fixes)
-                status = answer["error"]["status"] if "error" in answer else 200
+            await send_fix(f"bench-{officer:05d}", post["lon"] + (n // officers % 3) * 0.00003, post["lat"])
+        except api.ApiError as refused:
+            outcomes[f"http {refused.status}"] += 1
+            return
         except (*FAILURES, *STREAM_FAILURES) as error:
             outcomes[type(error).__name__] += 1
             return
-        outcomes[f"http {status}"] += 1
-        if status == 200:
-            latencies.append((loop.time() - due) * 1000)
+        outcomes["http 200"] += 1
+        latencies.append((loop.time() - due) * 1000)
 
     total = int(rate * seconds)
     began = loop.time()
