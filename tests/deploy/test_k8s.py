@@ -26,7 +26,8 @@ from oneteam_contracts import dead_letter_topic, topics
 from oneteam_contracts.access import SERVICES, is_public
 from oneteam_devstack.k8s.overlay import build
 from oneteam_devstack.k8s.render import K8S_DIR, stale
-from oneteam_devstack.k8s.workloads import WORKLOADS
+from oneteam_devstack.k8s.workloads import POOLS, WORKLOADS
+from oneteam_dispatch.settings import DispatchSettings
 from oneteam_servicekit import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -150,7 +151,58 @@ def test_every_service_with_a_dockerfile_is_deployed() -> None:
     built = {path.parent.name for path in (ROOT / "services").glob("*/Dockerfile")}
 
     assert built <= {workload.service for workload in WORKLOADS}
-    assert set(_of_kind("Deployment")) == {workload.name for workload in WORKLOADS}
+    pools = {f"{pool.service.replace('_', '-')}-{pool.component}" for pool in POOLS}
+    assert set(_of_kind("Deployment")) == {workload.name for workload in WORKLOADS} | pools
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_ingress_path_reaches_a_port_of_pods_a_deployment_runs(overlay: str) -> None:
+    services, deployments = _of_kind("Service", overlay), _of_kind("Deployment", overlay)
+    ingresses = _of_kind("Ingress", overlay)
+
+    assert set(ingresses) == {workload.name for workload in WORKLOADS}
+    for name, ingress in ingresses.items():
+        (rule,) = ingress["spec"]["rules"]
+        assert ingress["spec"]["tls"][0]["hosts"] == [rule["host"]]
+        assert rule["http"]["paths"][-1]["path"] == "/", f"{name}: everything else goes to the API pods"
+        for path in rule["http"]["paths"]:
+            backend = path["backend"]["service"]
+            target = services[backend["name"]]
+            assert backend["port"]["number"] in [port["port"] for port in target["spec"]["ports"]]
+            selected = [d for d in deployments.values() if target["spec"]["selector"].items()
+                        <= d["spec"]["template"]["metadata"]["labels"].items()]
+            assert selected, f"{name} {path['path']}: no pods behind {backend['name']}"
+
+
+def test_the_position_stream_goes_to_api_only_dispatch_pods_its_policy_covers() -> None:
+    ingress = _of_kind("Ingress")["dispatch"]
+    routes = {path["path"]: (path["pathType"], path["backend"]["service"]["name"])
+              for path in ingress["spec"]["rules"][0]["http"]["paths"]}
+    pods = _of_kind("Deployment")["dispatch-positions"]["spec"]["template"]
+    env = {e["name"]: e.get("value") for e in pods["spec"]["containers"][0]["env"]}
+    dispatch_app = importlib.import_module("oneteam_dispatch.api.position_stream")
+
+    assert routes[dispatch_app.PATH] == ("Exact", "dispatch-positions")
+    assert [r.path for r in dispatch_app.router.routes] == [dispatch_app.PATH]  # the WebSocket route itself
+    assert (env["DISPATCH_BACKGROUND"], env["DISPATCH_CONSUME_INCIDENTS"]) == ("false", "false")
+    known = {"DISPATCH_" + name.upper() for name in DispatchSettings.model_fields}
+    assert {key for pool in POOLS for key, _ in pool.env} <= known
+    # The service's NetworkPolicy (database, Kafka for the relay) covers the pool; its Service does not.
+    policy = _of_kind("NetworkPolicy")["dispatch"]["spec"]["podSelector"]["matchLabels"]
+    assert policy.items() <= pods["metadata"]["labels"].items()
+    assert not _of_kind("Service")["dispatch"]["spec"]["selector"].items() <= pods["metadata"]["labels"].items()
+    assert "dispatch-positions" in _of_kind("PodDisruptionBudget") and "dispatch-positions" in _of_kind(
+        "HorizontalPodAutoscaler")
+
+
+def test_the_ingress_admits_the_largest_upload_and_keeps_push_channels_open() -> None:
+    largest = ServiceSettings().max_upload_bytes
+    for name, ingress in _of_kind("Ingress").items():
+        annotations = ingress["metadata"]["annotations"]
+        size = annotations["nginx.ingress.kubernetes.io/proxy-body-size"]
+        assert int(size.removesuffix("m")) * 1024 * 1024 >= largest, name
+        if name in ("dispatch", "console"):  # SSE and the WebSocket: far beyond their 15-20 s heartbeats
+            assert int(annotations["nginx.ingress.kubernetes.io/proxy-read-timeout"]) >= 600
 
 
 @pytest.mark.parametrize("workload", WORKLOADS, ids=lambda w: w.name)

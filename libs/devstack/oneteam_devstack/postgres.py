@@ -59,6 +59,8 @@ class EmbeddedPostgres:
         if not self.durable:
             # Throwaway test servers skip disk flushes; `make run` keeps PostgreSQL's defaults.
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        # For profiling, e.g. "-c shared_preload_libraries=pg_stat_statements".
+        options += " " + os.environ.get("ONETEAM_PG_OPTIONS", "")
         self._run("pg_ctl", "-D", str(pgdata), "-o", options, "-l", str(self.data_dir / "server.log"),
                   "-w", "-t", "60", "start")
         return self

@@ -16,10 +16,12 @@ import yaml
 
 from oneteam_contracts import topics
 from oneteam_contracts.access import SERVICES, PlatformGrant, platform_grants
+from oneteam_devstack.k8s.gateway import ingress
 from oneteam_devstack.k8s.kafka import kafka_topics, kafka_users
 from oneteam_devstack.k8s.policies import network_policy
 from oneteam_devstack.k8s.workloads import (
     KAFKA_CLUSTER,
+    POOLS,
     WORKLOADS,
     Manifest,
     autoscaler,
@@ -79,9 +81,12 @@ def _workload_documents() -> dict[str, list[Manifest]]:
     files: dict[str, list[Manifest]] = {}
     for workload in WORKLOADS:
         documents = [deployment(workload), service(workload), disruption_budget(workload),
-                     autoscaler(workload, _max_replicas()), network_policy(workload)]
+                     autoscaler(workload, _max_replicas()), network_policy(workload), ingress(workload)]
         if workload.database:
             documents.append(migration_job(workload))
+        for pool in (pool for pool in POOLS if pool.service == workload.service):
+            documents += [deployment(workload, pool), service(workload, pool), disruption_budget(workload, pool),
+                          autoscaler(workload, _max_replicas(), pool)]
         files[f"{workload.name}.yaml"] = documents
     return files
 

@@ -2,7 +2,9 @@
 
 One `Workload` line per service; every object is made from it, so six services cost one
 recipe. Names use hyphens (`case-penalty`) because Kubernetes names are DNS labels; the
-Python package and the environment prefix keep the service's own spelling.
+Python package and the environment prefix keep the service's own spelling. A `Pool` is a
+second set of a service's pods kept for some of its routes, with its own Deployment, Service,
+budget and autoscaler (`oneteam_devstack.k8s.gateway` sends those routes there).
 """
 
 from __future__ import annotations
@@ -56,8 +58,31 @@ class Workload:
         return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/component": component,
                 "app.kubernetes.io/part-of": PART_OF}
 
-    def selector(self) -> dict[str, str]:
-        return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/component": "api"}
+    def selector(self, component: str = "api") -> dict[str, str]:
+        return {"app.kubernetes.io/name": self.name, "app.kubernetes.io/component": component}
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Pods of a service kept apart for some of its routes, which the ingress sends there.
+
+    They run the service's image with `env` added; the service's NetworkPolicy covers them (it
+    selects every pod of the service), its Service does not (it selects the `api` pods).
+    """
+
+    service: str
+    component: str  # their label and their objects' suffix: dispatch-positions
+    paths: tuple[str, ...]  # exact paths the ingress sends to them
+    env: tuple[tuple[str, str], ...] = ()
+
+
+# Officers' fixes (2 000 officers streaming one every 5 s) share the event loop of dispatch's
+# order path on the same pod; on API-only pods of their own (no matcher, no deadline scheduler,
+# no incident consumer) they cannot delay an order (docs/scaling.md).
+POOLS: tuple[Pool, ...] = (
+    Pool("dispatch", "positions", ("/v1/me/positions/stream",),
+         (("DISPATCH_BACKGROUND", "false"), ("DISPATCH_CONSUME_INCIDENTS", "false"))),
+)
 
 
 WORKLOADS: tuple[Workload, ...] = (
@@ -137,9 +162,16 @@ def _pod_security() -> Manifest:
             "seccompProfile": {"type": "RuntimeDefault"}}
 
 
-def deployment(workload: Workload) -> Manifest:
+def _named(workload: Workload, pool: Pool | None) -> tuple[str, str]:
+    """The objects' name and the pods' component: the service's API pods, or one of its pools."""
+    return (f"{workload.name}-{pool.component}", pool.component) if pool else (workload.name, "api")
+
+
+def deployment(workload: Workload, pool: Pool | None = None) -> Manifest:
     """The service's pods, with the kit's probes: /healthz (alive) and /readyz (database, broker)."""
+    name, component = _named(workload, pool)
     container = _container(workload)
+    container["env"] += [{"name": key, "value": value} for key, value in (pool.env if pool else ())]
     container.update({
         "ports": [{"name": "http", "containerPort": PORT}],
         "readinessProbe": {"httpGet": {"path": "/readyz", "port": "http"}, "periodSeconds": 5,
@@ -154,13 +186,13 @@ def deployment(workload: Workload) -> Manifest:
     volumes, _ = _volumes(workload)
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": _meta(workload.name, workload.labels("api")),
+        "metadata": _meta(name, workload.labels(component)),
         "spec": {
             "replicas": 2,
-            "selector": {"matchLabels": workload.selector()},
+            "selector": {"matchLabels": workload.selector(component)},
             "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
             "template": {
-                "metadata": {"labels": workload.labels("api"),
+                "metadata": {"labels": workload.labels(component),
                              "annotations": {"prometheus.io/scrape": "true", "prometheus.io/port": str(PORT),
                                              "prometheus.io/path": "/metrics"}},
                 "spec": {
@@ -171,7 +203,7 @@ def deployment(workload: Workload) -> Manifest:
                     "topologySpreadConstraints": [{
                         "maxSkew": 1, "topologyKey": "kubernetes.io/hostname",
                         "whenUnsatisfiable": "ScheduleAnyway",
-                        "labelSelector": {"matchLabels": workload.selector()}}],
+                        "labelSelector": {"matchLabels": workload.selector(component)}}],
                 },
             },
         },
@@ -199,32 +231,35 @@ def migration_job(workload: Workload) -> Manifest:
     }
 
 
-def service(workload: Workload) -> Manifest:
+def service(workload: Workload, pool: Pool | None = None) -> Manifest:
     """The stable in-cluster address `http://<name>:8000`."""
+    name, component = _named(workload, pool)
     return {
         "apiVersion": "v1", "kind": "Service",
-        "metadata": _meta(workload.name, workload.labels("api")),
-        "spec": {"selector": workload.selector(),
+        "metadata": _meta(name, workload.labels(component)),
+        "spec": {"selector": workload.selector(component),
                  "ports": [{"name": "http", "port": PORT, "targetPort": "http"}]},
     }
 
 
-def disruption_budget(workload: Workload) -> Manifest:
+def disruption_budget(workload: Workload, pool: Pool | None = None) -> Manifest:
     """A node drain never takes the last ready replica."""
+    name, component = _named(workload, pool)
     return {
         "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-        "metadata": _meta(workload.name, workload.labels("api")),
-        "spec": {"minAvailable": 1, "selector": {"matchLabels": workload.selector()}},
+        "metadata": _meta(name, workload.labels(component)),
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": workload.selector(component)}},
     }
 
 
-def autoscaler(workload: Workload, max_replicas: int) -> Manifest:
+def autoscaler(workload: Workload, max_replicas: int, pool: Pool | None = None) -> Manifest:
     """Scale on CPU; never past the topics' partition count, beyond which consumers sit idle."""
+    name, component = _named(workload, pool)
     return {
         "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-        "metadata": _meta(workload.name, workload.labels("api")),
+        "metadata": _meta(name, workload.labels(component)),
         "spec": {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload.name},
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
             "minReplicas": 2, "maxReplicas": max_replicas,
             "metrics": [{"type": "Resource", "resource": {
                 "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}}],
