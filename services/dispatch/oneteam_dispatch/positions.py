@@ -3,7 +3,8 @@
 Two thousand officers sending a fix every 5 s is 400 posts a second; written one transaction
 each (lock the officer, keep the fix, move the officer, stage the event) they took ~5.5 ms of
 dispatch's CPU apiece, half of it building and sending SQL (py-spy), and two cores could not keep
-up. Here a post waits for the next flush (`DISPATCH_POSITION_FLUSH_MS`), which writes every
+up. Here a post waits for the next flush (`DISPATCH_POSITION_FLUSH_MS`; a frame of the position
+stream up to `DISPATCH_POSITION_STREAM_FLUSH_MS`, whichever comes first), which writes every
 pending fix with one statement per kind and stages one `officer.position_reported` per officer
 — the newest — for the compacted positions topic. The post is answered after that commit, so a
 2xx still means stored; a failed flush answers every post in it 503 with Retry-After, and the
@@ -89,7 +90,7 @@ class PositionBatcher:
         self.interval_s = interval_s
         self.pace = pace
         self._pending: list[_Post] = []
-        self._since = 0.0  # loop time the oldest pending post arrived
+        self._flush_at = 0.0  # loop time the pending posts are to be flushed by
         self._flusher: asyncio.Task[None] | None = None
         self._nudge = asyncio.Event()  # a post arrived while the flusher slept for a waiting fix
         self._closing = False
@@ -99,14 +100,17 @@ class PositionBatcher:
         self.flushes = 0  # committed transactions, for tests and metrics
         self.published = 0  # events staged, for tests and metrics
 
-    async def submit(self, officer_id: str, fixes: list[Fix], check_tenant: Callable[[str], None]) -> Kept:
-        """Queue validated fixes for the next flush and wait until it has committed them."""
+    async def submit(self, officer_id: str, fixes: list[Fix], check_tenant: Callable[[str], None],
+                     within_s: float | None = None) -> Kept:
+        """Queue validated fixes for a flush within `within_s` (default: the interval) and wait
+        until it has committed them. A flush takes every pending post, whoever set its time."""
         post = _Post(officer_id, fixes, check_tenant)
-        loop = asyncio.get_running_loop()
-        if not self._pending:
-            self._since = loop.time()
+        flush_at = asyncio.get_running_loop().time() + (self.interval_s if within_s is None else within_s)
+        sooner = not self._pending or flush_at < self._flush_at
         self._pending.append(post)
-        self._nudge.set()  # a flusher sleeping for a waiting fix starts this post's window
+        if sooner:
+            self._flush_at = flush_at
+            self._nudge.set()  # the flusher, asleep for a later flush or a waiting fix, wakes for this one
         self._start()
         return await post.answer
 
@@ -126,12 +130,10 @@ class PositionBatcher:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while self._pending or self._waiting:
-            if self._pending:
-                wait = self._since + self.interval_s - loop.time()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-            elif not self._closing and (wait := self._turns[0][0] - loop.time()) > 0:
-                # Only fixes waiting their turn: sleep until the first is due or a post comes.
+            # Sleep until the pending posts' flush, else the first waiting fix's turn; a post that
+            # wants an earlier flush wakes the sleep (a stopping replica flushes at once).
+            wake_at = self._flush_at if self._pending else self._turns[0][0]
+            if not self._closing and (wait := wake_at - loop.time()) > 0:
                 self._nudge.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._nudge.wait(), wait)

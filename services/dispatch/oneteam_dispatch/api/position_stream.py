@@ -4,8 +4,8 @@ A terminal posting a fix every few seconds cost dispatch ~1.1 ms of CPU per POST
 it the HTTP path (uvicorn, FastAPI's routing and dependencies, the kit's middleware; py-spy),
 so 2 000 officers took half of one of the two cores. Over `WS /v1/me/positions/stream` the
 handshake, the token and the officer are checked once; each frame is a batch of fixes,
-validated and put into the same group commit as a post (`PositionBatcher`), and answered after
-that commit, so an answer still means stored.
+validated and put into the same group commit as a post (`PositionBatcher`, within
+`DISPATCH_POSITION_STREAM_FLUSH_MS`), and answered after that commit, so an answer still means stored.
 
 - Client frame (text or binary JSON): the POST body plus a sequence number of the client's
   choosing, `{"seq": 7, "fixes": [{"lon": …, "lat": …, "recorded_at": …}]}`.
@@ -126,7 +126,8 @@ async def _answer(data: str | bytes, limit: int, officer_id: str, principal: Pri
         seq = frame.seq
         fixes = fixes_of(frame)
         check_fixes(fixes, runtime.clock.now())
-        kept = await runtime.positions.submit(officer_id, fixes, principal.check_tenant)
+        kept = await runtime.positions.submit(officer_id, fixes, principal.check_tenant,
+                                              within_s=runtime.dispatch_settings.position_stream_flush_ms / 1000)
     except DomainError as refused:
         return refused.status, _error(seq, domain_problem(refused, PATH))
     answer = positions_out(officer_id, kept, runtime)

@@ -197,3 +197,28 @@ async def test_a_stopping_dispatch_closes_the_socket_as_a_restart_and_a_resent_f
     assert before["stored"] == 1
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012  # "service restart": reconnect
     assert resent["stored"] == 0 and resent["position"]["lon"] == pytest.approx(area.at(40)["lon"])
+
+
+async def test_frames_gather_longer_than_posts_and_a_post_brings_their_flush_forward(
+    infra: Infra, config_dir: Path, area: Area, ids: Any,
+) -> None:
+    streamer, poster = ids("gatherer"), ids("hurrier")
+    settings = dispatch_settings(infra, config_dir, consume_incidents=False, background=False,
+                                 position_flush_ms=50, position_stream_flush_ms=1000)
+    app = build(settings)
+    async with served(app) as client:
+        for officer in (streamer, poster):
+            await add_officer(client, officer, area.at(), fix=False)
+        batcher = app.state.runtime.positions
+        async with socket(client, as_officer(streamer)) as ws:
+            await ws.send(json.dumps({"seq": 1, "fixes": [fix(area.at(10))]}))
+            with pytest.raises(TimeoutError):  # the frame's flush is a second away: no answer yet
+                await asyncio.wait_for(ws.recv(), 0.3)
+            before = batcher.flushes
+            posted = await client.post(f"/v1/officers/{poster}/positions", json={"fixes": [fix(area.at(20))]},
+                                       headers=as_officer(poster))
+            answer = json.loads(await asyncio.wait_for(ws.recv(), 0.5))  # carried by the post's flush
+
+    assert posted.status_code == 200 and posted.json()["stored"] == 1
+    assert (answer["seq"], answer["stored"]) == (1, 1)
+    assert batcher.flushes - before == 1  # one transaction for both
