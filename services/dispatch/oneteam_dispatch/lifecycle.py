@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import (
@@ -34,7 +35,7 @@ from oneteam_dispatch.domain.overrides import unmet_needs
 from oneteam_dispatch.domain.reach import reaches
 from oneteam_dispatch.domain.responsibility import Need
 from oneteam_dispatch.domain.sla import STANDARD_1358, SlaProfile
-from oneteam_dispatch.events import emit
+from oneteam_dispatch.events import emit, emitted
 from oneteam_dispatch.locks import lock_tenant
 from oneteam_dispatch.matcher import order, queue
 from oneteam_dispatch.push import notify_orders
@@ -43,6 +44,7 @@ from oneteam_dispatch.store import assignments as assignment_store
 from oneteam_dispatch.store import incidents as incident_store
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import Conflict, InvalidRequest, NotFound
+from oneteam_servicekit.db import Writes
 
 _CLOSING = {
     AssignmentOutcome.RESOLVED_ON_SITE: IncidentResolution.RESOLVED_ON_SITE,
@@ -59,63 +61,71 @@ async def load_for_update(session: AsyncSession, assignment_id: UUID, tenant: st
     return a
 
 
-async def acknowledge(session: AsyncSession, a: Assignment, officer_id: str, now: datetime) -> Assignment:
-    """The officer saw the order and sets off."""
+def acknowledge(a: Assignment, officer_id: str, now: datetime, writes: Writes) -> Assignment:
+    """The officer saw the order and sets off (its writes staged in `writes`)."""
     after, event = rules.acknowledge(a, officer_id, now)
     if event is not None:
-        await assignment_store.save_assignment(session, after, now)
-        await officer_store.set_status(session, [officer_id], OfficerStatus.EN_ROUTE)
-        await emit(session, event, tenant=a.tenant, subject=a.id)
+        _stage_step(writes, after, event, [officer_id], OfficerStatus.EN_ROUTE, now)
     return after
 
 
-async def arrive(session: AsyncSession, a: Assignment, officer: Officer, note: str | None, radius_m: float,
-                 now: datetime) -> Assignment:
-    """The officer is on site (checked against their latest position)."""
+def arrive(a: Assignment, officer: Officer, note: str | None, radius_m: float, now: datetime,
+           writes: Writes) -> Assignment:
+    """The officer is on site, checked against their latest position (its writes staged in `writes`)."""
     after, event = rules.arrive(a, officer.id, officer.position, note, radius_m, now)
     if event is not None:
-        await assignment_store.save_assignment(session, after, now)
-        await officer_store.set_status(session, [officer.id], OfficerStatus.ON_SCENE)
-        await emit(session, event, tenant=a.tenant, subject=a.id)
+        _stage_step(writes, after, event, [officer.id], OfficerStatus.ON_SCENE, now)
     return after
 
 
 async def report(runtime: DispatchRuntime, session: AsyncSession, a: Assignment, officer_id: str,
                  outcome: AssignmentOutcome, notes: str | None, photo_ids: Sequence[str],
-                 now: datetime) -> Assignment:
-    """The outcome is in: the officers are free again and the next step is set off."""
+                 now: datetime, writes: Writes) -> Assignment:
+    """The outcome is in: the officers are free again and the next step is set off (its writes
+    staged in `writes`)."""
     after, event = rules.report(a, officer_id, outcome, notes, tuple(photo_ids), now)
     if event is None:
         return after
-    await assignment_store.save_assignment(session, after, now)
-    await emit(session, event, tenant=a.tenant, subject=a.id)
-    await _hand_off(runtime, session, after, officer_id, outcome, notes, list(photo_ids), now)
-    await officer_store.set_status(session, a.officer_ids, OfficerStatus.AVAILABLE)  # officers last
+    _stage_step(writes, after, event, a.officer_ids, OfficerStatus.AVAILABLE, now)
+    await _hand_off(runtime, session, writes, after, officer_id, outcome, notes, list(photo_ids), now)
     return after
 
 
-async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, a: Assignment, officer_id: str,
-                    outcome: AssignmentOutcome, notes: str | None, photo_ids: list[str], now: datetime) -> None:
+def _stage_step(writes: Writes, after: Assignment, event: BaseModel, officer_ids: Sequence[str],
+                status: OfficerStatus, now: datetime) -> None:
+    # An officer's step changes rows its transaction has locked already (the incident and the
+    # order) and then the officers' rows, the last level of `locks`: staged together they go as
+    # one statement, with the stored answer (`once`), instead of a round trip each.
+    writes.add(assignment_store.assignment_update(after, now))
+    writes.add(officer_store.status_update(officer_ids, status))
+    writes.add(emitted(event, tenant=after.tenant, subject=after.id))
+
+
+async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, writes: Writes, a: Assignment,
+                    officer_id: str, outcome: AssignmentOutcome, notes: str | None, photo_ids: list[str],
+                    now: datetime) -> None:
+    # The events go to different topics from the step's own (incidents, hand-offs): their order
+    # against it in the outbox carries nothing a consumer could rely on.
     if outcome in _CLOSING:
-        await incident_store.set_state(session, [a.incident_id], "closed")
-        await emit(session, IncidentClosed(incident_id=a.incident_id, resolution=_CLOSING[outcome], closed_at=now,
-                                           has_note=bool(notes)),
-                   tenant=a.tenant, subject=a.incident_id)
+        writes.add(incident_store.state_update([a.incident_id], "closed"))
+        writes.add(emitted(IncidentClosed(incident_id=a.incident_id, resolution=_CLOSING[outcome], closed_at=now,
+                                          has_note=bool(notes)),
+                           tenant=a.tenant, subject=a.incident_id))
     elif outcome is AssignmentOutcome.NEEDS_CASE:
         listed = await runtime.tenants.responsibilities(session, a.tenant)
         entry = listed.lookup(a.category) if listed else None
-        await incident_store.set_state(session, [a.incident_id], "handed_off", "case requested")
-        await emit(session, CaseRequested(
+        writes.add(incident_store.state_update([a.incident_id], "handed_off", "case requested"))
+        writes.add(emitted(CaseRequested(
             request_id=uuid4(), incident_id=a.incident_id, assignment_id=a.id, category=a.category,
             department=entry.department if entry else None, legal_basis=entry.legal_basis if entry else None,
             location=a.location, officer_id=officer_id, notes=notes, photo_ids=photo_ids, requested_at=now,
-        ), tenant=a.tenant, subject=a.incident_id)
+        ), tenant=a.tenant, subject=a.incident_id))
     else:
-        await incident_store.set_state(session, [a.incident_id], "handed_off", "mediation requested")
-        await emit(session, MediationRequested(
+        writes.add(incident_store.state_update([a.incident_id], "handed_off", "mediation requested"))
+        writes.add(emitted(MediationRequested(
             request_id=uuid4(), incident_id=a.incident_id, assignment_id=a.id, category=a.category,
             location=a.location, officer_id=officer_id, notes=notes, requested_at=now,
-        ), tenant=a.tenant, subject=a.incident_id)
+        ), tenant=a.tenant, subject=a.incident_id))
 
 
 async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession, a: Assignment,

@@ -28,6 +28,7 @@ from oneteam_dispatch.push import heartbeat_stream
 from oneteam_dispatch.store import assignments as assignment_store
 from oneteam_dispatch.store import officers as officer_store
 from oneteam_servicekit import NotFound
+from oneteam_servicekit.db import Writes
 from oneteam_servicekit.once import once
 
 router = APIRouter(prefix="/v1", tags=["assignments"])
@@ -120,13 +121,14 @@ def _sse(event: str, data: object) -> str:
 async def acknowledge(assignment_id: UUID, runtime: Dispatch, principal: Officer_,
                       idempotency_key: IdempotencyKey = None) -> JSONResponse:
     officer_id = officer_id_of(principal)
+    writes = Writes()
     async with runtime.transaction() as session:
         async def act() -> AssignmentOut:
             a = await lifecycle.load_for_update(session, assignment_id, principal.tenant)
-            return assignment_out(await lifecycle.acknowledge(session, a, officer_id, runtime.clock.now()))
+            return assignment_out(lifecycle.acknowledge(a, officer_id, runtime.clock.now(), writes))
 
         return await once(session, f"acknowledge:{officer_id}", idempotency_key, {"id": str(assignment_id)}, act,
-                          principal=principal)
+                          principal=principal, writes=writes)
 
 
 @router.post("/assignments/{assignment_id}/arrive", response_model=AssignmentOut,
@@ -135,18 +137,18 @@ async def arrive(assignment_id: UUID, runtime: Dispatch, principal: Officer_, bo
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     officer_id = officer_id_of(principal)
     note = body.reason if body else None
+    writes = Writes()
     async with runtime.transaction() as session:
         async def act() -> AssignmentOut:
             a = await lifecycle.load_for_update(session, assignment_id, principal.tenant)
             officer = await officer_store.get_officer(session, officer_id)
             if officer is None:
                 raise NotFound(f"officer {officer_id} does not exist")
-            return assignment_out(await lifecycle.arrive(session, a, officer, note,
-                                                         runtime.dispatch_settings.arrive_radius_m,
-                                                         runtime.clock.now()))
+            return assignment_out(lifecycle.arrive(a, officer, note, runtime.dispatch_settings.arrive_radius_m,
+                                                   runtime.clock.now(), writes))
 
         return await once(session, f"arrive:{officer_id}", idempotency_key,
-                          {"id": str(assignment_id), "reason": note}, act, principal=principal)
+                          {"id": str(assignment_id), "reason": note}, act, principal=principal, writes=writes)
 
 
 @router.post("/assignments/{assignment_id}/report", response_model=AssignmentOut,
@@ -154,11 +156,13 @@ async def arrive(assignment_id: UUID, runtime: Dispatch, principal: Officer_, bo
 async def report(assignment_id: UUID, body: ReportIn, runtime: Dispatch, principal: Officer_,
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     officer_id = officer_id_of(principal)
+    writes = Writes()
     async with runtime.transaction() as session:
         async def act() -> AssignmentOut:
             a = await lifecycle.load_for_update(session, assignment_id, principal.tenant)
             return assignment_out(await lifecycle.report(runtime, session, a, officer_id, body.outcome, body.notes,
-                                                         body.photo_ids, runtime.clock.now()))
+                                                         body.photo_ids, runtime.clock.now(), writes))
 
         return await once(session, f"report:{officer_id}", idempotency_key,
-                          {"id": str(assignment_id), **body.model_dump(mode="json")}, act, principal=principal)
+                          {"id": str(assignment_id), **body.model_dump(mode="json")}, act, principal=principal,
+                          writes=writes)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Update, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,7 +52,12 @@ async def add_deadlines(session: AsyncSession, made: Sequence[Assignment]) -> No
 
 async def save_assignment(session: AsyncSession, a: Assignment, now: datetime) -> None:
     """Write back an assignment's changed state."""
-    await session.execute(update(assignments).where(assignments.c.id == a.id).values(**_values(a, now)))
+    await session.execute(assignment_update(a, now))
+
+
+def assignment_update(a: Assignment, now: datetime) -> Update:
+    """The statement `save_assignment` runs."""
+    return update(assignments).where(assignments.c.id == a.id).values(**_values(a, now))
 
 
 async def get_assignment(session: AsyncSession, assignment_id: UUID, *,
