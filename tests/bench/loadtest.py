@@ -71,6 +71,7 @@ class Books:
     officer_errors: Counter[str] = field(default_factory=Counter)
     fixes_sent: int = 0
     fix_ms: list[float] = field(default_factory=list)
+    officer_step_ms: list[float] = field(default_factory=list)  # acknowledge, arrive, report: each answered
 
 
 class Sites:
@@ -112,8 +113,13 @@ async def handle_order(dispatch: Connections, send_fix: api.SendFix, officer_id:
     incident = order.incident_id
     if incident is not None:
         books.ordered.setdefault(incident, now)
+    async def step(action: str, body: dict[str, Any] | None = None) -> None:
+        began = time.perf_counter()
+        await api.step(dispatch, token, order.assignment_id, action, body)
+        books.officer_step_ms.append((time.perf_counter() - began) * 1000)
+
     try:
-        await api.step(dispatch, token, order.assignment_id, "acknowledge")
+        await step("acknowledge")
         for _ in range(50):  # the order can beat the report's HTTP response to us
             if incident in books.where:
                 break
@@ -121,9 +127,8 @@ async def handle_order(dispatch: Connections, send_fix: api.SendFix, officer_id:
         lon, lat = books.where.get(incident or "", (here[0], here[1]))
         here[:] = [lon, lat]
         await send_fix(officer_id, lon, lat)
-        await api.step(dispatch, token, order.assignment_id, "arrive")
-        await api.step(dispatch, token, order.assignment_id, "report",
-                       {"outcome": "resolved_on_site", "notes": "load test: handled on the spot"})
+        await step("arrive")
+        await step("report", {"outcome": "resolved_on_site", "notes": "load test: handled on the spot"})
     except (api.ApiError, *FAILURES, *STREAM_FAILURES) as error:
         books.officer_errors[type(error).__name__ + str(getattr(error, "status", ""))] += 1
 
@@ -276,16 +281,19 @@ async def drive(intake: str, dispatch: str, args: argparse.Namespace, pids: dict
                 step = Books()
                 step.ordered, step.where = books.ordered, books.where  # shared with the officers' apps
                 began = time.perf_counter()
-                fixes_before, books.fix_ms = books.fixes_sent, []
+                fixes_before, books.fix_ms, books.officer_step_ms = books.fixes_sent, [], []
                 meter, generator_cpu = (CpuMeter(pids) if pids else None), time.process_time()
                 await offer(reports_pool, rate, args.step_seconds, rng, sites, tokens, step)
                 sent_for = time.perf_counter() - began
                 cores = {name: round(cpu / sent_for, 3) for name, cpu in (meter.lap() if meter else {}).items()}
                 cores["load generator"] = round((time.process_time() - generator_cpu) / sent_for, 3)
                 fixes = (books.fixes_sent - fixes_before, list(books.fix_ms))
+                officer_steps = list(books.officer_step_ms)
                 await settle(books, step, args.settle)
                 result = summarise_step(rate, sent_for, step, books.officer_errors)
-                result.update(fixes_per_s=round(fixes[0] / sent_for, 1), fix_p99_ms=_ms(fixes[1], 99), cores=cores)
+                result.update(fixes_per_s=round(fixes[0] / sent_for, 1), fix_p99_ms=_ms(fixes[1], 99),
+                              officer_step_p50_ms=_ms(officer_steps, 50), officer_step_p99_ms=_ms(officer_steps, 99),
+                              cores=cores)
                 steps.append(result)
                 print_step(result)
                 # One slow spike in a short step is noise; two breaching steps in a row is saturation.
@@ -328,7 +336,8 @@ def print_step(r: dict[str, Any]) -> None:
     print(f"  offered {r['offered_per_s']:6.1f}/s  accepted {r['accepted_per_s']:6.1f}/s  orders {r['ordered']:5d}"
           f"/{r['incidents']:<5d} errors {r['errors']:3d}  report→order ms p50 {ms(r['p50_ms'])}"
           f" p95 {ms(r['p95_ms'])} p99 {ms(r['p99_ms'])}  fixes {r.get('fixes_per_s', 0):5.0f}/s"
-          f" (p99 {ms(r.get('fix_p99_ms'))} ms)", flush=True)
+          f" (p99 {ms(r.get('fix_p99_ms'))} ms)  officer steps ms p50 {ms(r.get('officer_step_p50_ms'))}"
+          f" p99 {ms(r.get('officer_step_p99_ms'))}", flush=True)
     cores = r.get("cores") or {}
     if cores:
         print("    cores busy: " + ", ".join(f"{name} {used:.2f}" for name, used in

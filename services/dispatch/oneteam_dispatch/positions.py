@@ -92,7 +92,7 @@ class PositionBatcher:
         self._pending: list[_Post] = []
         self._flush_at = 0.0  # loop time the pending posts are to be flushed by
         self._flusher: asyncio.Task[None] | None = None
-        self._nudge = asyncio.Event()  # a post arrived while the flusher slept for a waiting fix
+        self._nudge = asyncio.Event()  # a post wants a flush sooner than the flusher sleeps for
         self._closing = False
         self._published: dict[str, Published] = {}  # officer → last event staged, oldest first
         self._waiting: dict[str, _Waiting] = {}  # officer → newest fix not yet published
