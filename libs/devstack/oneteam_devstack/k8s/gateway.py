@@ -9,7 +9,7 @@ unchanged, with no rewriting that would tie the manifests to one controller. A s
 
 from __future__ import annotations
 
-from oneteam_devstack.k8s.workloads import POOLS, PORT, Manifest, Pool, Workload
+from oneteam_devstack.k8s.workloads import POOLS, PORT, Manifest, Pool, Workload, named
 from oneteam_servicekit import ServiceSettings
 
 DOMAIN = "oneteam.example.gov.cn"  # the site's: overlays patch the hosts
@@ -39,7 +39,7 @@ def _backend(name: str) -> Manifest:
 def ingress(workload: Workload) -> Manifest:
     """The service's host: its pools' exact paths first, then everything else to its API pods."""
     pools: list[Pool] = [pool for pool in POOLS if pool.service == workload.service]
-    paths = [{"path": path, "pathType": "Exact", "backend": _backend(f"{workload.name}-{pool.component}")}
+    paths = [{"path": path, "pathType": "Exact", "backend": _backend(named(workload, pool)[0])}
              for pool in pools for path in pool.paths]
     paths.append({"path": "/", "pathType": "Prefix", "backend": _backend(workload.name)})
     annotations = {"nginx.ingress.kubernetes.io/proxy-body-size": _upload_limit()}

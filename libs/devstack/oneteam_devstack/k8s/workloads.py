@@ -162,14 +162,14 @@ def _pod_security() -> Manifest:
             "seccompProfile": {"type": "RuntimeDefault"}}
 
 
-def _named(workload: Workload, pool: Pool | None) -> tuple[str, str]:
+def named(workload: Workload, pool: Pool | None = None) -> tuple[str, str]:
     """The objects' name and the pods' component: the service's API pods, or one of its pools."""
     return (f"{workload.name}-{pool.component}", pool.component) if pool else (workload.name, "api")
 
 
 def deployment(workload: Workload, pool: Pool | None = None) -> Manifest:
     """The service's pods, with the kit's probes: /healthz (alive) and /readyz (database, broker)."""
-    name, component = _named(workload, pool)
+    name, component = named(workload, pool)
     container = _container(workload)
     container["env"] += [{"name": key, "value": value} for key, value in (pool.env if pool else ())]
     container.update({
@@ -233,7 +233,7 @@ def migration_job(workload: Workload) -> Manifest:
 
 def service(workload: Workload, pool: Pool | None = None) -> Manifest:
     """The stable in-cluster address `http://<name>:8000`."""
-    name, component = _named(workload, pool)
+    name, component = named(workload, pool)
     return {
         "apiVersion": "v1", "kind": "Service",
         "metadata": _meta(name, workload.labels(component)),
@@ -244,7 +244,7 @@ def service(workload: Workload, pool: Pool | None = None) -> Manifest:
 
 def disruption_budget(workload: Workload, pool: Pool | None = None) -> Manifest:
     """A node drain never takes the last ready replica."""
-    name, component = _named(workload, pool)
+    name, component = named(workload, pool)
     return {
         "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
         "metadata": _meta(name, workload.labels(component)),
@@ -254,7 +254,7 @@ def disruption_budget(workload: Workload, pool: Pool | None = None) -> Manifest:
 
 def autoscaler(workload: Workload, max_replicas: int, pool: Pool | None = None) -> Manifest:
     """Scale on CPU; never past the topics' partition count, beyond which consumers sit idle."""
-    name, component = _named(workload, pool)
+    name, component = named(workload, pool)
     return {
         "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
         "metadata": _meta(name, workload.labels(component)),
