@@ -68,8 +68,8 @@ def outbox_values(event: Envelope[Any]) -> dict[str, Any]:
 
 
 def event_row(event: Envelope[Any]) -> Insert:
-    """The outbox insert `add_event` runs, for a caller that sends it together with its other writes
-    (oneteam_servicekit.db.Writes: one round trip for a request's rows and its event)."""
+    """The outbox insert `add_event` runs (`oneteam_servicekit.db.outbox_insertion` is the same
+    insert built once, for a caller that sends it together with its other writes)."""
     return insert(outbox).values(**outbox_values(event))
 
 
@@ -83,7 +83,7 @@ async def emit(session: AsyncSession, data: BaseModel, *, source: str, tenant: s
 
 
 def emitted(data: BaseModel, *, source: str, tenant: str, subject: object, correlation: UUID | None = None) -> Insert:
-    """The outbox insert `emit` runs, for a caller that sends it together with its other writes."""
+    """The outbox insert `emit` runs."""
     return insert(outbox).values(**emitted_values(data, source=source, tenant=tenant, subject=subject,
                                                   correlation=correlation))
 

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, literal, select
+from sqlalchemy import Insert, Select, Table, bindparam, literal, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.dml import UpdateBase
+
+from oneteam_eventbus.tables import outbox
 
 
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
@@ -85,3 +87,26 @@ def _combine(parts: tuple[UpdateBase, ...]) -> Select[Any]:
 
 # Keyed by the statements' identities: only statements built once (Prepared) come here.
 _together = lru_cache(maxsize=256)(_combine)
+
+
+def insert_all(table: Table, prefix: str, *, skip: tuple[str, ...] = ()) -> Insert:
+    """INSERT of every column but `skip`, each value a parameter named `prefix` + column: a
+    statement to build once, at import, for `Prepared` pairs."""
+    return table.insert().values({column.name: bindparam(prefix + column.name, type_=column.type)
+                                  for column in table.columns if column.name not in skip})
+
+
+def named(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` under the parameter names `insert_all(..., prefix)` gave them."""
+    return {prefix + name: value for name, value in values.items()}
+
+
+def outbox_insertion(row: Mapping[str, Any], prefix: str = "event_") -> Prepared:
+    """The outbox insert staging an event, from its row's values (`oneteam_eventbus.outbox.
+    outbox_values` or `emitted_values`). Two events staged in one `Writes` need two prefixes."""
+    return _outbox_insert(prefix), named(prefix, row)
+
+
+@lru_cache(maxsize=16)
+def _outbox_insert(prefix: str) -> Insert:
+    return insert_all(outbox, prefix, skip=("seq", "created_at", "sent_at"))

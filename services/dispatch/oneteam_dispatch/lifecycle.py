@@ -101,6 +101,9 @@ def _stage_step(writes: Writes, after: Assignment, event: BaseModel, officer_ids
     writes.add(emitted(event, tenant=after.tenant, subject=after.id))
 
 
+_HAND_OFF = "hand_off_"  # its event's parameter names, beside the step's own event's
+
+
 async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, writes: Writes, a: Assignment,
                     officer_id: str, outcome: AssignmentOutcome, notes: str | None, photo_ids: list[str],
                     now: datetime) -> None:
@@ -110,7 +113,7 @@ async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, writes: Wri
         writes.add(incident_store.state_update([a.incident_id], "closed"))
         writes.add(emitted(IncidentClosed(incident_id=a.incident_id, resolution=_CLOSING[outcome], closed_at=now,
                                           has_note=bool(notes)),
-                           tenant=a.tenant, subject=a.incident_id))
+                           tenant=a.tenant, subject=a.incident_id, prefix=_HAND_OFF))
     elif outcome is AssignmentOutcome.NEEDS_CASE:
         listed = await runtime.tenants.responsibilities(session, a.tenant)
         entry = listed.lookup(a.category) if listed else None
@@ -119,13 +122,13 @@ async def _hand_off(runtime: DispatchRuntime, session: AsyncSession, writes: Wri
             request_id=uuid4(), incident_id=a.incident_id, assignment_id=a.id, category=a.category,
             department=entry.department if entry else None, legal_basis=entry.legal_basis if entry else None,
             location=a.location, officer_id=officer_id, notes=notes, photo_ids=photo_ids, requested_at=now,
-        ), tenant=a.tenant, subject=a.incident_id))
+        ), tenant=a.tenant, subject=a.incident_id, prefix=_HAND_OFF))
     else:
         writes.add(incident_store.state_update([a.incident_id], "handed_off", "mediation requested"))
         writes.add(emitted(MediationRequested(
             request_id=uuid4(), incident_id=a.incident_id, assignment_id=a.id, category=a.category,
             location=a.location, officer_id=officer_id, notes=notes, requested_at=now,
-        ), tenant=a.tenant, subject=a.incident_id))
+        ), tenant=a.tenant, subject=a.incident_id, prefix=_HAND_OFF))
 
 
 async def reassign_automatically(runtime: DispatchRuntime, session: AsyncSession, a: Assignment,

@@ -24,6 +24,7 @@ from oneteam_contracts import (
     new_event,
 )
 from oneteam_eventbus import add_event, correlation_id
+from oneteam_eventbus.outbox import outbox_values
 from oneteam_intake.domain.catalog import CameraLabel, Catalog, Category
 from oneteam_intake.domain.feedback import Rating, check_can_rate
 from oneteam_intake.domain.geography import Areas, Placement
@@ -42,10 +43,10 @@ from oneteam_intake.domain.reports import (
 )
 from oneteam_intake.photos import PhotoStorage
 from oneteam_intake.settings import IntakeSettings
-from oneteam_intake.store import events, incidents, reports
+from oneteam_intake.store import incidents, reports
 from oneteam_intake.store.reports import Contact, ReportRecord
 from oneteam_servicekit.clock import Clock
-from oneteam_servicekit.db import Writes
+from oneteam_servicekit.db import Writes, outbox_insertion
 from oneteam_servicekit.errors import Conflict, InvalidRequest, NotFound
 
 SOURCE = "intake"
@@ -266,10 +267,10 @@ class Intake:
         if camera is not None:
             writes.add(incidents.suppression_upsert(record.tenant, camera.camera_id, camera.label.label,
                                                     outcome.incident.id, now))
-        writes.add(events.insertion(new_event(
+        writes.add(outbox_insertion(outbox_values(new_event(
             outcome.event(), source=SOURCE, tenant=record.tenant, subject=str(outcome.incident.id),
             correlation_id=None if caused_by else correlation(), caused_by=caused_by,
-        )))
+        ))))
         return outcome
 
     def _camera_of(self, record: ReportRecord) -> Camera | None:

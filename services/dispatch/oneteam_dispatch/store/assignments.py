@@ -7,13 +7,17 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Update, delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import AssignmentOutcome, GeoPoint, Priority, SlaStage
 from oneteam_dispatch.domain.assignments import OPEN_STATUSES, Assignment, AssignmentStatus, Member, Report
 from oneteam_dispatch.store.tables import assignments, deadlines, incidents
+from oneteam_servicekit.db import Prepared, named
+
+_VALUE_COLUMNS = ("status", "reason", "officer_id", "officer_ids", "deadlines", "members", "sla_profile", "eta_s",
+                  "runner_up_officer_id", "runner_up_eta_s", "escalated", "report", "updated_at")
 
 
 def _values(a: Assignment, now: datetime) -> dict[str, Any]:
@@ -52,12 +56,18 @@ async def add_deadlines(session: AsyncSession, made: Sequence[Assignment]) -> No
 
 async def save_assignment(session: AsyncSession, a: Assignment, now: datetime) -> None:
     """Write back an assignment's changed state."""
-    await session.execute(assignment_update(a, now))
+    await session.execute(*assignment_update(a, now))
 
 
-def assignment_update(a: Assignment, now: datetime) -> Update:
-    """The statement `save_assignment` runs."""
-    return update(assignments).where(assignments.c.id == a.id).values(**_values(a, now))
+# Built once: an officer's step built, keyed and compiled its statements afresh each time, a
+# third of the step's CPU (py-spy, load test).
+_SAVE = update(assignments).where(assignments.c.id == bindparam("assignment_id")).values(
+    {name: bindparam(f"assignment_{name}", type_=assignments.c[name].type) for name in _VALUE_COLUMNS})
+
+
+def assignment_update(a: Assignment, now: datetime) -> Prepared:
+    """The statement `save_assignment` runs, and its values (`oneteam_servicekit.db.Writes`)."""
+    return _SAVE, {"assignment_id": a.id, **named("assignment_", _values(a, now))}
 
 
 async def get_assignment(session: AsyncSession, assignment_id: UUID, *,
@@ -70,19 +80,20 @@ async def get_assignment(session: AsyncSession, assignment_id: UUID, *,
     return _assignment(row._mapping) if row else None
 
 
-async def lock_assignment(session: AsyncSession, assignment_id: UUID) -> Assignment | None:
-    """One assignment locked after its incident (the lock order), in one round trip; or None.
+# The incident's lock is a materialised CTE that the assignment's filter needs, so PostgreSQL
+# takes it before it hands the assignment row up to be locked.
+_LOCKED_INCIDENT = (select(incidents.c.id)
+                    .where(incidents.c.id == select(assignments.c.incident_id)
+                           .where(assignments.c.id == bindparam("assignment_id")).scalar_subquery())
+                    .with_for_update().cte("locked_incident").prefix_with("MATERIALIZED"))
+_LOCK = (select(assignments).where(assignments.c.id == bindparam("assignment_id"),
+                                   exists(select(_LOCKED_INCIDENT.c.id)))
+         .with_for_update(of=assignments))
 
-    The incident's lock is a materialised CTE that the assignment's filter needs, so
-    PostgreSQL takes it before it hands the assignment row up to be locked.
-    """
-    incident = (select(incidents.c.id)
-                .where(incidents.c.id == select(assignments.c.incident_id)
-                       .where(assignments.c.id == assignment_id).scalar_subquery())
-                .with_for_update().cte("locked_incident").prefix_with("MATERIALIZED"))
-    query = (select(assignments).where(assignments.c.id == assignment_id, exists(select(incident.c.id)))
-             .with_for_update(of=assignments))
-    row = (await session.execute(query)).first()
+
+async def lock_assignment(session: AsyncSession, assignment_id: UUID) -> Assignment | None:
+    """One assignment locked after its incident (the lock order), in one round trip; or None."""
+    row = (await session.execute(_LOCK, {"assignment_id": assignment_id})).first()
     return _assignment(row._mapping) if row else None
 
 

@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Delete, Update, bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import any_, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, Priority
 from oneteam_dispatch.store.tables import incidents, waiting_incidents
+from oneteam_servicekit.db import Prepared
 
 
 @dataclass(frozen=True)
@@ -91,16 +92,24 @@ async def get_incident(session: AsyncSession, incident_id: UUID, *, for_update: 
 async def set_state(session: AsyncSession, incident_ids: Sequence[UUID], state: str, reason: str | None = None,
                     excluded: Sequence[str] | None = None) -> None:
     """Move incidents to `state` (pending, assigned, queued, closed)."""
-    await session.execute(state_update(incident_ids, state, reason, excluded))
+    await session.execute(*state_update(incident_ids, state, reason, excluded))
+
+
+# Statements built once (`oneteam_servicekit.db.Prepared`), the ids an array parameter.
+_STATE = update(incidents).where(incidents.c.id == any_(bindparam("state_ids", type_=ARRAY(incidents.c.id.type)))
+                                 ).values(state=bindparam("state_value"), reason=bindparam("state_reason"))
+_STATE_EXCLUDING = _STATE.values(excluded=bindparam("state_excluded", type_=incidents.c.excluded.type))
+_UNQUEUE = delete(waiting_incidents).where(waiting_incidents.c.incident_id == any_(
+    bindparam("unqueue_ids", type_=ARRAY(waiting_incidents.c.incident_id.type))))
 
 
 def state_update(incident_ids: Sequence[UUID], state: str, reason: str | None = None,
-                 excluded: Sequence[str] | None = None) -> Update:
-    """The statement `set_state` runs."""
-    values: dict[str, Any] = {"state": state, "reason": reason}
-    if excluded is not None:
-        values["excluded"] = sorted(set(excluded))
-    return update(incidents).where(incidents.c.id.in_(list(incident_ids))).values(**values)
+                 excluded: Sequence[str] | None = None) -> Prepared:
+    """The statement `set_state` runs, and its values."""
+    values: dict[str, Any] = {"state_ids": list(incident_ids), "state_value": state, "state_reason": reason}
+    if excluded is None:
+        return _STATE, values
+    return _STATE_EXCLUDING, {**values, "state_excluded": sorted(set(excluded))}
 
 
 async def reopen(session: AsyncSession, *, id: UUID, tenant: str, category: str, priority: Priority,
@@ -141,12 +150,12 @@ async def queue(session: AsyncSession, incident: IncidentRow, reason: str, since
 
 async def unqueue(session: AsyncSession, incident_id: UUID) -> None:
     """Take an incident off the queue."""
-    await session.execute(unqueueing([incident_id]))
+    await session.execute(*unqueueing([incident_id]))
 
 
-def unqueueing(incident_ids: Sequence[UUID]) -> Delete:
-    """The statement taking incidents off the queue."""
-    return delete(waiting_incidents).where(waiting_incidents.c.incident_id.in_(list(incident_ids)))
+def unqueueing(incident_ids: Sequence[UUID]) -> Prepared:
+    """The statement taking incidents off the queue, and its values."""
+    return _UNQUEUE, {"unqueue_ids": list(incident_ids)}
 
 
 async def list_queue(session: AsyncSession, tenant: str | None) -> list[dict[str, Any]]:

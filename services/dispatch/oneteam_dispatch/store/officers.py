@@ -19,8 +19,8 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
-    Update,
     and_,
+    any_,
     bindparam,
     column,
     exists,
@@ -45,6 +45,7 @@ from oneteam_dispatch.domain.positions import Fix, TrackKey
 from oneteam_dispatch.domain.reach import Reach, ReachTable, within
 from oneteam_dispatch.store.tables import assignments, officer_positions, officers
 from oneteam_eventbus.outbox import add_event_rows
+from oneteam_servicekit.db import Prepared
 
 
 def _shift_text(shift: Shift) -> str:
@@ -108,15 +109,23 @@ async def get_officer(session: AsyncSession, officer_id: str, *, for_update: boo
                       workload: bool = True) -> Officer | None:
     """One officer, or None. `workload=False` leaves `active_orders` at 0: a terminal streaming
     its fixes does not need them."""
+    values = {"officer_id": officer_id, "member": [officer_id]}
+    row = (await session.execute(_ONE[workload, for_update], values)).first()
+    return _officer(row) if row else None
+
+
+def _one(workload: bool, for_update: bool) -> Select[Any]:
     if workload:  # the GIN index on officer_ids finds this officer's orders
-        query = _with_orders(_open_orders(assignments.c.officer_ids.contains([officer_id])))
+        member = bindparam("member", type_=assignments.c.officer_ids.type)
+        query = _with_orders(_open_orders(assignments.c.officer_ids.contains(member)))
     else:
         query = select(*_ROW, literal(0).label("active_orders"))
-    query = query.where(officers.c.id == officer_id)
-    if for_update:
-        query = query.with_for_update(of=officers)
-    row = (await session.execute(query)).first()
-    return _officer(row) if row else None
+    query = query.where(officers.c.id == bindparam("officer_id"))
+    return query.with_for_update(of=officers) if for_update else query
+
+
+_ONE = {(workload, for_update): _one(workload, for_update)
+        for workload in (True, False) for for_update in (True, False)}
 
 
 async def list_officers(session: AsyncSession, tenant: str | None = None, *,
@@ -309,15 +318,20 @@ def _busy(officer: Officer, active_orders: int) -> Officer:
 async def set_status(session: AsyncSession, officer_ids: Sequence[str], status: OfficerStatus,
                      assigned_at: datetime | None = None) -> None:
     """Move officers to `status` (and note when they were last given an order)."""
-    await session.execute(status_update(officer_ids, status, assigned_at))
+    await session.execute(*status_update(officer_ids, status, assigned_at))
 
 
-def status_update(officer_ids: Sequence[str], status: OfficerStatus, assigned_at: datetime | None = None) -> Update:
-    """The statement `set_status` runs."""
-    values: dict[str, Any] = {"status": status.value}
-    if assigned_at is not None:
-        values["last_assigned_at"] = assigned_at
-    return update(officers).where(officers.c.id.in_(list(officer_ids))).values(**values)
+_SET_STATUS = update(officers).where(officers.c.id == any_(bindparam("status_ids", type_=ARRAY(officers.c.id.type)))
+                                    ).values(status=bindparam("status_value"))
+_SET_STATUS_ASSIGNED = _SET_STATUS.values(last_assigned_at=bindparam("status_assigned_at"))
+
+
+def status_update(officer_ids: Sequence[str], status: OfficerStatus, assigned_at: datetime | None = None) -> Prepared:
+    """The statement `set_status` runs, and its values (built once: `oneteam_servicekit.db.Prepared`)."""
+    values: dict[str, Any] = {"status_ids": list(officer_ids), "status_value": status.value}
+    if assigned_at is None:
+        return _SET_STATUS, values
+    return _SET_STATUS_ASSIGNED, {**values, "status_assigned_at": assigned_at}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Officers built from stored rows are the officers the constructor builds from the same values."""
+"""Officers built from stored rows are the officers the constructor builds from the same values; an
+assignment's saved state is all of it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import pytest
 
 from oneteam_contracts import GeoPoint
 from oneteam_dispatch.domain.officers import Officer, OfficerStatus, Shift, TravelMode
+from oneteam_dispatch.store.assignments import assignment_update
 from oneteam_dispatch.store.officers import _officer
+
+from .test_assignments import an_order
 
 Row = namedtuple("Row", ["id", "tenant", "name", "team", "skills", "status", "lon", "lat", "last_assigned_at",
                          "department", "district", "mode", "shifts", "position_at", "active_orders"])
@@ -37,3 +41,10 @@ def test_an_officer_read_from_a_row_equals_the_one_the_constructor_builds(
     with pytest.raises(dataclasses.FrozenInstanceError):
         built.status = OfficerStatus.AVAILABLE  # type: ignore[misc]
     assert _officer(row, 5).active_orders == 5
+
+
+def test_an_assignments_saved_state_is_every_value_the_store_writes_and_nothing_else() -> None:
+    # The update is built once with a parameter per column: a value added to the store's row
+    # but not to the statement would be dropped without a word.
+    statement, values = assignment_update(an_order(), AT)
+    assert set(statement.compile().params) == set(values)

@@ -17,9 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oneteam_contracts import GeoPoint, IncidentResolution, Priority, ReportSource
 from oneteam_intake.domain.reopen import Reopening
 from oneteam_intake.domain.reports import Incident, IncidentStatus
-from oneteam_intake.store.prepared import insert_all, named
 from oneteam_intake.store.tables import camera_suppressions, incident_reopens, incidents
-from oneteam_servicekit.db import Prepared
+from oneteam_servicekit.db import Prepared, insert_all, named
 
 
 async def lock(session: AsyncSession, name: str) -> None:

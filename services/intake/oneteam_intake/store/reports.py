@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from oneteam_contracts import GeoPoint, ReportSource, Satisfaction
 from oneteam_intake.domain.feedback import Rating
 from oneteam_intake.domain.reports import ReportState
-from oneteam_intake.store.prepared import insert_all, named
 from oneteam_intake.store.tables import feedback, inbound_signatures, photos, reporter_contacts, reports
-from oneteam_servicekit.db import Prepared
+from oneteam_servicekit.db import Prepared, insert_all, named
 
 
 @dataclass(frozen=True)
