@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_servicekit import idempotency as idem
@@ -30,7 +31,7 @@ async def once(session: AsyncSession, scope: str, key: str | None, body: Any,
         earlier = await idem.claim(session, scope, key, fingerprint, caller=caller)
         if earlier is not None:
             return JSONResponse(earlier.body, status_code=earlier.status)
-    answer = jsonable_encoder(await act())
+    answer = _json(await act())
     if writes is not None:
         if key is not None:
             writes.add(idem.prepared_answer(scope, key, status, answer, caller=caller))
@@ -38,3 +39,11 @@ async def once(session: AsyncSession, scope: str, key: str | None, body: Any,
     elif key is not None:
         await idem.remember(session, scope, key, status, answer, caller=caller)
     return JSONResponse(answer, status_code=status)
+
+
+def _json(result: Any) -> Any:
+    # A model's JSON-mode dump is what jsonable_encoder gives, without walking it a second time
+    # (~8 % of an officer's step, py-spy).
+    if isinstance(result, BaseModel):
+        return result.model_dump(mode="json", by_alias=True)
+    return jsonable_encoder(result)

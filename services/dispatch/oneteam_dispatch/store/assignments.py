@@ -73,11 +73,13 @@ def assignment_update(a: Assignment, now: datetime) -> Prepared:
 async def get_assignment(session: AsyncSession, assignment_id: UUID, *,
                          for_update: bool = False) -> Assignment | None:
     """One assignment, or None."""
-    query = select(assignments).where(assignments.c.id == assignment_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_GET_FOR_UPDATE if for_update else _GET, {"assignment_id": assignment_id})).first()
     return _assignment(row._mapping) if row else None
+
+
+# Built once: the officers' push channels read an order per notification.
+_GET = select(assignments).where(assignments.c.id == bindparam("assignment_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
 
 
 # The incident's lock is a materialised CTE that the assignment's filter needs, so PostgreSQL

@@ -82,11 +82,13 @@ async def claim_pending(session: AsyncSession, limit: int) -> list[IncidentRow]:
 
 async def get_incident(session: AsyncSession, incident_id: UUID, *, for_update: bool = False) -> IncidentRow | None:
     """One incident, or None."""
-    query = select(incidents).where(incidents.c.id == incident_id)
-    if for_update:
-        query = query.with_for_update()
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_GET_FOR_UPDATE if for_update else _GET, {"incident_id": incident_id})).first()
     return _incident(row._mapping) if row else None
+
+
+# Built once, as the statements below (`oneteam_servicekit.db.Prepared`).
+_GET = select(incidents).where(incidents.c.id == bindparam("incident_id"))
+_GET_FOR_UPDATE = _GET.with_for_update()
 
 
 async def set_state(session: AsyncSession, incident_ids: Sequence[UUID], state: str, reason: str | None = None,
