@@ -102,8 +102,9 @@ def named(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def outbox_insertion(row: Mapping[str, Any], prefix: str = "event_") -> Prepared:
-    """The outbox insert staging an event, from its row's values (`oneteam_eventbus.outbox.
-    outbox_values` or `emitted_values`). Two events staged in one `Writes` need two prefixes."""
+    """The outbox insert staging an event, built once, and its row's values (from `outbox_values`
+    or `emitted_values` of `oneteam_eventbus.outbox`). Two events staged in one `Writes` need
+    two prefixes."""
     return _outbox_insert(prefix), named(prefix, row)
 
 

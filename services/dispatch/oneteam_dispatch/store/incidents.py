@@ -86,7 +86,7 @@ async def get_incident(session: AsyncSession, incident_id: UUID, *, for_update: 
     return _incident(row._mapping) if row else None
 
 
-# Built once, as the statements below (`oneteam_servicekit.db.Prepared`).
+# Built once, like the writes below: the consumers and the scheduler read incidents one by one.
 _GET = select(incidents).where(incidents.c.id == bindparam("incident_id"))
 _GET_FOR_UPDATE = _GET.with_for_update()
 
