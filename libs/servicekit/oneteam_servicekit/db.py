@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, Select, Table, bindparam, literal, select
+from sqlalchemy import ColumnElement, Insert, Select, Table, any_, bindparam, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -94,6 +95,12 @@ def insert_all(table: Table, prefix: str, *, skip: tuple[str, ...] = ()) -> Inse
     statement to build once, at import, for `Prepared` pairs."""
     return table.insert().values({column.name: bindparam(prefix + column.name, type_=column.type)
                                   for column in table.columns if column.name not in skip})
+
+
+def one_of(column: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+    """`column = ANY(:name)`, the parameter a list of the column's values: one statement, built
+    once, whatever the list's length (an IN list is a statement per length)."""
+    return column == any_(bindparam(name, type_=ARRAY(column.type)))
 
 
 def named(prefix: str, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import any_, bindparam, delete, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from oneteam_contracts import GeoPoint, Priority
 from oneteam_dispatch.store.tables import incidents, waiting_incidents
-from oneteam_servicekit.db import Prepared
+from oneteam_servicekit.db import Prepared, one_of
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,10 @@ async def set_state(session: AsyncSession, incident_ids: Sequence[UUID], state: 
 
 
 # Statements built once (`oneteam_servicekit.db.Prepared`), the ids an array parameter.
-_STATE = update(incidents).where(incidents.c.id == any_(bindparam("state_ids", type_=ARRAY(incidents.c.id.type)))
-                                 ).values(state=bindparam("state_value"), reason=bindparam("state_reason"))
+_STATE = update(incidents).where(one_of(incidents.c.id, "state_ids")).values(
+    state=bindparam("state_value"), reason=bindparam("state_reason"))
 _STATE_EXCLUDING = _STATE.values(excluded=bindparam("state_excluded", type_=incidents.c.excluded.type))
-_UNQUEUE = delete(waiting_incidents).where(waiting_incidents.c.incident_id == any_(
-    bindparam("unqueue_ids", type_=ARRAY(waiting_incidents.c.incident_id.type))))
+_UNQUEUE = delete(waiting_incidents).where(one_of(waiting_incidents.c.incident_id, "unqueue_ids"))
 
 
 def state_update(incident_ids: Sequence[UUID], state: str, reason: str | None = None,

@@ -20,7 +20,6 @@ from sqlalchemy import (
     String,
     Subquery,
     and_,
-    any_,
     bindparam,
     column,
     exists,
@@ -45,7 +44,7 @@ from oneteam_dispatch.domain.positions import Fix, TrackKey
 from oneteam_dispatch.domain.reach import Reach, ReachTable, within
 from oneteam_dispatch.store.tables import assignments, officer_positions, officers
 from oneteam_eventbus.outbox import add_event_rows
-from oneteam_servicekit.db import Prepared
+from oneteam_servicekit.db import Prepared, one_of
 
 
 def _shift_text(shift: Shift) -> str:
@@ -321,8 +320,7 @@ async def set_status(session: AsyncSession, officer_ids: Sequence[str], status: 
     await session.execute(*status_update(officer_ids, status, assigned_at))
 
 
-_SET_STATUS = update(officers).where(officers.c.id == any_(bindparam("status_ids", type_=ARRAY(officers.c.id.type)))
-                                    ).values(status=bindparam("status_value"))
+_SET_STATUS = update(officers).where(one_of(officers.c.id, "status_ids")).values(status=bindparam("status_value"))
 _SET_STATUS_ASSIGNED = _SET_STATUS.values(last_assigned_at=bindparam("status_assigned_at"))
 
 

@@ -8,9 +8,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Insert, any_, bindparam, case, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import Insert, bindparam, case, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +16,7 @@ from oneteam_contracts import GeoPoint, IncidentResolution, Priority, ReportSour
 from oneteam_intake.domain.reopen import Reopening
 from oneteam_intake.domain.reports import Incident, IncidentStatus
 from oneteam_intake.store.tables import camera_suppressions, incident_reopens, incidents
-from oneteam_servicekit.db import Prepared, insert_all, named
+from oneteam_servicekit.db import Prepared, insert_all, named, one_of
 
 
 async def lock(session: AsyncSession, name: str) -> None:
@@ -153,7 +151,7 @@ async def last_reopened_at(session: AsyncSession, incident_id: UUID) -> datetime
 
 
 _LAST_REOPENED = (select(incident_reopens.c.incident_id, func.max(incident_reopens.c.reopened_at).label("at"))
-                  .where(incident_reopens.c.incident_id == any_(bindparam("ids", type_=ARRAY(PG_UUID))))
+                  .where(one_of(incident_reopens.c.incident_id, "ids"))
                   .group_by(incident_reopens.c.incident_id))
 
 
