@@ -57,11 +57,16 @@ class Writes:
         A `Prepared` pair is a statement built once with named bind parameters, and its values.
         Writes made only of such pairs are combined once per shape and the combination reused:
         building a statement with its values and deriving its cache key was about a tenth of
-        intake's CPU per report. Parameter names must differ between the staged statements.
+        intake's CPU per report. Parameter names must differ between the staged statements: a clash
+        is refused (ValueError).
         """
         if statement is None:
             return
         if isinstance(statement, tuple):
+            # One statement's values would silently become another's: a staging bug, never input.
+            clash = self._params.keys() & statement[1].keys()
+            if clash:
+                raise ValueError(f"parameters staged twice in one Writes: {sorted(clash)}")
             self._staged.append(statement[0])
             self._params.update(statement[1])
         else:

@@ -54,3 +54,11 @@ async def test_prepared_and_per_request_writes_land_together_with_the_stored_ans
         first = await idem.claim(session, "notes", "k-1", "hash", caller="sub:x")
     assert [tuple(row) for row in texts] == [(1, "prepared"), (2, "built now"), (3, "note 3"), (5, "note 5")]
     assert replay == idem.StoredResponse(200, {"n": 5}) and first == idem.StoredResponse(201, {"ids": [1, 2]})
+
+
+def test_two_statements_staging_the_same_parameter_names_are_refused() -> None:
+    # Sent together, the second's values would have overwritten the first's without a word.
+    writes = Writes()
+    writes.add((PREPARED, {"note_id": 1, "note_text": "first"}))
+    with pytest.raises(ValueError, match="note_id"):
+        writes.add((PREPARED, {"note_id": 2, "note_text": "second"}))
