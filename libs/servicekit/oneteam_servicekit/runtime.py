@@ -56,7 +56,8 @@ class Runtime:
                                   pool_timeout=self.settings.db_pool_timeout_s)
         self.sessions = make_sessions(self.engine)
         self.producer = EventProducer(self.settings.kafka())
-        self.relay = OutboxRelay(self.engine, self.producer, service=self.settings.service_name)
+        self.relay = OutboxRelay(self.engine, self.producer, service=self.settings.service_name,
+                                 round_gap=self.settings.outbox_round_gap_ms / 1000)
         self.consumers: list[tuple[EventConsumer, asyncio.Task[None]]] = []
         self._relay_task: asyncio.Task[None] | None = None
         self._purge_task: asyncio.Task[None] | None = None

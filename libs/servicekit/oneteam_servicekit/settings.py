@@ -73,6 +73,9 @@ class ServiceSettings(BaseSettings):
     db_pool_size: int = Field(20, gt=0, description="connections kept open once opened")
     db_max_overflow: int = Field(10, ge=0, description="connections opened beyond the pool in bursts, then closed")
     db_pool_timeout_s: float = Field(10, gt=0, description="wait for a pooled connection, then answer 503")
+    outbox_round_gap_ms: float = Field(
+        0, ge=0, le=1000, description="the outbox relay starts a round at most this often: under load, fewer and "
+                                      "fuller rounds (one transaction and one produce request each)")
     idempotency_retention_hours: float = Field(
         24, gt=0, description="how long a stored Idempotency-Key answer is replayed before it is purged")
 

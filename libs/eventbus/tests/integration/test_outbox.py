@@ -122,3 +122,48 @@ async def test_two_relays_on_one_database_publish_each_event_once(
     await asyncio.wait_for(asyncio.gather(*running), 10)
 
     assert [record_event_id(r.headers, r.value) for r in found] == [str(e.id) for e in events]
+
+
+class CountingRelay(OutboxRelay):
+    """Counts the rounds it runs."""
+
+    rounds = 0
+
+    async def publish_pending(self) -> int:
+        self.rounds += 1
+        return await super().publish_pending()
+
+
+async def test_a_busy_outbox_goes_out_in_rounds_at_most_one_gap_apart(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
+) -> None:
+    incident_id = uuid.uuid4()
+    events = [reported(incident_id)] + [merged(incident_id, n) for n in range(2, 40)]
+    gap = 0.2
+    # The poll alone would come after 30 s: whatever goes out before that was rung for.
+    relay = CountingRelay(engine, producer, service="test", poll_interval=30, round_gap=gap)
+    running = asyncio.create_task(relay.run())
+    sessions = async_sessionmaker(engine)
+    began = asyncio.get_running_loop().time()
+    for event in events:  # a commit and a ring each, as a busy service's requests do
+        async with sessions.begin() as session:
+            await add_event(session, event)
+        relay.wake()
+    busy = asyncio.get_running_loop().time() - began
+    found = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", len(events) + 1,
+                             lambda r: r.key == str(incident_id).encode(), timeout=8)
+    assert [record_event_id(r.headers, r.value) for r in found] == [str(e.id) for e in events]
+    assert relay.rounds <= 2 + busy / gap, f"{relay.rounds} rounds in {busy:.2f} s"
+
+    # After a quiet spell a ring goes out at once, not a gap (or a poll) later.
+    await asyncio.sleep(gap * 2)
+    late = merged(incident_id, 99)
+    async with sessions.begin() as session:
+        await add_event(session, late)
+    relay.wake()
+    rung = asyncio.get_running_loop().time()
+    await read_topic(kafka.bootstrap_servers, "oneteam.incidents", 1, lambda r: record_event_id(r.headers, r.value)
+                     == str(late.id), timeout=8)
+    assert asyncio.get_running_loop().time() - rung < 5
+    relay.stop()
+    await asyncio.wait_for(running, 10)
