@@ -71,6 +71,13 @@ RELAXED_FETCH_WAIT_MS = 500
 # under load it reads a few larger batches a second instead of a batch of two or three records
 # per fetch: fewer fetches, transactions and offset commits for the same events.
 RELAXED_FETCH_MIN_BYTES = 64 * 1024
+# A partition with no committed offset asks its leader, as the client's metadata names it, where
+# to begin; aiokafka retries a refusal (NotLeaderForPartition) against the same broker without
+# reading the metadata again. A broker killed and restarted while a group rebalanced left one
+# partition asking the restarted broker, no longer its leader, until the metadata's periodic
+# refresh, five minutes by default (the cluster test, CI on 2026-11-27). Refreshed every 10 s,
+# such a partition waits at most that long.
+METADATA_MAX_AGE_MS = 10_000
 
 Handler = Callable[[AsyncSession, Envelope[Any]], Awaitable[None]]
 # Many events in one transaction, for a read model whose writes merge set-wise (evaluation).
@@ -151,6 +158,7 @@ class EventConsumer:
             max_poll_records=self._max_records,
             fetch_max_wait_ms=PROMPT_FETCH_WAIT_MS if self._prompt else RELAXED_FETCH_WAIT_MS,
             fetch_min_bytes=1 if self._prompt else RELAXED_FETCH_MIN_BYTES,
+            metadata_max_age_ms=METADATA_MAX_AGE_MS,
         )
         await self._consumer.start()
         self._consumer.subscribe(self.topics, listener=self._listener)

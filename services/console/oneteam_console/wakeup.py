@@ -22,6 +22,7 @@ from oneteam_console.domain.positions import Fix
 from oneteam_contracts import OfficerPositionReported, parse_event
 from oneteam_contracts.topics import ASSIGNMENTS, INCIDENTS, OFFICER_POSITIONS
 from oneteam_eventbus import KafkaConfig
+from oneteam_eventbus.consumer import METADATA_MAX_AGE_MS
 
 log = logging.getLogger(__name__)
 TOPICS = (INCIDENTS, ASSIGNMENTS, OFFICER_POSITIONS)
@@ -105,7 +106,7 @@ class Wakeup:
             # would hold the first record after a quiet spell just as long.
             consumer = AIOKafkaConsumer(bootstrap_servers=self.kafka.bootstrap_servers, enable_auto_commit=False,
                                         fetch_max_wait_ms=100, client_id=f"{self.kafka.client_id}-wakeup",
-                                        **self.kafka.security())
+                                        metadata_max_age_ms=METADATA_MAX_AGE_MS, **self.kafka.security())
             try:
                 await consumer.start()
                 partitions = [TopicPartition(t.name, p) for t in TOPICS for p in range(t.partitions)]
