@@ -18,8 +18,8 @@ opened before the clock starts) instead of a POST.
 Printed and kept in results/positions.json (latest and previous): accepted fixes/s, p50/p99
 latency, refusals, and the CPU milliseconds dispatch and PostgreSQL spend per fix (process CPU
 time with their children, as tests/bench/intake.py counts it: comparable on a busy machine where
-rates are not). `--src DIR` runs dispatch from another checkout's services/dispatch (PYTHONPATH
-goes before the editable install), so the code before a change is measured back to back.
+rates are not). `--src DIR` runs dispatch from another checkout's services/dispatch, libs and contracts
+(PYTHONPATH goes before the editable installs), so the code before a change is measured back to back.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ def own_dispatch(folder: Path, officers: int, src: str | None,
     if flush_ms is not None:
         env["DISPATCH_POSITION_FLUSH_MS"] = str(flush_ms)
     if src:
-        env["PYTHONPATH"] = str(Path(src).resolve() / "services" / "dispatch")
+        # Dispatch and the libraries under it (its position events go through the event bus).
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(src).resolve() / part) for part in (
+            "services/dispatch", "libs/eventbus", "libs/servicekit", "contracts"))
     with own_service("dispatch", folder / "stack", env) as found:
         yield found
 

@@ -23,6 +23,7 @@ from oneteam_contracts import (
 )
 from oneteam_devstack.testing import read_topic
 from oneteam_eventbus import EventProducer, KafkaConfig, OutboxRelay, add_event, outbox
+from oneteam_eventbus.outbox import add_event_rows, outbox_values
 
 pytestmark = pytest.mark.integration
 
@@ -99,6 +100,32 @@ async def test_events_of_one_incident_reach_the_topic_in_commit_order(
                              lambda r: r.key == str(incident_id).encode())
     assert [json.loads(r.value)["id"] for r in found] == [str(e.id) for e in events]
     assert len({r.partition for r in found}) == 1
+
+
+async def test_events_staged_together_keep_their_order_and_their_bytes(
+    engine: AsyncEngine, kafka: KafkaConfig, producer: EventProducer,
+) -> None:
+    incident_id = uuid.uuid4()
+    events = [reported(incident_id)] + [merged(incident_id, n) for n in range(2, 40)]
+    rows = [outbox_values(event) for event in events]
+    async with async_sessionmaker(engine).begin() as session:  # one statement for them all
+        await add_event_rows(session, rows)
+        await add_event_rows(session, [])
+
+    async with engine.connect() as conn:
+        stored = (await conn.execute(select(outbox.c.event_id, outbox.c.key, outbox.c.headers, outbox.c.payload)
+                                     .where(outbox.c.event_id.in_([e.id for e in events]))
+                                     .order_by(outbox.c.seq))).all()
+    assert [row.event_id for row in stored] == [e.id for e in events]
+    assert [(row.key, row.headers, row.payload) for row in stored] == [
+        (row["key"], row["headers"], row["payload"]) for row in rows]
+
+    relay = OutboxRelay(engine, producer, service="test")
+    while await relay.publish_pending():
+        pass
+    found = await read_topic(kafka.bootstrap_servers, "oneteam.incidents", len(events),
+                             lambda r: r.key == str(incident_id).encode())
+    assert [json.loads(r.value)["id"] for r in found] == [str(e.id) for e in events]
 
 
 async def test_two_relays_on_one_database_publish_each_event_once(

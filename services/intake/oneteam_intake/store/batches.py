@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from oneteam_eventbus.outbox import staging_arrays, staging_sql
 from oneteam_intake.domain.reports import Incident
 from oneteam_intake.store.incidents import to_incident
 
@@ -153,13 +154,7 @@ WITH opened AS (
   ON CONFLICT (tenant, camera_id, label)
   DO UPDATE SET incident_id = excluded.incident_id, last_seen_at = excluded.last_seen_at
 )
-INSERT INTO outbox (event_id, event_type, topic, key, headers, payload)
-SELECT e.event_id, e.event_type, e.topic, e.key, CAST(e.headers AS jsonb), e.payload
-FROM unnest(CAST(:e_event_id AS uuid[]), CAST(:e_event_type AS text[]), CAST(:e_topic AS text[]),
-            CAST(:e_key AS bytea[]), CAST(:e_headers AS text[]), CAST(:e_payload AS bytea[])) WITH ORDINALITY
-     AS e(event_id, event_type, topic, key, headers, payload, n)
-ORDER BY e.n
-""")
+""" + staging_sql("e_"))
 
 _INCIDENT = ("id", "tenant", "category", "priority", "lon", "lat", "description", "status", "report_count",
              "opened_at", "last_report_at", "source", "district", "grid")
@@ -167,7 +162,6 @@ _REPORT = ("id", "incident_id", "tenant", "source", "client_report_id", "receive
            "description", "lon", "lat", "district", "grid", "origin", "external_id", "reporter_subject")
 _CONTACT = ("report_id", "name", "phone", "email")
 _SUPPRESSION = ("tenant", "camera_id", "label", "incident_id", "last_seen_at")
-_EVENT = ("event_id", "event_type", "topic", "key", "payload")
 
 
 async def write(session: AsyncSession, *, opened: Sequence[Incident], merged: Sequence[Incident],
@@ -185,7 +179,7 @@ async def write(session: AsyncSession, *, opened: Sequence[Incident], merged: Se
         "r_photo_ids": [json.dumps(row["photo_ids"]) for row in report_rows],
         **_columns("c_", _CONTACT, contacts),
         **_columns("s_", _SUPPRESSION, suppressed),
-        **_columns("e_", _EVENT, events), "e_headers": [json.dumps(row["headers"]) for row in events],
+        **staging_arrays(events, "e_"),
     })
 
 
