@@ -14,7 +14,7 @@ from sqlalchemy.sql.dml import UpdateBase
 from oneteam_eventbus.tables import outbox
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 20,
+def make_engine(url: str, *, pool_size: int = 30, max_overflow: int = 0,
                 pool_timeout: float = 10) -> AsyncEngine:
     """An engine for a service's pool.
 

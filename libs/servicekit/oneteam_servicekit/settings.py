@@ -66,12 +66,15 @@ class ServiceSettings(BaseSettings):
     max_json_bytes: int = Field(1024 * 1024, gt=0, description="largest JSON or form body accepted (413 beyond)")
     max_upload_bytes: int = Field(16 * 1024 * 1024, gt=0,
                                   description="largest body of any other type, e.g. photos, CSV (413 beyond)")
-    # Connections beyond the pool are closed when returned, and a new one costs a connect, asyncpg's
-    # type introspection and every statement prepared again: dispatch, with a consumer per
-    # partition, the matcher and the API at once, opened some eight a second under load with a
-    # pool of 10. The same 30 at most, twenty of them kept.
-    db_pool_size: int = Field(20, gt=0, description="connections kept open once opened")
-    db_max_overflow: int = Field(10, ge=0, description="connections opened beyond the pool in bursts, then closed")
+    # A fixed pool: a connection opened is kept. Connections beyond the pool are closed when
+    # returned, and a new one costs a connect (a PostgreSQL backend forked and its caches
+    # filled), asyncpg's type introspection and every statement prepared again. Dispatch under
+    # load opened some eight a second with a pool of 10 (+ 20 overflow), and still ~9 a second
+    # with 20 (+ 10) once the load test passed 30 reports/s, where requests waiting on row locks
+    # hold their connections longer: PostgreSQL went from 0.34 to 0.54 of a core and report →
+    # order p99 from ~1.5 to 7-9 s (back to back, 2026-11-27). The same 30 at most, all kept.
+    db_pool_size: int = Field(30, gt=0, description="connections kept open once opened")
+    db_max_overflow: int = Field(0, ge=0, description="connections opened beyond the pool in bursts, then closed")
     db_pool_timeout_s: float = Field(10, gt=0, description="wait for a pooled connection, then answer 503")
     outbox_round_gap_ms: float = Field(
         0, ge=0, le=1000, description="the outbox relay starts a round at most this often: under load, fewer and "
